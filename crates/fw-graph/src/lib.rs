@@ -1,0 +1,1 @@
+//! fw-graph (in progress)

@@ -1,0 +1,41 @@
+//! Man pages and shell completions generated from clap definitions (`make docs`).
+//!
+//! Every binary calls [`handle_env`] first thing in `main`: when `OCTO_GENERATE_DOCS=DIR` is set
+//! it writes `DIR/man/NAME.1` and completions for bash, zsh and fish into `DIR/completions/`, and
+//! exits. So help, man page and completions come from the same definitions.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap_complete::Shell;
+
+pub const GENERATE_ENV: &str = "OCTO_GENERATE_DOCS";
+
+/// Write man page + completions for `cmd` under `dir`.
+pub fn generate(mut cmd: clap::Command, dir: &Path) -> anyhow::Result<()> {
+    let name = cmd.get_name().to_string();
+    let man_dir = dir.join("man");
+    let comp_dir = dir.join("completions");
+    std::fs::create_dir_all(&man_dir)?;
+    std::fs::create_dir_all(&comp_dir)?;
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut buf)?;
+    std::fs::write(man_dir.join(format!("{name}.1")), buf)?;
+    for sh in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        clap_complete::generate_to(sh, &mut cmd, &name, &comp_dir)?;
+    }
+    Ok(())
+}
+
+/// If `OCTO_GENERATE_DOCS` is set, generate the docs for `cmd` and return the exit code to end
+/// with; otherwise `None`.
+pub fn handle_env(cmd: impl FnOnce() -> clap::Command) -> Option<ExitCode> {
+    let dir = std::env::var_os(GENERATE_ENV)?;
+    match generate(cmd(), Path::new(&dir)) {
+        Ok(()) => Some(ExitCode::SUCCESS),
+        Err(e) => {
+            crate::log::error_line("docs", &e);
+            Some(ExitCode::from(1))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! Every environment variable octobox reads, in one place. The README's configuration table is
+//! generated from [`ALL`] (`make docs`), so a variable that is not listed here does not exist.
+
+/// One documented environment variable.
+#[derive(Debug, Clone, Copy)]
+pub struct EnvVar {
+    pub name: &'static str,
+    pub used_by: &'static str,
+    pub help: &'static str,
+    pub secret: bool,
+}
+
+macro_rules! vars {
+    ($( $(#[$doc:meta])* $id:ident = $name:literal, $used:literal, $secret:literal, $help:literal; )*) => {
+        $( $(#[$doc])* pub const $id: &str = $name; )*
+        /// All variables, in documentation order.
+        pub const ALL: &[EnvVar] = &[ $( EnvVar { name: $name, used_by: $used, help: $help, secret: $secret }, )* ];
+    };
+}
+
+vars! {
+    HALO_API_KEY = "HALO_API_KEY", "all Halo tools", false, "Halo API key id (read-only key: every read)";
+    HALO_API_SECRET_KEY = "HALO_API_SECRET_KEY", "all Halo tools", true, "Secret of HALO_API_KEY";
+    HALO_API_KEY_RW = "HALO_API_KEY_RW", "quarantine, ipblock (--apply)", false, "Halo full-access key id, used only by tools that write";
+    HALO_API_SECRET_KEY_RW = "HALO_API_SECRET_KEY_RW", "quarantine, ipblock (--apply)", true, "Secret of HALO_API_KEY_RW";
+    HALO_API_HOSTNAME = "HALO_API_HOSTNAME", "all Halo tools", false, "Halo API host (default api.cloudpassage.com), always https";
+    HALO_API_PORT = "HALO_API_PORT", "all Halo tools", false, "Halo API port (default 443)";
+    HALO_API_URL = "HALO_API_URL", "all Halo tools", false, "Full Halo base URL (e.g. http://127.0.0.1:PORT for octo-sim or a proxy); overrides HOSTNAME/PORT";
+    HALO_MAX_RPS = "HALO_MAX_RPS", "all Halo tools", false, "Client-side request rate limit (requests per second, 0 = off)";
+    HALO_CONCURRENCY = "HALO_CONCURRENCY", "all Halo tools", false, "Requests in flight at once (default 4)";
+    HTTPS_PROXY = "HTTPS_PROXY", "all HTTP tools", false, "Proxy for HTTPS requests (honoured by the HTTP client)";
+    AWS_ROLE_NAME = "AWS_ROLE_NAME", "ec2-delta", false, "Role assumed in each account of AWS_ACCOUNT_NUMBERS";
+    AWS_ACCOUNT_NUMBERS = "AWS_ACCOUNT_NUMBERS", "ec2-delta", false, "`;`-separated AWS account ids to inventory";
+    AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL", "ec2-delta, event-export, scan-export", false, "AWS endpoint override (moto in tests)";
+    EVENTS_S3_BUCKET = "EVENTS_S3_BUCKET", "event-export", false, "Default destination bucket of event-export";
+    SCANS_S3_BUCKET = "SCANS_S3_BUCKET", "scan-export", false, "Default destination bucket of scan-export";
+    SLACK_API_TOKEN = "SLACK_API_TOKEN", "slack-notify", true, "Slack bot token for chat.postMessage";
+    SLACK_CHANNEL = "SLACK_CHANNEL", "slack-notify", false, "Default Slack channel (default `halo`)";
+    SLACK_API_URL = "SLACK_API_URL", "slack-notify", false, "Slack API base URL (default https://slack.com/api)";
+    OCTO_CONFIG = "OCTO_CONFIG", "quarantine, ipblock, slack-notify, sec-takedown", false, "Path of octo.yml (else $XDG_CONFIG_HOME/octobox/octo.yml)";
+    OS_CLOUD = "OS_CLOUD", "sec-takedown", false, "Cloud name in clouds.yaml";
+    FRESHDESK_DOMAIN = "FRESHDESK_DOMAIN", "sec-takedown", false, "FreshDesk domain (https://DOMAIN.freshdesk.com)";
+    FRESHDESK_API_KEY = "FRESHDESK_API_KEY", "sec-takedown", true, "FreshDesk API key";
+    FRESHDESK_URL = "FRESHDESK_URL", "sec-takedown", false, "FreshDesk base URL override (octo-sim)";
+    NO_COLOR = "NO_COLOR", "all tools", false, "Disable colour (any value)";
+    OCTO_LOG = "OCTO_LOG", "all tools", false, "Log filter (tracing EnvFilter syntax, e.g. `debug`)";
+}
+
+/// Names of variables that hold secrets (never printed).
+pub fn secret_names() -> impl Iterator<Item = &'static str> {
+    ALL.iter().filter(|v| v.secret).map(|v| v.name)
+}

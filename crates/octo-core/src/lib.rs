@@ -1,0 +1,29 @@
+//! octo-core: the one client crate every octobox binary links.
+//!
+//! - [`env`]: every environment variable name, documented, in one place
+//! - [`exit`]: exit codes and the error kinds that map to them; [`exit::main`] for `main.rs`
+//! - [`config`]: flags > env > config file > defaults; secrets never print
+//! - [`http`]: one reqwest client with retries, backoff, `Retry-After`, concurrency and rate limits
+//! - [`halo`]: the Halo API client (token, pagination streams, time-window cursor)
+//! - [`records`]: JSONL reader (line-numbered errors) and the record writer (broken pipe = success)
+//! - [`output`]: `--format jsonl|json|csv|table`, `--columns`
+//! - [`time`]: `--date/--since/--until` parsing, UTC windows
+//! - [`log`]: tracing to stderr, `-v/-q`, `--log-format json`
+//! - [`docs`]: man pages and completions generated from clap
+
+pub mod config;
+pub mod docs;
+pub mod env;
+pub mod exit;
+pub mod halo;
+pub mod http;
+pub mod log;
+pub mod output;
+pub mod records;
+pub mod sanitize;
+pub mod time;
+
+pub use exit::{Exit, InputError, UsageError};
+
+/// `X.Y.Z (rev abcdef1234)`: what every binary's `--version` prints after its name.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (rev ", env!("OCTO_GIT_REV"), ")");

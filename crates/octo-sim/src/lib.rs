@@ -1,0 +1,1 @@
+//! octo-sim (in progress)
