@@ -1,1 +1,560 @@
-//! octo-sim (in progress)
+//! octo-sim — a local simulator of the remote APIs octobox speaks, for tests and demos.
+//!
+//! Today it serves the CloudPassage Halo API exactly as `shared/reference/halo-api.md` describes
+//! it (paths, wrapping keys, field names, pagination, status codes, rate-limit behaviour), from a
+//! deterministic seeded world. It depends on no octobox crate, so it can never hide a client bug
+//! by sharing the client's code.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let sim = octo_sim::Sim::start(octo_sim::SimConfig::default()).await?;
+//! println!("{}", sim.url()); // http://127.0.0.1:PORT — set HALO_API_URL to it
+//! # Ok(()) }
+//! ```
+//!
+//! Test-only routes (never faulted, never authenticated): `GET /_sim/state`, `POST /_sim/reset`,
+//! `GET|PUT /_sim/faults`, `POST /_sim/events`, `POST /_sim/servers`.
+
+pub mod faults;
+pub(crate) mod halo;
+pub(crate) mod util;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{Value, json};
+
+pub use faults::Faults;
+use faults::{DropConnection, Fault};
+use halo::HaloState;
+use util::{error, ok_json};
+
+/// The read-only demo key pair (token scope `"read"`): key id, secret.
+pub const READ_KEY: (&str, &str) = ("sim-read-key", "sim-read-secret-0000");
+/// The full-access demo key pair (token scope `"write"`): key id, secret.
+pub const WRITE_KEY: (&str, &str) = ("sim-rw-key", "sim-rw-secret-0000");
+
+/// How the simulated world is generated and how the server behaves.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Seed of the world; same seed + same `now` day → same ids and content.
+    pub seed: u64,
+    /// Number of seeded servers (default 60).
+    pub servers: usize,
+    /// Generated events per UTC day (default 2000; benchmarks use 1,000,000).
+    pub events_per_day: usize,
+    /// Generated scans per UTC day (default 100).
+    pub scans_per_day: usize,
+    /// History days including today (default 3). Nothing is generated after `now`.
+    pub days: u32,
+    /// World anchor; `None` = real now. The simulator clock starts here and runs in real time.
+    pub now: Option<DateTime<Utc>>,
+    /// Lifetime of access tokens (`expires_in`), default 900 s.
+    pub token_ttl_secs: u64,
+    /// Highest `page` served; beyond it → 422 (default 100).
+    pub max_page_depth: u32,
+    /// Initial fault knobs (also restored by `/_sim/reset`).
+    pub faults: Faults,
+    /// Share of events that come in bursts of 20–400 sharing one `created_at` (default 0.1).
+    pub burst_fraction: f64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seed: 1,
+            servers: 60,
+            events_per_day: 2000,
+            scans_per_day: 100,
+            days: 3,
+            now: None,
+            token_ttl_secs: 900,
+            max_page_depth: 100,
+            faults: Faults::default(),
+            burst_fraction: 0.1,
+        }
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Stats {
+    pub total: u64,
+    pub by_status: BTreeMap<String, u64>,
+    pub dropped: u64,
+    pub tokens_issued: u64,
+    pub mutations: Vec<Value>,
+}
+
+/// State shared by every handler.
+pub(crate) struct Shared {
+    pub cfg: SimConfig,
+    pub base_url: String,
+    /// Bound to an unspecified address: build absolute links from the request's Host header.
+    pub use_host_header: bool,
+    pub started: Instant,
+    pub anchor_ms: i64,
+    pub faults: RwLock<Faults>,
+    pub halo: RwLock<HaloState>,
+    pub tokens: Mutex<HashMap<String, halo::auth::Token>>,
+    pub stats: Mutex<Stats>,
+}
+
+impl Shared {
+    pub(crate) fn halo(&self) -> RwLockReadGuard<'_, HaloState> {
+        self.halo.read().unwrap_or_else(|e| e.into_inner())
+    }
+    pub(crate) fn halo_mut(&self) -> RwLockWriteGuard<'_, HaloState> {
+        self.halo.write().unwrap_or_else(|e| e.into_inner())
+    }
+    pub(crate) fn tokens(&self) -> MutexGuard<'_, HashMap<String, halo::auth::Token>> {
+        self.tokens.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    pub(crate) fn stats(&self) -> MutexGuard<'_, Stats> {
+        self.stats.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    fn faults(&self) -> Faults {
+        self.faults
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+    fn set_faults(&self, f: Faults) {
+        *self.faults.write().unwrap_or_else(|e| e.into_inner()) = f;
+    }
+    /// Simulator clock: the anchor plus real time elapsed since start, epoch ms.
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.anchor_ms + self.started.elapsed().as_millis() as i64
+    }
+    /// Log a successful API write for `/_sim/state` `mutations`.
+    pub(crate) fn record_mutation(&self, method: &str, path: &str, body: &[u8]) {
+        let body: Value = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(body)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+        };
+        tracing::info!(method, path, "mutation");
+        self.stats()
+            .mutations
+            .push(json!({"method": method, "path": path, "body": body}));
+    }
+    fn state(&self) -> Value {
+        let mut m = self.halo().state_json();
+        let st = self.stats();
+        m.insert("mutations".into(), Value::Array(st.mutations.clone()));
+        m.insert(
+            "requests".into(),
+            json!({"total": st.total, "by_status": st.by_status, "dropped": st.dropped}),
+        );
+        m.insert("tokens_issued".into(), json!(st.tokens_issued));
+        m.insert("now".into(), json!(util::fmt_ms(self.now_ms())));
+        m.insert(
+            "faults".into(),
+            serde_json::to_value(self.faults()).unwrap_or(Value::Null),
+        );
+        Value::Object(m)
+    }
+    fn reset(&self) {
+        self.halo_mut().reset();
+        *self.stats() = Stats::default();
+        self.set_faults(self.cfg.faults.clone());
+    }
+    fn add_events(&self, v: Value) -> Result<Value, String> {
+        let now = self.now_ms();
+        let mut st = self.halo_mut();
+        match v {
+            Value::Object(m) => Ok(st.add_event(m, now)),
+            Value::Array(items) => {
+                if items.iter().any(|i| !i.is_object()) {
+                    return Err("every array item must be an event object".into());
+                }
+                Ok(Value::Array(
+                    items
+                        .into_iter()
+                        .filter_map(|i| match i {
+                            Value::Object(m) => Some(st.add_event(m, now)),
+                            _ => None,
+                        })
+                        .collect(),
+                ))
+            }
+            _ => Err("body must be an event object or an array of them".into()),
+        }
+    }
+}
+
+/// A running simulator. Dropping it stops accepting connections.
+pub struct Sim {
+    shared: Arc<Shared>,
+    url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Sim {
+    /// Generate the world and serve it on `127.0.0.1:0` in the current tokio runtime.
+    pub async fn start(cfg: SimConfig) -> anyhow::Result<Sim> {
+        Sim::start_on(cfg, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Like [`Sim::start`] on a given address (the binary's `--host`/`--port`).
+    pub async fn start_on(cfg: SimConfig, addr: SocketAddr) -> anyhow::Result<Sim> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
+        let local = listener.local_addr()?;
+        let use_host_header = local.ip().is_unspecified();
+        let url = if use_host_header {
+            let host = if local.is_ipv4() {
+                "127.0.0.1"
+            } else {
+                "[::1]"
+            };
+            format!("http://{host}:{}", local.port())
+        } else {
+            format!("http://{local}")
+        };
+        let anchor = cfg.now.unwrap_or_else(Utc::now);
+        let anchor = Utc
+            .timestamp_millis_opt(anchor.timestamp_millis())
+            .single()
+            .unwrap_or(anchor);
+        let params = halo::world::GenParams {
+            seed: cfg.seed,
+            servers: cfg.servers,
+            events_per_day: cfg.events_per_day,
+            scans_per_day: cfg.scans_per_day,
+            days: cfg.days,
+            now: anchor,
+            burst_fraction: cfg.burst_fraction,
+            base_url: url.clone(),
+        };
+        let t0 = Instant::now();
+        let base = tokio::task::spawn_blocking(move || halo::world::generate(&params))
+            .await
+            .context("world generation panicked")?;
+        tracing::debug!(
+            events = base.events.len(),
+            servers = base.pristine_servers.len(),
+            elapsed_ms = t0.elapsed().as_millis() as u64,
+            "world generated"
+        );
+        let shared = Arc::new(Shared {
+            faults: RwLock::new(cfg.faults.clone()),
+            cfg,
+            base_url: url.clone(),
+            use_host_header,
+            started: Instant::now(),
+            anchor_ms: anchor.timestamp_millis(),
+            halo: RwLock::new(HaloState::new(base)),
+            tokens: Mutex::new(HashMap::new()),
+            stats: Mutex::new(Stats::default()),
+        });
+        let app = router(shared.clone());
+        let task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!("octo-sim server stopped: {e}");
+            }
+        });
+        tracing::info!(%url, "octo-sim listening");
+        Ok(Sim { shared, url, task })
+    }
+
+    /// Start on its own thread with its own tokio runtime — for synchronous tests. The server
+    /// stops when the handle is dropped.
+    pub fn spawn(cfg: SimConfig) -> anyhow::Result<SimHandle> {
+        let (tx, rx) = std::sync::mpsc::channel::<anyhow::Result<Sim>>();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("octo-sim".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = tx.send(Err(e.into()));
+                        return;
+                    }
+                };
+                rt.block_on(async move {
+                    match Sim::start(cfg).await {
+                        Ok(sim) => {
+                            let _ = tx.send(Ok(sim));
+                            let _ = stop_rx.await;
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
+                        }
+                    }
+                });
+                rt.shutdown_timeout(Duration::from_secs(1));
+            })
+            .context("spawning the octo-sim thread")?;
+        let sim = rx.recv().context("octo-sim thread died")??;
+        Ok(SimHandle {
+            sim: Some(sim),
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// Replace the fault knobs (takes effect for the next request).
+    pub fn set_faults(&self, f: Faults) {
+        self.shared.set_faults(f);
+    }
+
+    /// Current fault knobs.
+    pub fn faults(&self) -> Faults {
+        self.shared.faults()
+    }
+
+    /// Same JSON as `GET /_sim/state`.
+    pub fn state(&self) -> Value {
+        self.shared.state()
+    }
+
+    /// Back to the seeded world (same as `POST /_sim/reset`): servers, zones, added events,
+    /// mutation log, request counters and faults are restored; issued tokens stay valid.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// The simulator clock (anchor + real time elapsed since start).
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc.timestamp_millis_opt(self.shared.now_ms())
+            .single()
+            .unwrap_or_else(Utc::now)
+    }
+
+    /// Ground truth: every event with `since <= created_at < until` (half-open, unlike the
+    /// API's inclusive `until`), ascending `created_at`, in the exact JSON the API serves.
+    pub fn events(&self, since: DateTime<Utc>, until: DateTime<Utc>) -> Vec<Value> {
+        let st = self.shared.halo();
+        let q = halo::events::EvQuery {
+            since_us: Some(since.timestamp_micros()),
+            until_us: Some(until.timestamp_micros() - 1),
+            ..Default::default()
+        };
+        halo::events::query(&st.base, &st.live.extras, &q, 0, usize::MAX).1
+    }
+
+    /// Ground truth for scans: `since <= created_at < until`, ascending, list form (no findings).
+    pub fn scans(&self, since: DateTime<Utc>, until: DateTime<Utc>) -> Vec<Value> {
+        let (a, b) = (since.timestamp_millis(), until.timestamp_millis());
+        let st = self.shared.halo();
+        st.base
+            .scans
+            .iter()
+            .filter(|s| s.ts >= a && s.ts < b)
+            .map(|s| {
+                let mut v = s.full.clone();
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("findings");
+                }
+                v
+            })
+            .collect()
+    }
+
+    /// Append an event (fills `id`, `created_at` = simulator now, `name`, `critical` and the
+    /// `server_*` fields of a known `server_id` when missing); visible to the API at once.
+    /// Returns the event as the API serves it. A non-object argument is returned unchanged.
+    pub fn add_event(&self, ev: Value) -> Value {
+        match ev {
+            Value::Object(m) => {
+                let now = self.shared.now_ms();
+                self.shared.halo_mut().add_event(m, now)
+            }
+            other => other,
+        }
+    }
+
+    /// Plant a server (same as `POST /_sim/servers`); returns it as the API serves it.
+    pub fn add_server(&self, server: Value) -> Value {
+        match server {
+            Value::Object(m) => {
+                let now = self.shared.now_ms();
+                self.shared.halo_mut().add_server(m, now)
+            }
+            other => other,
+        }
+    }
+}
+
+/// A [`Sim`] running on its own thread and runtime ([`Sim::spawn`]); derefs to `Sim` and shuts
+/// the server down when dropped.
+pub struct SimHandle {
+    sim: Option<Sim>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::ops::Deref for SimHandle {
+    type Target = Sim;
+    fn deref(&self) -> &Sim {
+        self.sim
+            .as_ref()
+            .expect("SimHandle holds a Sim until dropped")
+    }
+}
+
+impl Drop for SimHandle {
+    fn drop(&mut self) {
+        drop(self.sim.take());
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Router
+
+fn router(shared: Arc<Shared>) -> Router {
+    let sim_routes = Router::new()
+        .route("/_sim/state", get(sim_state))
+        .route("/_sim/reset", post(sim_reset))
+        .route("/_sim/faults", put(sim_put_faults).get(sim_get_faults))
+        .route("/_sim/events", post(sim_post_events))
+        .route("/_sim/servers", post(sim_post_servers));
+    Router::new()
+        .merge(halo::handlers::routes(shared.clone()))
+        .merge(sim_routes)
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(shared.clone(), api_layer))
+        .with_state(shared)
+}
+
+async fn unknown_path(method: Method, uri: axum::http::Uri) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        &format!("no such endpoint: {method} {}", uri.path()),
+    )
+}
+
+async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("method {method} not allowed on {}", uri.path()),
+    )
+}
+
+/// Faults and request counters for every API route; `/_sim/*` passes straight through.
+async fn api_layer(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/_sim/") || req.uri().path() == "/_sim" {
+        return next.run(req).await;
+    }
+    let faults = sh.faults();
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    }
+    let resp = match faults.decide() {
+        Fault::Drop => {
+            {
+                let mut st = sh.stats();
+                st.total += 1;
+                st.dropped += 1;
+            }
+            tracing::debug!(path = req.uri().path(), "fault: dropping connection");
+            // Unwinding out of the connection task aborts it: the socket closes with no
+            // response. resume_unwind skips the panic hook, so nothing is printed.
+            std::panic::resume_unwind(Box::new(DropConnection));
+        }
+        Fault::TooMany { retry_after } => {
+            let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded");
+            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
+        Fault::Status(code) => error(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            "simulated server error",
+        ),
+        Fault::None => next.run(req).await,
+    };
+    let mut st = sh.stats();
+    st.total += 1;
+    *st.by_status
+        .entry(resp.status().as_u16().to_string())
+        .or_insert(0) += 1;
+    resp
+}
+
+async fn sim_state(State(sh): State<Arc<Shared>>) -> Response {
+    ok_json(sh.state())
+}
+
+async fn sim_reset(State(sh): State<Arc<Shared>>) -> Response {
+    sh.reset();
+    ok_json(json!({"reset": true}))
+}
+
+async fn sim_get_faults(State(sh): State<Arc<Shared>>) -> Response {
+    ok_json(serde_json::to_value(sh.faults()).unwrap_or(Value::Null))
+}
+
+async fn sim_put_faults(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Faults>(&body) {
+        Ok(f) => {
+            sh.set_faults(f.clone());
+            ok_json(serde_json::to_value(f).unwrap_or(Value::Null))
+        }
+        Err(e) => error(
+            StatusCode::BAD_REQUEST,
+            &format!("invalid faults JSON: {e}"),
+        ),
+    }
+}
+
+async fn sim_post_events(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("invalid JSON: {e}")),
+    };
+    match sh.add_events(v) {
+        Ok(v) => (StatusCode::CREATED, axum::Json(v)).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, &e),
+    }
+}
+
+async fn sim_post_servers(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
+    let v: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("invalid JSON: {e}")),
+    };
+    let Value::Object(m) = v else {
+        return error(StatusCode::BAD_REQUEST, "body must be a server object");
+    };
+    let now = sh.now_ms();
+    let srv = sh.halo_mut().add_server(m, now);
+    (StatusCode::CREATED, axum::Json(srv)).into_response()
+}

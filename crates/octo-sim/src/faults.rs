@@ -1,0 +1,91 @@
+//! Fault injection: latency, 429 with `Retry-After`, 5xx, and dropped connections.
+//!
+//! Faults apply to every simulated API route (including token endpoints) and never to `/_sim/*`.
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// Fault knobs. Probabilities are per request, in `0.0..=1.0`, checked in this order: drop,
+/// 429, 5xx. `latency_ms` is added to every API request first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Faults {
+    /// Sleep this long before answering.
+    pub latency_ms: u64,
+    /// Share of requests answered `429 Too Many Requests` with `Retry-After: retry_after_secs`.
+    pub rate_429: f64,
+    /// Value of the `Retry-After` header on injected 429s (seconds).
+    pub retry_after_secs: u64,
+    /// Share of requests answered 500, 502 or 503 (chosen at random).
+    pub rate_5xx: f64,
+    /// Share of requests whose connection is dropped without any response.
+    pub drop_rate: f64,
+}
+
+/// What to do with one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fault {
+    None,
+    Drop,
+    TooMany { retry_after: u64 },
+    Status(u16),
+}
+
+impl Faults {
+    pub(crate) fn decide(&self) -> Fault {
+        if self.drop_rate <= 0.0 && self.rate_429 <= 0.0 && self.rate_5xx <= 0.0 {
+            return Fault::None;
+        }
+        let mut rng = rand::rng();
+        if self.drop_rate > 0.0 && rng.random::<f64>() < self.drop_rate {
+            return Fault::Drop;
+        }
+        if self.rate_429 > 0.0 && rng.random::<f64>() < self.rate_429 {
+            return Fault::TooMany {
+                retry_after: self.retry_after_secs,
+            };
+        }
+        if self.rate_5xx > 0.0 && rng.random::<f64>() < self.rate_5xx {
+            let codes = [500u16, 502, 503];
+            return Fault::Status(codes[rng.random_range(0..codes.len())]);
+        }
+        Fault::None
+    }
+}
+
+/// Payload of the unwind used to abort a connection task without a response (see
+/// `lib.rs::api_layer`). Resuming an unwind does not run the panic hook, so nothing is printed.
+pub(crate) struct DropConnection;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certain_faults() {
+        let f = Faults {
+            rate_429: 1.0,
+            retry_after_secs: 3,
+            ..Faults::default()
+        };
+        assert_eq!(f.decide(), Fault::TooMany { retry_after: 3 });
+        let f = Faults {
+            rate_5xx: 1.0,
+            ..Faults::default()
+        };
+        assert!(matches!(f.decide(), Fault::Status(500 | 502 | 503)));
+        let f = Faults {
+            drop_rate: 1.0,
+            ..Faults::default()
+        };
+        assert_eq!(f.decide(), Fault::Drop);
+        assert_eq!(Faults::default().decide(), Fault::None);
+    }
+
+    #[test]
+    fn partial_json_fills_defaults() {
+        let f: Faults = serde_json::from_str(r#"{"rate_429": 0.5}"#).unwrap();
+        assert_eq!(f.rate_429, 0.5);
+        assert_eq!(f.latency_ms, 0);
+    }
+}
