@@ -1,0 +1,103 @@
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use octo_sim::{READ_KEY, Sim, SimConfig, WRITE_KEY};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+pub fn anchor() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 6, 20, 15, 30, 0).unwrap()
+}
+
+pub fn cfg() -> SimConfig {
+    SimConfig {
+        seed: 7,
+        now: Some(anchor()),
+        ..SimConfig::default()
+    }
+}
+
+pub async fn start() -> Sim {
+    Sim::start(cfg()).await.expect("sim starts")
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap()
+}
+
+pub async fn token_for(sim: &Sim, key: (&str, &str)) -> String {
+    let r = client()
+        .post(format!("{}/oauth/access_token?grant_type=client_credentials", sim.url()))
+        .basic_auth(key.0, Some(key.1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    v["access_token"].as_str().unwrap().to_string()
+}
+
+pub async fn read_token(sim: &Sim) -> String {
+    token_for(sim, READ_KEY).await
+}
+
+pub async fn write_token(sim: &Sim) -> String {
+    token_for(sim, WRITE_KEY).await
+}
+
+/// GET a path (with query) relative to the sim; returns status and JSON body.
+pub async fn get(sim: &Sim, tok: &str, path: &str) -> (StatusCode, Value) {
+    get_url(tok, &format!("{}{}", sim.url(), path)).await
+}
+
+pub async fn get_url(tok: &str, url: &str) -> (StatusCode, Value) {
+    let r = client().get(url).bearer_auth(tok).send().await.unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+pub async fn send(
+    sim: &Sim,
+    method: reqwest::Method,
+    tok: &str,
+    path: &str,
+    body: &Value,
+) -> (StatusCode, Value) {
+    let r = client()
+        .request(method, format!("{}{}", sim.url(), path))
+        .bearer_auth(tok)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Follow `pagination.next` to the end; returns all items of `key`.
+pub async fn get_all(sim: &Sim, tok: &str, path: &str, key: &str) -> Vec<Value> {
+    let mut url = format!("{}{}", sim.url(), path);
+    let mut out = Vec::new();
+    loop {
+        let (st, v) = get_url(tok, &url).await;
+        assert_eq!(st, StatusCode::OK, "{url}: {v}");
+        out.extend(v[key].as_array().unwrap().iter().cloned());
+        match v["pagination"]["next"].as_str() {
+            Some(n) => url = n.to_string(),
+            None => break,
+        }
+    }
+    out
+}
+
+pub fn find_group<'a>(groups: &'a [Value], path: &str) -> &'a Value {
+    groups
+        .iter()
+        .find(|g| g["group_path"] == path)
+        .unwrap_or_else(|| panic!("group {path}"))
+}
