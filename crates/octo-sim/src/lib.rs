@@ -13,7 +13,25 @@
 //! ```
 //!
 //! Test-only routes (never faulted, never authenticated): `GET /_sim/state`, `POST /_sim/reset`,
-//! `GET|PUT /_sim/faults`, `POST /_sim/events`, `POST /_sim/servers`.
+//! `GET|PUT /_sim/faults`, `POST /_sim/events`, `POST /_sim/servers`, `POST /_sim/tokens/revoke`.
+//!
+//! # The seeded world (any seed)
+//! - Groups (ids are hashes of the seed; look them up by `group_path`): `Root`, `Root/Prod`,
+//!   `Root/Prod/Web`, `Root/Prod/App`, `Root/Prod/DB`, `Root/Dev`, `Root/Dev/Web` (duplicate name
+//!   "Web"), `Root/Dev/Build`, `Root/Corp` (Windows), `Root/Quarantine` (empty, lockdown firewall
+//!   policy), `Root/q-test` (the first three servers, all active).
+//! - Servers (`servers`, default 60): mostly active, some missing/deactivated/retired; about half
+//!   carry `aws_ec2` (accounts `123456789012` us-east-1/us-west-2 and `210987654321`
+//!   us-east-1/eu-west-1/us-west-2); the last two share hostnames with servers 3 and 5 (the
+//!   second-to-last is retired). ~75% have SVM results (`/v1/servers/{id}/svm`, `cve` filter).
+//! - Firewall zones: `any`, `Office`, `Bastion`, `Monitoring`, `halo-ipblocker`
+//!   (`203.0.113.250`), `Partners`; policies `Web FW (Linux)`, `DB FW (Linux)`,
+//!   `Quarantine Lockdown (Linux)`, `Windows Base FW`.
+//! - Events: `events_per_day` per UTC day for `days` days up to `now` (nothing in the future);
+//!   each day has one event at 00:00:00.000Z and one at 23:59:59.999Z; `burst_fraction` of them
+//!   in bursts of 20–400 sharing a `created_at`; ~15% critical.
+//! - `/v1/events` and `/v1/scans` treat both `since` and `until` as INCLUSIVE;
+//!   [`Sim::events`]/[`Sim::scans`] ground truth is half-open `[since, until)`.
 
 // Validation helpers return a ready error `Response` (an early-return path once per request);
 // boxing it would only add noise.
@@ -168,6 +186,12 @@ impl Shared {
             serde_json::to_value(self.faults()).unwrap_or(Value::Null),
         );
         Value::Object(m)
+    }
+    fn revoke_tokens(&self) -> usize {
+        let mut t = self.tokens();
+        let n = t.len();
+        t.clear();
+        n
     }
     fn reset(&self) {
         self.halo_mut().reset();
@@ -347,6 +371,12 @@ impl Sim {
         self.shared.reset();
     }
 
+    /// Invalidate every issued token (as `POST /_sim/tokens/revoke`): the next API call with an
+    /// old token gets 401 and the client must authenticate again. Returns how many were revoked.
+    pub fn revoke_tokens(&self) -> usize {
+        self.shared.revoke_tokens()
+    }
+
     /// The simulator clock (anchor + real time elapsed since start).
     pub fn now(&self) -> DateTime<Utc> {
         Utc.timestamp_millis_opt(self.shared.now_ms())
@@ -447,7 +477,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/reset", post(sim_reset))
         .route("/_sim/faults", put(sim_put_faults).get(sim_get_faults))
         .route("/_sim/events", post(sim_post_events))
-        .route("/_sim/servers", post(sim_post_servers));
+        .route("/_sim/servers", post(sim_post_servers))
+        .route("/_sim/tokens/revoke", post(sim_revoke_tokens));
     Router::new()
         .merge(halo::handlers::routes(shared.clone()))
         .merge(sim_routes)
@@ -513,6 +544,11 @@ async fn api_layer(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> R
     resp
 }
 
+async fn sim_revoke_tokens(State(sh): State<Arc<Shared>>) -> Response {
+    let n = sh.revoke_tokens();
+    ok_json(json!({"revoked": n}))
+}
+
 async fn sim_state(State(sh): State<Arc<Shared>>) -> Response {
     ok_json(sh.state())
 }
@@ -554,6 +590,13 @@ async fn sim_post_servers(State(sh): State<Arc<Shared>>, body: Bytes) -> Respons
     let v: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => return error(StatusCode::BAD_REQUEST, &format!("invalid JSON: {e}")),
+    };
+    // accept the bare object or the API's wrapped form {"server": {...}}
+    let v = match v {
+        Value::Object(mut m) if m.len() == 1 && m.get("server").is_some_and(Value::is_object) => {
+            m.remove("server").unwrap_or_default()
+        }
+        other => other,
     };
     let Value::Object(m) = v else {
         return error(StatusCode::BAD_REQUEST, "body must be a server object");

@@ -42,6 +42,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Serve until SIGINT/SIGTERM; the first line on stdout is the base URL.
+    #[command(after_help = AFTER_HELP)]
     Serve(ServeArgs),
 }
 

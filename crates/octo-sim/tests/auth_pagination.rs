@@ -13,31 +13,60 @@ async fn token_endpoint() {
     let c = client();
     let url = format!("{}/oauth/access_token", sim.url());
 
-    let r = c.post(format!("{url}?grant_type=client_credentials")).basic_auth(READ_KEY.0, Some(READ_KEY.1)).send().await.unwrap();
+    let r = c
+        .post(format!("{url}?grant_type=client_credentials"))
+        .basic_auth(READ_KEY.0, Some(READ_KEY.1))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["expires_in"], 900);
     assert_eq!(v["scope"], "read");
     assert_eq!(v["access_token"].as_str().unwrap().len(), 32);
 
-    let r = c.post(format!("{url}?grant_type=client_credentials")).basic_auth(WRITE_KEY.0, Some(WRITE_KEY.1)).send().await.unwrap();
+    let r = c
+        .post(format!("{url}?grant_type=client_credentials"))
+        .basic_auth(WRITE_KEY.0, Some(WRITE_KEY.1))
+        .send()
+        .await
+        .unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["scope"], "write");
 
     // missing / other grant type → 400
-    let r = c.post(&url).basic_auth(READ_KEY.0, Some(READ_KEY.1)).send().await.unwrap();
+    let r = c
+        .post(&url)
+        .basic_auth(READ_KEY.0, Some(READ_KEY.1))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let r = c.post(format!("{url}?grant_type=password")).basic_auth(READ_KEY.0, Some(READ_KEY.1)).send().await.unwrap();
+    let r = c
+        .post(format!("{url}?grant_type=password"))
+        .basic_auth(READ_KEY.0, Some(READ_KEY.1))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let v: Value = r.json().await.unwrap();
     assert!(v["error"].is_string());
 
     // unknown key / wrong secret / no auth → 401
     for (k, s) in [("nope", "x"), (READ_KEY.0, "wrong")] {
-        let r = c.post(format!("{url}?grant_type=client_credentials")).basic_auth(k, Some(s)).send().await.unwrap();
+        let r = c
+            .post(format!("{url}?grant_type=client_credentials"))
+            .basic_auth(k, Some(s))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
-    let r = c.post(format!("{url}?grant_type=client_credentials")).send().await.unwrap();
+    let r = c
+        .post(format!("{url}?grant_type=client_credentials"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     assert_eq!(sim.state()["tokens_issued"], 2);
@@ -47,7 +76,11 @@ async fn token_endpoint() {
 async fn bearer_checks_and_scope() {
     let sim = start().await;
     // no token / bogus token → 401
-    let r = client().get(format!("{}/v1/groups", sim.url())).send().await.unwrap();
+    let r = client()
+        .get(format!("{}/v1/groups", sim.url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let (st, v) = get(&sim, "deadbeef", "/v1/groups").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
@@ -58,11 +91,31 @@ async fn bearer_checks_and_scope() {
     assert_eq!(st, StatusCode::OK);
 
     // read token on a write → 403, and nothing changes
-    let zones = get_all(&sim, &read, "/v1/firewall_zones?per_page=100", "firewall_zones").await;
+    let zones = get_all(
+        &sim,
+        &read,
+        "/v1/firewall_zones?per_page=100",
+        "firewall_zones",
+    )
+    .await;
     let zid = zones[0]["id"].as_str().unwrap();
-    let (st, _) = send(&sim, reqwest::Method::PUT, &read, &format!("/v1/firewall_zones/{zid}"), &json!({"firewall_zone": {"ip_address": "1.2.3.4"}})).await;
+    let (st, _) = send(
+        &sim,
+        reqwest::Method::PUT,
+        &read,
+        &format!("/v1/firewall_zones/{zid}"),
+        &json!({"firewall_zone": {"ip_address": "1.2.3.4"}}),
+    )
+    .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
-    let (st, _) = send(&sim, reqwest::Method::POST, &read, "/v1/firewall_zones", &json!({"firewall_zone": {"name": "x"}})).await;
+    let (st, _) = send(
+        &sim,
+        reqwest::Method::POST,
+        &read,
+        "/v1/firewall_zones",
+        &json!({"firewall_zone": {"name": "x"}}),
+    )
+    .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert_eq!(sim.state()["mutations"], json!([]));
     let counts = &sim.state()["requests"]["by_status"];
@@ -72,7 +125,12 @@ async fn bearer_checks_and_scope() {
 
 #[tokio::test]
 async fn tokens_expire() {
-    let sim = Sim::start(SimConfig { token_ttl_secs: 1, ..cfg() }).await.unwrap();
+    let sim = Sim::start(SimConfig {
+        token_ttl_secs: 1,
+        ..cfg()
+    })
+    .await
+    .unwrap();
     let tok = read_token(&sim).await;
     assert_eq!(get(&sim, &tok, "/v1/groups").await.0, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(1300)).await;
@@ -81,6 +139,17 @@ async fn tokens_expire() {
     assert_eq!(v["error"], "access token expired");
     let tok2 = read_token(&sim).await;
     assert_eq!(get(&sim, &tok2, "/v1/groups").await.0, StatusCode::OK);
+    // revocation (a fault knob): every issued token stops working at once
+    let r = client()
+        .post(format!("{}/_sim/tokens/revoke", sim.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap(), json!({"revoked": 1}));
+    assert_eq!(
+        get(&sim, &tok2, "/v1/groups").await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -92,7 +161,10 @@ async fn pagination_envelope() {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["count"], 11);
     assert_eq!(v["groups"].as_array().unwrap().len(), 10);
-    assert_eq!(v["pagination"]["next"], format!("{}/v1/groups?page=2", sim.url()));
+    assert_eq!(
+        v["pagination"]["next"],
+        format!("{}/v1/groups?page=2", sim.url())
+    );
     // last page: next absent, pagination object kept
     let (_, v) = get(&sim, &tok, "/v1/groups?page=2").await;
     assert_eq!(v["groups"].as_array().unwrap().len(), 1);
@@ -102,10 +174,18 @@ async fn pagination_envelope() {
     let (_, v) = get(&sim, &tok, "/v1/groups?per_page=11").await;
     assert_eq!(v["pagination"], json!({}));
     // next preserves every other param, in order, with page replaced
-    let (_, v) = get(&sim, &tok, "/v1/events?per_page=5&type=lids_rule_failed&page=3&sort_by=created_at.desc").await;
+    let (_, v) = get(
+        &sim,
+        &tok,
+        "/v1/events?per_page=5&type=lids_rule_failed&page=3&sort_by=created_at.desc",
+    )
+    .await;
     assert_eq!(
         v["pagination"]["next"],
-        format!("{}/v1/events?per_page=5&type=lids_rule_failed&page=4&sort_by=created_at.desc", sim.url())
+        format!(
+            "{}/v1/events?per_page=5&type=lids_rule_failed&page=4&sort_by=created_at.desc",
+            sim.url()
+        )
     );
     // per_page clamps to 1..=100
     let (_, v) = get(&sim, &tok, "/v1/events?per_page=500").await;
@@ -128,7 +208,13 @@ async fn pagination_envelope() {
     assert_eq!(v["groups"], json!([]));
     assert_eq!(v["count"], 11);
     // following next collects everything exactly once
-    let all = get_all(&sim, &tok, "/v1/servers?state=active,missing,deactivated,retired&per_page=7", "servers").await;
+    let all = get_all(
+        &sim,
+        &tok,
+        "/v1/servers?state=active,missing,deactivated,retired&per_page=7",
+        "servers",
+    )
+    .await;
     assert_eq!(all.len(), 60);
     let mut ids: Vec<&str> = all.iter().map(|s| s["id"].as_str().unwrap()).collect();
     ids.sort();
@@ -138,10 +224,18 @@ async fn pagination_envelope() {
 
 #[tokio::test]
 async fn max_page_depth_is_configurable() {
-    let sim = Sim::start(SimConfig { max_page_depth: 2, ..cfg() }).await.unwrap();
+    let sim = Sim::start(SimConfig {
+        max_page_depth: 2,
+        ..cfg()
+    })
+    .await
+    .unwrap();
     let tok = read_token(&sim).await;
     assert_eq!(get(&sim, &tok, "/v1/events?page=2").await.0, StatusCode::OK);
-    assert_eq!(get(&sim, &tok, "/v1/events?page=3").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        get(&sim, &tok, "/v1/events?page=3").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
 
 #[tokio::test]
@@ -164,9 +258,19 @@ fn spawn_works_from_sync_code() {
     let url = h.url();
     assert!(url.starts_with("http://127.0.0.1:"));
     assert!(!url.ends_with('/'));
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let state: Value = rt.block_on(async {
-        client().get(format!("{url}/_sim/state")).send().await.unwrap().json().await.unwrap()
+        client()
+            .get(format!("{url}/_sim/state"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     });
     assert_eq!(state["groups"].as_array().unwrap().len(), 11);
     assert_eq!(state, {

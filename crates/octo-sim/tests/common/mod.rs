@@ -30,7 +30,10 @@ pub fn client() -> reqwest::Client {
 
 pub async fn token_for(sim: &Sim, key: (&str, &str)) -> String {
     let r = client()
-        .post(format!("{}/oauth/access_token?grant_type=client_credentials", sim.url()))
+        .post(format!(
+            "{}/oauth/access_token?grant_type=client_credentials",
+            sim.url()
+        ))
         .basic_auth(key.0, Some(key.1))
         .send()
         .await
