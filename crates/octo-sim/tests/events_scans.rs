@@ -308,6 +308,11 @@ async fn added_events_merge_in_order() {
     let (_, v) = get(&sim, &tok, &format!("/v1/events?since=2024-06-19T12:00:00Z&until=2024-06-19T12:00:00Z&group_id={gid}&critical=true&type=lids_rule_failed")).await;
     assert_eq!(v["count"], 1);
 
+    // created_at is normalised to milliseconds with Z
+    let ev2 =
+        sim.add_event(json!({"type": "server_missing", "created_at": "2024-06-19T13:00:00+00:00"}));
+    assert_eq!(ev2["created_at"], "2024-06-19T13:00:00.000Z");
+
     // via HTTP, defaults: created_at = simulator now (after every generated event)
     let r = client()
         .post(format!("{}/_sim/events", sim.url()))

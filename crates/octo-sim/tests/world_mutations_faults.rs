@@ -203,6 +203,19 @@ async fn seeded_world_shape() {
     );
     assert!(rules.iter().any(|r| r["active"] == false));
     assert!(rules.iter().any(|r| r["action"] == "REJECT"));
+    // one duplicate rule: same everything but id/url/position
+    let key = |r: &Value| {
+        let mut r = r.clone();
+        for k in ["id", "url", "position", "log_prefix"] {
+            r.as_object_mut().unwrap().remove(k);
+        }
+        r.to_string()
+    };
+    let mut keys: Vec<String> = rules.iter().map(key).collect();
+    keys.sort();
+    let n = keys.len();
+    keys.dedup();
+    assert_eq!(keys.len(), n - 1);
     assert_eq!(p["firewall_policy"]["platform"], "linux");
     let (_, p) = get(
         &sim,

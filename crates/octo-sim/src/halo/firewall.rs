@@ -168,7 +168,7 @@ const POLICIES: &[PolicyDef] = &[
                 Some(0),
                 NEW_EST,
                 false,
-                "public HTTPS (duplicate)",
+                "public HTTPS",
             ),
             (
                 "INPUT",

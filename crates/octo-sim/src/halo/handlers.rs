@@ -501,6 +501,8 @@ async fn get_issue(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> Res
 /// `GET /v1/events`. `since` and `until` are both INCLUSIVE here (Halo documents `since` as
 /// inclusive; for `until` the simulator picks inclusive, so clients that want a half-open window
 /// must drop `created_at == until` themselves). Timestamps compare at microsecond precision.
+/// `group_id` matches the group the server was in when the event was recorded (the group whose
+/// name the event carries), since events hold only `server_group_name`.
 async fn list_events(State(sh): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
     let c = ctx(&sh, &uri, &headers);
     let pr = tri!(page_req(&c.query, sh.cfg.max_page_depth));

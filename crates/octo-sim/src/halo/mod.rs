@@ -145,13 +145,12 @@ impl HaloState {
             .remove("name")
             .unwrap_or_else(|| json!(type_label(&ty_s)));
         let message = rest.remove("message").unwrap_or_else(|| json!(""));
-        let (created, ts) = match rest.remove("created_at") {
-            Some(Value::String(c)) => match parse_ms(&c) {
-                Some(ts) => (c, ts),
-                None => (fmt_ms(now_ms), now_ms),
-            },
-            _ => (fmt_ms(now_ms), now_ms),
+        // normalised to the API's millisecond `Z` form; unparsable or missing → now
+        let ts = match rest.remove("created_at") {
+            Some(Value::String(c)) => parse_ms(&c).unwrap_or(now_ms),
+            _ => now_ms,
         };
+        let created = fmt_ms(ts);
         let critical = rest.remove("critical").unwrap_or(json!(false));
         let mut m = Map::new();
         m.insert("id".into(), json!(id));
