@@ -586,7 +586,9 @@ fn gen_servers(
         } else {
             format!("198.51.100.{}", 1 + (i % 250))
         };
-        let mut hostname = if ec2 {
+        let mut hostname = if ec2 && windows {
+            format!("EC2AMAZ-{:07X}", rng.below(0x1000_0000))
+        } else if ec2 {
             format!("ip-{}", private_ip.replace('.', "-"))
         } else if windows {
             label.to_uppercase()
@@ -598,7 +600,9 @@ fn gen_servers(
             hostname = s(&servers[if i == n - 1 { 3 } else { 5 }], "hostname");
         }
         let az = format!("{region}{}", ['a', 'b', 'c'][rng.below(3) as usize]);
-        let fqdn = if ec2 {
+        let fqdn = if ec2 && windows {
+            format!("{}.{region}.compute.internal", hostname.to_lowercase())
+        } else if ec2 {
             if region == "us-east-1" {
                 format!("{hostname}.ec2.internal")
             } else {
@@ -690,10 +694,12 @@ fn gen_servers(
         m.insert(
             "connecting_ip_fqdn".into(),
             if ec2 {
-                json!(format!(
-                    "ec2-{}.compute-1.amazonaws.com",
-                    connecting_ip.replace('.', "-")
-                ))
+                let dashed = connecting_ip.replace('.', "-");
+                json!(if region == "us-east-1" {
+                    format!("ec2-{dashed}.compute-1.amazonaws.com")
+                } else {
+                    format!("ec2-{dashed}.{region}.compute.amazonaws.com")
+                })
             } else {
                 Value::Null
             },
