@@ -1,1 +1,159 @@
-fn main() {}
+//! fw-graph: render a Halo firewall policy as PNG, SVG, DOT, Mermaid or JSONL edges.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{CommandFactory, Parser};
+use fw_graph::{Format, PolicyError, RenderOptions};
+use octo_core::exit::{self, Exit};
+use octo_core::log::LogArgs;
+
+/// Draw a Halo firewall policy as a graph: sources → services → workload → services →
+/// destinations, one edge per rule, coloured by action (ACCEPT green, DROP red, REJECT orange).
+///
+/// Reads a firewall policy object, as `halo-query firewall-policy` prints it (bare, or wrapped in
+/// `{"firewall_policy": …}`), from a file or stdin, and renders it offline.
+///
+/// Example: halo-query firewall-policy ID | fw-graph --policy - --format png -o fw.png
+#[derive(Debug, Parser)]
+#[command(name = "fw-graph", version = octo_core::VERSION, about, long_about)]
+struct Args {
+    /// Firewall policy JSON file; `-` reads it from stdin
+    #[arg(long, value_name = "FILE|-")]
+    policy: PathBuf,
+
+    /// Output format [default: from the -o file extension]
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+
+    /// Write to FILE (atomically: a temp file in the same directory, then renamed) instead of
+    /// stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Also draw inactive rules (dashed, marked "inactive")
+    #[arg(long)]
+    all: bool,
+
+    /// Label the workload with this group name instead of the policy's name
+    #[arg(long, value_name = "NAME")]
+    group_name: Option<String>,
+
+    #[command(flatten)]
+    log: LogArgs,
+}
+
+fn main() -> ExitCode {
+    if let Some(code) = octo_core::docs::handle_env(Args::command) {
+        return code;
+    }
+    let args = Args::parse();
+    args.log.init();
+    exit::main("fw-graph", || run(args))
+}
+
+fn run(args: Args) -> anyhow::Result<Exit> {
+    let output = args.output.filter(|p| p.as_os_str() != "-");
+    let format = match (args.format, &output) {
+        (Some(f), _) => f,
+        (None, Some(path)) => format_from_extension(path).ok_or_else(|| {
+            exit::usage(format!("cannot tell the format from {}: give --format", path.display()))
+        })?,
+        (None, None) => return Err(exit::usage("--format is required when writing to stdout")),
+    };
+    if output.is_none() && format.is_binary() && std::io::stdout().is_terminal() {
+        return Err(exit::usage("refusing to write PNG to a terminal: give -o FILE or redirect stdout"));
+    }
+
+    let (bytes, source) = read_input(&args.policy)?;
+    let doc = fw_graph::read_policy_document(&bytes, &source)?;
+    let opts = RenderOptions { format, include_inactive: args.all, group_name: args.group_name };
+    let rendered = fw_graph::render(&doc, &opts).map_err(|e| match e.downcast_ref::<PolicyError>() {
+        Some(pe) => anyhow::Error::new(fw_graph::policy_input_error(&source, pe)),
+        None => e,
+    })?;
+
+    match output {
+        Some(path) => write_atomically(&path, &rendered.bytes)?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&rendered.bytes).context("writing to stdout")?;
+            out.flush().context("writing to stdout")?;
+        }
+    }
+    Ok(Exit::Success)
+}
+
+fn format_from_extension(path: &Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => Format::Png,
+        "svg" => Format::Svg,
+        "dot" | "gv" => Format::Dot,
+        "mmd" | "mermaid" => Format::Mermaid,
+        "jsonl" | "ndjson" => Format::Jsonl,
+        _ => return None,
+    })
+}
+
+/// The input bytes and the name errors use for them (`stdin` or the path).
+fn read_input(path: &Path) -> anyhow::Result<(Vec<u8>, String)> {
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        let stdin = std::io::stdin();
+        if stdin.is_terminal() {
+            return Err(exit::usage("--policy -: stdin is a terminal; pipe a policy in or give a file"));
+        }
+        stdin.lock().read_to_end(&mut bytes).context("reading stdin")?;
+        return Ok((bytes, "stdin".into()));
+    }
+    match std::fs::read(path) {
+        Ok(b) => Ok((b, path.display().to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(exit::usage(format!("--policy {}: no such file", path.display())))
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
+    }
+}
+
+/// Write to a temp file in the target's directory, then rename over the target, so readers never
+/// see a half-written file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().with_context(|| format!("-o {}: not a file name", path.display()))?;
+    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(anyhow::Error::new(e).context(format!("writing {}", path.display())));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_follows_the_extension() {
+        assert_eq!(format_from_extension(Path::new("a/b.PNG")), Some(Format::Png));
+        assert_eq!(format_from_extension(Path::new("x.gv")), Some(Format::Dot));
+        assert_eq!(format_from_extension(Path::new("x.mmd")), Some(Format::Mermaid));
+        assert_eq!(format_from_extension(Path::new("x")), None);
+    }
+
+    #[test]
+    fn clap_definition_is_valid() {
+        Args::command().debug_assert();
+    }
+}
