@@ -17,8 +17,15 @@ pub const FAMILY: &str = "sans-serif";
 /// draws text calls this first.
 pub fn ensure_registered() -> anyhow::Result<()> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED.get_or_init(|| register_font(FAMILY, FontStyle::Normal, DEJAVU_SANS).is_ok());
-    if ok { Ok(()) } else { Err(anyhow!("the embedded font DejaVuSans.ttf could not be loaded")) }
+    let ok =
+        *REGISTERED.get_or_init(|| register_font(FAMILY, FontStyle::Normal, DEJAVU_SANS).is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(anyhow!(
+            "the embedded font DejaVuSans.ttf could not be loaded"
+        ))
+    }
 }
 
 /// Width in pixels of `text` at `size` (plotters' font size, ≈ the line's pixel height).
@@ -51,7 +58,12 @@ fn be_u16(d: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes([*d.get(at)?, *d.get(at + 1)?]))
 }
 fn be_u32(d: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes([*d.get(at)?, *d.get(at + 1)?, *d.get(at + 2)?, *d.get(at + 3)?]))
+    Some(u32::from_be_bytes([
+        *d.get(at)?,
+        *d.get(at + 1)?,
+        *d.get(at + 2)?,
+        *d.get(at + 3)?,
+    ]))
 }
 
 impl Metrics {
@@ -60,7 +72,8 @@ impl Metrics {
         let table = |tag: &[u8; 4]| -> Option<(usize, usize)> {
             (0..num_tables).find_map(|i| {
                 let rec = 12 + 16 * i;
-                (d.get(rec..rec + 4)? == tag).then(|| Some((be_u32(d, rec + 8)? as usize, be_u32(d, rec + 12)? as usize)))?
+                (d.get(rec..rec + 4)? == tag)
+                    .then(|| Some((be_u32(d, rec + 8)? as usize, be_u32(d, rec + 12)? as usize)))?
             })
         };
         let (hhea, _) = table(b"hhea")?;
@@ -74,7 +87,9 @@ impl Metrics {
             let rec = cmap + 4 + 8 * i;
             let (platform, encoding) = (be_u16(d, rec)?, be_u16(d, rec + 2)?);
             let off = cmap + be_u32(d, rec + 4)? as usize;
-            ((platform == 3 && encoding == 1) || platform == 0).then_some(off).filter(|&o| be_u16(d, o) == Some(4))
+            ((platform == 3 && encoding == 1) || platform == 0)
+                .then_some(off)
+                .filter(|&o| be_u16(d, o) == Some(4))
         })?;
         let seg_count = usize::from(be_u16(d, sub + 6)? / 2);
         let ends = sub + 14;
@@ -91,7 +106,13 @@ impl Metrics {
             ));
         }
         let num_glyphs_lsb = num_h_metrics + hmtx_len.saturating_sub(4 * num_h_metrics) / 2;
-        Some(Metrics { height_units: ascender - descender, segments, num_h_metrics, hmtx, num_glyphs_lsb })
+        Some(Metrics {
+            height_units: ascender - descender,
+            segments,
+            num_h_metrics,
+            hmtx,
+            num_glyphs_lsb,
+        })
     }
 
     fn glyph(&self, d: &[u8], c: char) -> Option<usize> {

@@ -50,7 +50,9 @@ pub struct Node {
 impl Node {
     /// Every label line, title first.
     pub fn lines(&self) -> Vec<&str> {
-        std::iter::once(self.title.as_str()).chain(self.detail.iter().map(String::as_str)).collect()
+        std::iter::once(self.title.as_str())
+            .chain(self.detail.iter().map(String::as_str))
+            .collect()
     }
 
     /// `FirewallZone`, `Group`, `UserGroup`, `any`, `service` or `workload`.
@@ -147,6 +149,21 @@ impl Graph {
         out
     }
 
+    /// The nodes in drawing order, left to right: sources, INPUT services, the workload, OUTPUT
+    /// services, targets; within each, in rule order.
+    pub fn nodes_in_columns(&self) -> Vec<&Node> {
+        let column = |n: &Node| match (&n.kind, n.side) {
+            (NodeKind::Peer(_), Side::In) => 0,
+            (NodeKind::Service, Side::In) => 1,
+            (NodeKind::Workload, _) | (_, Side::Center) => 2,
+            (NodeKind::Service, Side::Out) => 3,
+            (NodeKind::Peer(_), Side::Out) => 4,
+        };
+        let mut v: Vec<&Node> = self.nodes.iter().collect();
+        v.sort_by_key(|n| column(n));
+        v
+    }
+
     /// Edge endpoints as `(from, to)` of the peer–service segment.
     pub fn segment(&self, e: &Edge) -> (usize, usize) {
         match e.chain {
@@ -163,7 +180,11 @@ fn address_lines(addrs: &[String]) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
     for (i, a) in addrs.iter().enumerate() {
-        let piece = if i + 1 < addrs.len() { format!("{a},") } else { a.clone() };
+        let piece = if i + 1 < addrs.len() {
+            format!("{a},")
+        } else {
+            a.clone()
+        };
         if !cur.is_empty() && cur.chars().count() + 1 + piece.chars().count() > WIDTH {
             lines.push(std::mem::take(&mut cur));
             if lines.len() == MAX_LINES {
@@ -189,7 +210,13 @@ fn peer_node(peer: &Peer, side: Side, id: String) -> Node {
     if peer.kind == PeerKind::Zone {
         detail.extend(address_lines(&peer.addresses));
     }
-    Node { id, kind: NodeKind::Peer(peer.kind.clone()), side, title: peer.name.clone(), detail }
+    Node {
+        id,
+        kind: NodeKind::Peer(peer.kind.clone()),
+        side,
+        title: peer.name.clone(),
+        detail,
+    }
 }
 
 fn service_node(service: Option<&Service>, side: Side, id: String) -> Node {
@@ -204,7 +231,13 @@ fn service_node(service: Option<&Service>, side: Side, id: String) -> Node {
             (spec, detail)
         }
     };
-    Node { id, kind: NodeKind::Service, side, title, detail }
+    Node {
+        id,
+        kind: NodeKind::Service,
+        side,
+        title,
+        detail,
+    }
 }
 
 type PeerKey = (Side, PeerKind, String, Vec<String>);
@@ -212,7 +245,11 @@ type ServiceKey = (Side, Option<String>, Option<String>, Option<String>);
 
 /// Build the graph of a policy.
 pub fn build(policy: &Policy, opts: &GraphOptions) -> Graph {
-    let platform_suffix = policy.platform.as_deref().map(|p| format!(" ({p})")).unwrap_or_default();
+    let platform_suffix = policy
+        .platform
+        .as_deref()
+        .map(|p| format!(" ({p})"))
+        .unwrap_or_default();
     let workload = match &opts.group_name {
         Some(g) => Node {
             id: "workload".into(),
@@ -248,11 +285,24 @@ pub fn build(policy: &Policy, opts: &GraphOptions) -> Graph {
             Chain::Input => Side::In,
             Chain::Output => Side::Out,
         };
-        let pkey: PeerKey = (side, rule.peer.kind.clone(), rule.peer.name.clone(), rule.peer.addresses.clone());
+        let pkey: PeerKey = (
+            side,
+            rule.peer.kind.clone(),
+            rule.peer.name.clone(),
+            rule.peer.addresses.clone(),
+        );
         let peer = *peers.entry(pkey).or_insert_with(|| {
-            let (slot, prefix) = if side == Side::In { (0, "src") } else { (3, "dst") };
+            let (slot, prefix) = if side == Side::In {
+                (0, "src")
+            } else {
+                (3, "dst")
+            };
             counters[slot] += 1;
-            nodes.push(peer_node(&rule.peer, side, format!("{prefix}{}", counters[slot])));
+            nodes.push(peer_node(
+                &rule.peer,
+                side,
+                format!("{prefix}{}", counters[slot]),
+            ));
             nodes.len() - 1
         });
         let s = rule.service.as_ref();
@@ -263,7 +313,11 @@ pub fn build(policy: &Policy, opts: &GraphOptions) -> Graph {
             s.and_then(|s| s.name.clone()),
         );
         let service = *services.entry(skey).or_insert_with(|| {
-            let (slot, prefix) = if side == Side::In { (1, "svcin") } else { (2, "svcout") };
+            let (slot, prefix) = if side == Side::In {
+                (1, "svcin")
+            } else {
+                (2, "svcout")
+            };
             counters[slot] += 1;
             nodes.push(service_node(s, side, format!("{prefix}{}", counters[slot])));
             nodes.len() - 1
@@ -327,7 +381,11 @@ mod tests {
         assert_eq!(labels, vec!["ACCEPT #1 ×2", "DROP #2", "ACCEPT #1"]);
         assert_eq!(g.edges[0].positions, vec![1, 4]);
         // the same zone is a source and a target: two nodes, one per side
-        let titles: Vec<(&str, &str)> = g.nodes.iter().map(|n| (n.id.as_str(), n.title.as_str())).collect();
+        let titles: Vec<(&str, &str)> = g
+            .nodes
+            .iter()
+            .map(|n| (n.id.as_str(), n.title.as_str()))
+            .collect();
         assert_eq!(
             titles,
             vec![
@@ -346,7 +404,10 @@ mod tests {
 
     #[test]
     fn all_includes_inactive_and_group_names_the_workload() {
-        let opts = GraphOptions { include_inactive: true, group_name: Some("web-servers".into()) };
+        let opts = GraphOptions {
+            include_inactive: true,
+            group_name: Some("web-servers".into()),
+        };
         let g = build(&policy(), &opts);
         assert_eq!(g.omitted_inactive, 0);
         assert!(g.edges.iter().any(|e| e.label() == "ACCEPT #3 (inactive)"));
@@ -362,7 +423,10 @@ mod tests {
         assert!(lines.iter().all(|l| l.chars().count() <= 48), "{lines:?}");
         assert!(lines[3].ends_with("more"), "{lines:?}");
         let shown: usize = lines.iter().map(|l| l.matches("/24").count()).sum();
-        assert!(lines[3].ends_with(&format!("+{} more", 40 - shown)), "{lines:?}");
+        assert!(
+            lines[3].ends_with(&format!("+{} more", 40 - shown)),
+            "{lines:?}"
+        );
         assert_eq!(address_lines(&["1.2.3.4".into()]), vec!["1.2.3.4"]);
     }
 }

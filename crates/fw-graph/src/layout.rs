@@ -102,11 +102,17 @@ pub enum BoxStyle {
     Peer(PeerKind),
     Service,
     Workload,
-    Rule { action: Action, active: bool },
+    Rule {
+        action: Action,
+        active: bool,
+    },
     /// Text only, no frame (title, headers).
     Plain,
     /// A legend entry: a line sample in the left part of the box, then the label.
-    Swatch { action: Option<Action>, dashed: bool },
+    Swatch {
+        action: Option<Action>,
+        dashed: bool,
+    },
 }
 
 /// What a box stands for.
@@ -151,7 +157,9 @@ pub struct Layout {
 impl Layout {
     /// Every text line drawn, in drawing order.
     pub fn texts(&self) -> impl Iterator<Item = &str> {
-        self.boxes.iter().flat_map(|b| b.labels.iter().map(|l| l.text.as_str()))
+        self.boxes
+            .iter()
+            .flat_map(|b| b.labels.iter().map(|l| l.text.as_str()))
     }
 }
 
@@ -183,16 +191,30 @@ pub fn overlapping_boxes(layout: &Layout) -> Vec<(usize, usize)> {
 pub fn check(layout: &Layout) -> std::result::Result<(), String> {
     if let Some(&(a, b)) = overlapping_boxes(layout).first() {
         let (ra, rb) = (&layout.boxes[a], &layout.boxes[b]);
-        return Err(format!("boxes {a} {:?} {:?} and {b} {:?} {:?} overlap", ra.role, ra.rect, rb.role, rb.rect));
+        return Err(format!(
+            "boxes {a} {:?} {:?} and {b} {:?} {:?} overlap",
+            ra.role, ra.rect, rb.role, rb.rect
+        ));
     }
-    let canvas = Rect { x: 0, y: 0, w: layout.width, h: layout.height };
+    let canvas = Rect {
+        x: 0,
+        y: 0,
+        w: layout.width,
+        h: layout.height,
+    };
     for (i, b) in layout.boxes.iter().enumerate() {
         if !canvas.contains(&b.rect) {
-            return Err(format!("box {i} {:?} {:?} outside the {}×{} canvas", b.role, b.rect, layout.width, layout.height));
+            return Err(format!(
+                "box {i} {:?} {:?} outside the {}×{} canvas",
+                b.role, b.rect, layout.width, layout.height
+            ));
         }
         for l in &b.labels {
             if !b.rect.contains(&l.rect) {
-                return Err(format!("label {:?} {:?} outside its box {i} {:?}", l.text, l.rect, b.rect));
+                return Err(format!(
+                    "label {:?} {:?} outside its box {i} {:?}",
+                    l.text, l.rect, b.rect
+                ));
             }
         }
         for (j, l) in b.labels.iter().enumerate() {
@@ -224,7 +246,17 @@ fn text_box(
     for (text, size, ink) in lines {
         let w = font::text_width(text, *size)?;
         let h = line_height(*size);
-        labels.push(Label { text: text.clone(), size: *size, ink: *ink, rect: Rect { x: 0, y: text_h, w, h } });
+        labels.push(Label {
+            text: text.clone(),
+            size: *size,
+            ink: *ink,
+            rect: Rect {
+                x: 0,
+                y: text_h,
+                w,
+                h,
+            },
+        });
         text_w = text_w.max(w);
         text_h += h;
     }
@@ -235,7 +267,12 @@ fn text_box(
         l.rect.x = (w - l.rect.w) / 2;
         l.rect.y += top;
     }
-    Ok(LBox { role, style, rect: Rect { x: 0, y: 0, w, h }, labels })
+    Ok(LBox {
+        role,
+        style,
+        rect: Rect { x: 0, y: 0, w, h },
+        labels,
+    })
 }
 
 fn move_box(b: &mut LBox, x: i32, y: i32) {
@@ -256,7 +293,11 @@ fn place_column(desired: &[f64], heights: &[f64], gap: f64, height: f64) -> Vec<
     let mut top = vec![0.0; n];
     for i in 0..n {
         let want = desired[i] - heights[i] / 2.0;
-        let floor = if i == 0 { 0.0 } else { top[i - 1] + heights[i - 1] + gap };
+        let floor = if i == 0 {
+            0.0
+        } else {
+            top[i - 1] + heights[i - 1] + gap
+        };
         top[i] = want.max(floor);
     }
     for i in (0..n).rev() {
@@ -287,11 +328,29 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
     for (ei, e) in graph.edges.iter().enumerate() {
         let (a, b) = graph.segment(e);
         let dashed = !e.active;
-        pending.push(Pending { from: a, to: rule_box(ei), action: Some(e.action), dashed, arrow: false });
-        pending.push(Pending { from: rule_box(ei), to: b, action: Some(e.action), dashed, arrow: true });
+        pending.push(Pending {
+            from: a,
+            to: rule_box(ei),
+            action: Some(e.action),
+            dashed,
+            arrow: false,
+        });
+        pending.push(Pending {
+            from: rule_box(ei),
+            to: b,
+            action: Some(e.action),
+            dashed,
+            arrow: true,
+        });
     }
     for (a, b) in graph.service_links() {
-        pending.push(Pending { from: a, to: b, action: None, dashed: false, arrow: true });
+        pending.push(Pending {
+            from: a,
+            to: b,
+            action: None,
+            dashed: false,
+            arrow: true,
+        });
     }
     let total = n_nodes + graph.edges.len();
     let mut left_count = vec![0i32; total];
@@ -306,17 +365,39 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
         let (style, title_ink, detail_ink, title_size) = match &n.kind {
             NodeKind::Peer(k) => (BoxStyle::Peer(k.clone()), Ink::Text, Ink::Muted, NAME_SIZE),
             NodeKind::Service => (BoxStyle::Service, Ink::Text, Ink::Muted, NAME_SIZE),
-            NodeKind::Workload => (BoxStyle::Workload, Ink::OnDark, Ink::OnDark, NAME_SIZE + 2.0),
+            NodeKind::Workload => (
+                BoxStyle::Workload,
+                Ink::OnDark,
+                Ink::OnDark,
+                NAME_SIZE + 2.0,
+            ),
         };
         let mut lines = vec![(n.title.clone(), title_size, title_ink)];
-        lines.extend(n.detail.iter().map(|d| (d.clone(), DETAIL_SIZE, detail_ink)));
-        let pad = if n.kind == NodeKind::Workload { (16, 10) } else { (12, 6) };
+        lines.extend(
+            n.detail
+                .iter()
+                .map(|d| (d.clone(), DETAIL_SIZE, detail_ink)),
+        );
+        let pad = if n.kind == NodeKind::Workload {
+            (16, 10)
+        } else {
+            (12, 6)
+        };
         boxes.push(text_box(BoxRole::Node(i), style, &lines, pad, min_h(i))?);
     }
     for (ei, e) in graph.edges.iter().enumerate() {
         let lines = [(e.label(), RULE_SIZE, Ink::Action(e.action))];
-        let style = BoxStyle::Rule { action: e.action, active: e.active };
-        boxes.push(text_box(BoxRole::Rule(ei), style, &lines, (8, 3), min_h(rule_box(ei)))?);
+        let style = BoxStyle::Rule {
+            action: e.action,
+            active: e.active,
+        };
+        boxes.push(text_box(
+            BoxRole::Rule(ei),
+            style,
+            &lines,
+            (8, 3),
+            min_h(rule_box(ei)),
+        )?);
     }
 
     // --- columns -------------------------------------------------------------------------------
@@ -340,9 +421,21 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
         cols[c].1.push(i);
     }
     for (ei, e) in graph.edges.iter().enumerate() {
-        cols[if e.chain == Chain::Input { 1 } else { 5 }].1.push(rule_box(ei));
+        cols[if e.chain == Chain::Input { 1 } else { 5 }]
+            .1
+            .push(rule_box(ei));
     }
-    let gap_after: Vec<i32> = (0..cols.len()).map(|c| if c == 2 || c == 3 { WORKLOAD_GAP } else { COL_GAP }).collect();
+    // lines crossing each gap: more lines, wider gap (so crossings stay legible)
+    let col_index = |b: usize| cols.iter().position(|(_, items)| items.contains(&b));
+    let mut crossing = [0i32; 7];
+    for p in &pending {
+        if let Some(c) = col_index(p.from) {
+            crossing[c] += 1;
+        }
+    }
+    let gap_after: Vec<i32> = (0..cols.len())
+        .map(|c| if c == 2 || c == 3 { WORKLOAD_GAP } else { COL_GAP } + (crossing[c] / 2).min(100))
+        .collect();
     let keep: Vec<usize> = (0..cols.len()).filter(|&c| !cols[c].1.is_empty()).collect();
     let gap_after: Vec<i32> = keep.iter().map(|&c| gap_after[c]).collect();
     let mut cols: Vec<(&str, Vec<usize>)> = keep.iter().map(|&c| cols[c].clone()).collect();
@@ -365,7 +458,11 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
     };
     set_ranks(&cols, &mut rank);
     let sweep_order = |iter: usize, n: usize| -> Vec<usize> {
-        if iter % 2 == 0 { (0..n).collect() } else { (0..n).rev().collect() }
+        if iter.is_multiple_of(2) {
+            (0..n).collect()
+        } else {
+            (0..n).rev().collect()
+        }
     };
     for iter in 0..8 {
         for c in sweep_order(iter, cols.len()) {
@@ -374,8 +471,11 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
                 .iter()
                 .map(|&b| {
                     let nb = &neighbours[b];
-                    let bary =
-                        if nb.is_empty() { rank[b] } else { nb.iter().map(|&n| rank[n]).sum::<f64>() / nb.len() as f64 };
+                    let bary = if nb.is_empty() {
+                        rank[b]
+                    } else {
+                        nb.iter().map(|&n| rank[n]).sum::<f64>() / nb.len() as f64
+                    };
                     (bary, rank[b], b)
                 })
                 .collect();
@@ -403,11 +503,23 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
             " · {} inactive rule{} not shown (--all draws {})",
             graph.omitted_inactive,
             if graph.omitted_inactive == 1 { "" } else { "s" },
-            if graph.omitted_inactive == 1 { "it" } else { "them" }
+            if graph.omitted_inactive == 1 {
+                "it"
+            } else {
+                "them"
+            }
         ));
     }
-    let mut title_box =
-        text_box(BoxRole::Title, BoxStyle::Plain, &[(title, TITLE_SIZE, Ink::Text), (summary, DETAIL_SIZE, Ink::Muted)], (0, 0), 0)?;
+    let mut title_box = text_box(
+        BoxRole::Title,
+        BoxStyle::Plain,
+        &[
+            (title, TITLE_SIZE, Ink::Text),
+            (summary, DETAIL_SIZE, Ink::Muted),
+        ],
+        (0, 0),
+        0,
+    )?;
     // left-align the title lines
     for l in &mut title_box.labels {
         l.rect.x = 0;
@@ -416,10 +528,11 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
     let mut y = title_box.rect.bottom() + 10;
     band.push(title_box);
 
-    let mut legend: Vec<(String, Option<Action>, bool)> = [Action::Accept, Action::Drop, Action::Reject]
-        .into_iter()
-        .map(|a| (a.as_str().to_string(), Some(a), false))
-        .collect();
+    let mut legend: Vec<(String, Option<Action>, bool)> =
+        [Action::Accept, Action::Drop, Action::Reject]
+            .into_iter()
+            .map(|a| (a.as_str().to_string(), Some(a), false))
+            .collect();
     if graph.edges.iter().any(|e| !e.active) {
         legend.push(("inactive".into(), None, true));
     }
@@ -448,18 +561,30 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
     // column x positions, headers
     let mut headers: Vec<LBox> = Vec::new();
     for (name, _) in &cols {
-        headers.push(text_box(BoxRole::Header, BoxStyle::Plain, &[(name.to_string(), HEADER_SIZE, Ink::Muted)], (0, 0), 0)?);
+        headers.push(text_box(
+            BoxRole::Header,
+            BoxStyle::Plain,
+            &[(name.to_string(), HEADER_SIZE, Ink::Muted)],
+            (0, 0),
+            0,
+        )?);
     }
     let mut col_x = Vec::with_capacity(cols.len());
     let mut col_w = Vec::with_capacity(cols.len());
     let mut x = MARGIN;
     for (c, (_, items)) in cols.iter().enumerate() {
-        let w = items.iter().map(|&b| boxes[b].rect.w).chain([headers[c].rect.w]).max().unwrap_or(0);
+        let w = items
+            .iter()
+            .map(|&b| boxes[b].rect.w)
+            .chain([headers[c].rect.w])
+            .max()
+            .unwrap_or(0);
         col_x.push(x);
         col_w.push(w);
         x += w + gap_after[c];
     }
-    let content_right = col_x.last().copied().unwrap_or(MARGIN) + col_w.last().copied().unwrap_or(0);
+    let content_right =
+        col_x.last().copied().unwrap_or(MARGIN) + col_w.last().copied().unwrap_or(0);
     let header_h = headers.iter().map(|h| h.rect.h).max().unwrap_or(0);
     for (c, h) in headers.iter_mut().enumerate() {
         let hx = col_x[c] + (col_w[c] - h.rect.w) / 2;
@@ -470,9 +595,17 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
     // --- vertical placement --------------------------------------------------------------------
     let gapf = BOX_GAP;
     let stacked = |items: &[usize]| -> f64 {
-        items.iter().map(|&b| f64::from(boxes[b].rect.h)).sum::<f64>() + gapf * (items.len().saturating_sub(1)) as f64
+        items
+            .iter()
+            .map(|&b| f64::from(boxes[b].rect.h))
+            .sum::<f64>()
+            + gapf * (items.len().saturating_sub(1)) as f64
     };
-    let content_h = cols.iter().map(|(_, items)| stacked(items)).fold(0.0, f64::max).ceil();
+    let content_h = cols
+        .iter()
+        .map(|(_, items)| stacked(items))
+        .fold(0.0, f64::max)
+        .ceil();
     let mut center = vec![0.0f64; total];
     for (_, items) in &cols {
         let mut t = (content_h - stacked(items)) / 2.0;
@@ -489,7 +622,11 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
                 .iter()
                 .map(|&b| {
                     let nb = &neighbours[b];
-                    if nb.is_empty() { center[b] } else { nb.iter().map(|&n| center[n]).sum::<f64>() / nb.len() as f64 }
+                    if nb.is_empty() {
+                        center[b]
+                    } else {
+                        nb.iter().map(|&n| center[n]).sum::<f64>() / nb.len() as f64
+                    }
                 })
                 .collect();
             let heights: Vec<f64> = items.iter().map(|&b| f64::from(boxes[b].rect.h)).collect();
@@ -510,7 +647,11 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
             floor = top + h + BOX_GAP as i32;
         }
     }
-    let content_bottom = cols.iter().flat_map(|(_, items)| items.iter().map(|&b| boxes[b].rect.bottom())).max().unwrap_or(content_top);
+    let content_bottom = cols
+        .iter()
+        .flat_map(|(_, items)| items.iter().map(|&b| boxes[b].rect.bottom()))
+        .max()
+        .unwrap_or(content_top);
 
     // --- links: anchors spread along box sides, ordered by the other end -----------------------
     let col_of = {
@@ -526,13 +667,25 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
     let mut to_y = vec![0i32; pending.len()];
     for b in 0..total {
         let r = boxes[b].rect;
-        let mut out: Vec<usize> = (0..pending.len()).filter(|&p| pending[p].from == b).collect();
-        out.sort_by(|&p, &q| boxes[pending[p].to].rect.center_y().total_cmp(&boxes[pending[q].to].rect.center_y()));
+        let mut out: Vec<usize> = (0..pending.len())
+            .filter(|&p| pending[p].from == b)
+            .collect();
+        out.sort_by(|&p, &q| {
+            boxes[pending[p].to]
+                .rect
+                .center_y()
+                .total_cmp(&boxes[pending[q].to].rect.center_y())
+        });
         for (k, &p) in out.iter().enumerate() {
             from_y[p] = r.y + r.h * (k as i32 + 1) / (out.len() as i32 + 1);
         }
         let mut inc: Vec<usize> = (0..pending.len()).filter(|&p| pending[p].to == b).collect();
-        inc.sort_by(|&p, &q| boxes[pending[p].from].rect.center_y().total_cmp(&boxes[pending[q].from].rect.center_y()));
+        inc.sort_by(|&p, &q| {
+            boxes[pending[p].from]
+                .rect
+                .center_y()
+                .total_cmp(&boxes[pending[q].from].rect.center_y())
+        });
         for (k, &p) in inc.iter().enumerate() {
             to_y[p] = r.y + r.h * (k as i32 + 1) / (inc.len() as i32 + 1);
         }
@@ -555,7 +708,12 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
         for s in 1..=STEPS {
             let t = f64::from(s) / f64::from(STEPS);
             let u = 1.0 - t;
-            let (p0, p1, p2, p3) = (f64::from(x1), f64::from(x1) + dx * 0.5, f64::from(x2) - dx * 0.5, f64::from(x2));
+            let (p0, p1, p2, p3) = (
+                f64::from(x1),
+                f64::from(x1) + dx * 0.5,
+                f64::from(x2) - dx * 0.5,
+                f64::from(x2),
+            );
             let bx = u * u * u * p0 + 3.0 * u * u * t * p1 + 3.0 * u * t * t * p2 + t * t * t * p3;
             let (q0, q3) = (f64::from(y0), f64::from(y1));
             let by = u * u * u * q0 + 3.0 * u * u * t * q0 + 3.0 * u * t * t * q3 + t * t * t * q3;
@@ -564,16 +722,31 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
         if x3 > x2 {
             points.push((x3, y1));
         }
-        links.push(Link { points, action: pl.action, dashed: pl.dashed, arrow: pl.arrow.then_some((b.x, y1)) });
+        links.push(Link {
+            points,
+            action: pl.action,
+            dashed: pl.dashed,
+            arrow: pl.arrow.then_some((b.x, y1)),
+        });
     }
 
-    let band_right = band.iter().chain(headers.iter()).map(|b| b.rect.right()).max().unwrap_or(0);
+    let band_right = band
+        .iter()
+        .chain(headers.iter())
+        .map(|b| b.rect.right())
+        .max()
+        .unwrap_or(0);
     let width = content_right.max(band_right) + MARGIN;
     let height = content_bottom.max(content_top) + MARGIN;
     let mut all = band;
     all.extend(headers);
     all.extend(boxes);
-    Ok(Layout { width, height, boxes: all, links })
+    Ok(Layout {
+        width,
+        height,
+        boxes: all,
+        links,
+    })
 }
 
 #[cfg(test)]
@@ -582,11 +755,36 @@ mod tests {
 
     #[test]
     fn rect_overlap_is_strict() {
-        let a = Rect { x: 0, y: 0, w: 10, h: 10 };
-        assert!(a.overlaps(&Rect { x: 9, y: 9, w: 5, h: 5 }));
-        assert!(!a.overlaps(&Rect { x: 10, y: 0, w: 5, h: 5 }));
-        assert!(!a.overlaps(&Rect { x: 0, y: 10, w: 5, h: 5 }));
-        assert!(a.contains(&Rect { x: 0, y: 0, w: 10, h: 10 }));
+        let a = Rect {
+            x: 0,
+            y: 0,
+            w: 10,
+            h: 10,
+        };
+        assert!(a.overlaps(&Rect {
+            x: 9,
+            y: 9,
+            w: 5,
+            h: 5
+        }));
+        assert!(!a.overlaps(&Rect {
+            x: 10,
+            y: 0,
+            w: 5,
+            h: 5
+        }));
+        assert!(!a.overlaps(&Rect {
+            x: 0,
+            y: 10,
+            w: 5,
+            h: 5
+        }));
+        assert!(a.contains(&Rect {
+            x: 0,
+            y: 0,
+            w: 10,
+            h: 10
+        }));
     }
 
     #[test]
@@ -605,7 +803,12 @@ mod tests {
             rect: Rect { x, y, w: 10, h: 10 },
             labels: Vec::new(),
         };
-        let l = Layout { width: 100, height: 100, boxes: vec![b(0, 0), b(20, 0), b(5, 5), b(0, 10)], links: Vec::new() };
+        let l = Layout {
+            width: 100,
+            height: 100,
+            boxes: vec![b(0, 0), b(20, 0), b(5, 5), b(0, 10)],
+            links: Vec::new(),
+        };
         assert_eq!(overlapping_boxes(&l), vec![(0, 2), (2, 3)]);
         assert!(check(&l).is_err());
     }

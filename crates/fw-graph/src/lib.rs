@@ -69,7 +69,10 @@ pub fn render(policy: &Value, opts: &RenderOptions) -> anyhow::Result<Rendered> 
     let policy = model::parse_policy(policy)?;
     let graph = graph::build(
         &policy,
-        &GraphOptions { include_inactive: opts.include_inactive, group_name: opts.group_name.clone() },
+        &GraphOptions {
+            include_inactive: opts.include_inactive,
+            group_name: opts.group_name.clone(),
+        },
     );
     render_graph(&graph, opts.format)
 }
@@ -103,16 +106,30 @@ pub fn read_policy_document(bytes: &[u8], source_name: &str) -> Result<Value, In
     };
     let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
     let value = match stream.next() {
-        None => return Err(bad(1, "empty input: expected a firewall policy JSON object".into())),
+        None => {
+            return Err(bad(
+                1,
+                "empty input: expected a firewall policy JSON object".into(),
+            ));
+        }
         Some(Err(e)) => return Err(bad(e.line(), format!("malformed JSON: {e}"))),
         Some(Ok(v)) => v,
     };
     match stream.next() {
         None => Ok(value),
-        Some(Err(e)) => Err(bad(e.line(), format!("malformed JSON after the policy: {e}"))),
+        Some(Err(e)) => Err(bad(
+            e.line(),
+            format!("malformed JSON after the policy: {e}"),
+        )),
         Some(Ok(_)) => {
-            let line = 1 + bytes[..stream.byte_offset()].iter().filter(|&&b| b == b'\n').count();
-            Err(bad(line, "a second JSON document: expected exactly one firewall policy".into()))
+            let line = 1 + bytes[..stream.byte_offset()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            Err(bad(
+                line,
+                "a second JSON document: expected exactly one firewall policy".into(),
+            ))
         }
     }
 }
@@ -123,7 +140,12 @@ pub fn policy_input_error(source_name: &str, e: &PolicyError) -> InputError {
     if let Some(p) = e.position {
         message = format!("rule at position {p}: {message}");
     }
-    InputError { source_name: source_name.to_string(), line: 1, field: Some(e.field.clone()), message }
+    InputError {
+        source_name: source_name.to_string(),
+        line: 1,
+        field: Some(e.field.clone()),
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -138,7 +160,11 @@ mod tests {
         assert!(e.message.starts_with("malformed JSON"), "{e}");
         let e = read_policy_document(b"{}\n{}\n", "p.json").unwrap_err();
         assert_eq!(e.line, 2);
-        assert!(e.to_string().starts_with("p.json:2: a second JSON document"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("p.json:2: a second JSON document"),
+            "{e}"
+        );
         let e = read_policy_document(b"", "stdin").unwrap_err();
         assert!(e.message.contains("empty"));
         let e = read_policy_document(b"{\n\"a\": tru }", "stdin").unwrap_err();
@@ -148,7 +174,11 @@ mod tests {
     #[test]
     fn policy_errors_become_input_errors() {
         let v = serde_json::json!({"name": "p", "firewall_rules": [{"chain": "INPUT", "position": 2, "active": true}]});
-        let opts = RenderOptions { format: Format::Dot, include_inactive: false, group_name: None };
+        let opts = RenderOptions {
+            format: Format::Dot,
+            include_inactive: false,
+            group_name: None,
+        };
         let err = render(&v, &opts).unwrap_err();
         let pe = err.downcast_ref::<PolicyError>().expect("a PolicyError");
         let ie = policy_input_error("stdin", pe);

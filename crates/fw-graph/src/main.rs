@@ -59,27 +59,38 @@ fn run(args: Args) -> anyhow::Result<Exit> {
     let format = match (args.format, &output) {
         (Some(f), _) => f,
         (None, Some(path)) => format_from_extension(path).ok_or_else(|| {
-            exit::usage(format!("cannot tell the format from {}: give --format", path.display()))
+            exit::usage(format!(
+                "cannot tell the format from {}: give --format",
+                path.display()
+            ))
         })?,
         (None, None) => return Err(exit::usage("--format is required when writing to stdout")),
     };
     if output.is_none() && format.is_binary() && std::io::stdout().is_terminal() {
-        return Err(exit::usage("refusing to write PNG to a terminal: give -o FILE or redirect stdout"));
+        return Err(exit::usage(
+            "refusing to write PNG to a terminal: give -o FILE or redirect stdout",
+        ));
     }
 
     let (bytes, source) = read_input(&args.policy)?;
     let doc = fw_graph::read_policy_document(&bytes, &source)?;
-    let opts = RenderOptions { format, include_inactive: args.all, group_name: args.group_name };
-    let rendered = fw_graph::render(&doc, &opts).map_err(|e| match e.downcast_ref::<PolicyError>() {
-        Some(pe) => anyhow::Error::new(fw_graph::policy_input_error(&source, pe)),
-        None => e,
-    })?;
+    let opts = RenderOptions {
+        format,
+        include_inactive: args.all,
+        group_name: args.group_name,
+    };
+    let rendered =
+        fw_graph::render(&doc, &opts).map_err(|e| match e.downcast_ref::<PolicyError>() {
+            Some(pe) => anyhow::Error::new(fw_graph::policy_input_error(&source, pe)),
+            None => e,
+        })?;
 
     match output {
         Some(path) => write_atomically(&path, &rendered.bytes)?,
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(&rendered.bytes).context("writing to stdout")?;
+            out.write_all(&rendered.bytes)
+                .context("writing to stdout")?;
             out.flush().context("writing to stdout")?;
         }
     }
@@ -104,16 +115,22 @@ fn read_input(path: &Path) -> anyhow::Result<(Vec<u8>, String)> {
     if path.as_os_str() == "-" {
         let stdin = std::io::stdin();
         if stdin.is_terminal() {
-            return Err(exit::usage("--policy -: stdin is a terminal; pipe a policy in or give a file"));
+            return Err(exit::usage(
+                "--policy -: stdin is a terminal; pipe a policy in or give a file",
+            ));
         }
-        stdin.lock().read_to_end(&mut bytes).context("reading stdin")?;
+        stdin
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("reading stdin")?;
         return Ok((bytes, "stdin".into()));
     }
     match std::fs::read(path) {
         Ok(b) => Ok((b, path.display().to_string())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(exit::usage(format!("--policy {}: no such file", path.display())))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(exit::usage(format!(
+            "--policy {}: no such file",
+            path.display()
+        ))),
         Err(e) => Err(anyhow::Error::new(e).context(format!("reading {}", path.display()))),
     }
 }
@@ -125,8 +142,14 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().with_context(|| format!("-o {}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    let name = path
+        .file_name()
+        .with_context(|| format!("-o {}: not a file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -146,9 +169,15 @@ mod tests {
 
     #[test]
     fn format_follows_the_extension() {
-        assert_eq!(format_from_extension(Path::new("a/b.PNG")), Some(Format::Png));
+        assert_eq!(
+            format_from_extension(Path::new("a/b.PNG")),
+            Some(Format::Png)
+        );
         assert_eq!(format_from_extension(Path::new("x.gv")), Some(Format::Dot));
-        assert_eq!(format_from_extension(Path::new("x.mmd")), Some(Format::Mermaid));
+        assert_eq!(
+            format_from_extension(Path::new("x.mmd")),
+            Some(Format::Mermaid)
+        );
         assert_eq!(format_from_extension(Path::new("x")), None);
     }
 

@@ -94,7 +94,12 @@ pub struct Peer {
 
 impl Peer {
     pub fn any() -> Peer {
-        Peer { kind: PeerKind::Any, name: "any".into(), id: None, addresses: Vec::new() }
+        Peer {
+            kind: PeerKind::Any,
+            name: "any".into(),
+            id: None,
+            addresses: Vec::new(),
+        }
     }
 }
 
@@ -166,7 +171,11 @@ impl fmt::Display for PolicyError {
 impl std::error::Error for PolicyError {}
 
 fn err(field: impl Into<String>, position: Option<u64>, message: impl Into<String>) -> PolicyError {
-    PolicyError { field: field.into(), position, message: message.into() }
+    PolicyError {
+        field: field.into(),
+        position,
+        message: message.into(),
+    }
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -182,41 +191,80 @@ fn type_name(v: &Value) -> &'static str {
 
 /// Read an optional string field; numbers are accepted and printed (ports and ids are sometimes
 /// numeric in hand-written files).
-fn opt_string(obj: &Map<String, Value>, key: &str, path: &str, pos: Option<u64>) -> Result<Option<String>, PolicyError> {
+fn opt_string(
+    obj: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    pos: Option<u64>,
+) -> Result<Option<String>, PolicyError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(other) => Err(err(format!("{path}.{key}"), pos, format!("expected a string, got {}", type_name(other)))),
+        Some(other) => Err(err(
+            format!("{path}.{key}"),
+            pos,
+            format!("expected a string, got {}", type_name(other)),
+        )),
     }
 }
 
-fn req_string(obj: &Map<String, Value>, key: &str, path: &str, pos: Option<u64>) -> Result<String, PolicyError> {
+fn req_string(
+    obj: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    pos: Option<u64>,
+) -> Result<String, PolicyError> {
     opt_string(obj, key, path, pos)?.ok_or_else(|| err(format!("{path}.{key}"), pos, "missing"))
 }
 
 fn join_path(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 /// Parse a policy from the API's JSON (bare or wrapped in `firewall_policy`).
 pub fn parse_policy(value: &Value) -> Result<Policy, PolicyError> {
     let obj = match value {
         Value::Object(o) => o,
-        other => return Err(err("(document)", None, format!("expected a firewall policy object, got {}", type_name(other)))),
+        other => {
+            return Err(err(
+                "(document)",
+                None,
+                format!(
+                    "expected a firewall policy object, got {}",
+                    type_name(other)
+                ),
+            ));
+        }
     };
     let obj = match obj.get("firewall_policy") {
         Some(Value::Object(inner)) => inner,
-        Some(Value::Null) => return Err(err("firewall_policy", None, "is null: no firewall policy")),
+        Some(Value::Null) => {
+            return Err(err("firewall_policy", None, "is null: no firewall policy"));
+        }
         Some(other) => {
-            return Err(err("firewall_policy", None, format!("expected an object, got {}", type_name(other))));
+            return Err(err(
+                "firewall_policy",
+                None,
+                format!("expected an object, got {}", type_name(other)),
+            ));
         }
         None => obj,
     };
     let name = match obj.get("name") {
         Some(Value::String(s)) => s.clone(),
         None | Some(Value::Null) => return Err(err("name", None, "missing")),
-        Some(other) => return Err(err("name", None, format!("expected a string, got {}", type_name(other)))),
+        Some(other) => {
+            return Err(err(
+                "name",
+                None,
+                format!("expected a string, got {}", type_name(other)),
+            ));
+        }
     };
     let id = opt_string(obj, "id", "", None).map_err(strip_root)?;
     let platform = opt_string(obj, "platform", "", None).map_err(strip_root)?;
@@ -224,7 +272,11 @@ pub fn parse_policy(value: &Value) -> Result<Policy, PolicyError> {
         Some(Value::Array(a)) => a,
         None | Some(Value::Null) => return Err(err("firewall_rules", None, "missing")),
         Some(other) => {
-            return Err(err("firewall_rules", None, format!("expected an array, got {}", type_name(other))));
+            return Err(err(
+                "firewall_rules",
+                None,
+                format!("expected an array, got {}", type_name(other)),
+            ));
         }
     };
     let mut rules = Vec::with_capacity(rules_v.len());
@@ -233,7 +285,12 @@ pub fn parse_policy(value: &Value) -> Result<Policy, PolicyError> {
         let rule = parse_rule(index, rv, &mut seen)?;
         rules.push(rule);
     }
-    Ok(Policy { id, name, platform, rules })
+    Ok(Policy {
+        id,
+        name,
+        platform,
+        rules,
+    })
 }
 
 /// `opt_string` with an empty path yields `.key`; drop the leading dot.
@@ -248,28 +305,56 @@ fn parse_rule(index: usize, rv: &Value, seen: &mut [u64; 2]) -> Result<Rule, Pol
     let path = format!("firewall_rules[{index}]");
     let obj = match rv {
         Value::Object(o) => o,
-        other => return Err(err(path, None, format!("expected a rule object, got {}", type_name(other)))),
+        other => {
+            return Err(err(
+                path,
+                None,
+                format!("expected a rule object, got {}", type_name(other)),
+            ));
+        }
     };
     // Position first, so that every later error can name it.
     let position = match obj.get("position") {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => match n.as_u64() {
             Some(p) if p >= 1 => Some(p),
-            _ => return Err(err(format!("{path}.position"), None, format!("expected a positive integer, got {n}"))),
+            _ => {
+                return Err(err(
+                    format!("{path}.position"),
+                    None,
+                    format!("expected a positive integer, got {n}"),
+                ));
+            }
         },
         Some(Value::String(s)) => match s.trim().parse::<u64>() {
             Ok(p) if p >= 1 => Some(p),
-            _ => return Err(err(format!("{path}.position"), None, format!("expected a positive integer, got {s:?}"))),
+            _ => {
+                return Err(err(
+                    format!("{path}.position"),
+                    None,
+                    format!("expected a positive integer, got {s:?}"),
+                ));
+            }
         },
         Some(other) => {
-            return Err(err(format!("{path}.position"), None, format!("expected a positive integer, got {}", type_name(other))));
+            return Err(err(
+                format!("{path}.position"),
+                None,
+                format!("expected a positive integer, got {}", type_name(other)),
+            ));
         }
     };
     let chain_s = req_string(obj, "chain", &path, position)?;
     let chain = match chain_s.to_ascii_uppercase().as_str() {
         "INPUT" => Chain::Input,
         "OUTPUT" => Chain::Output,
-        _ => return Err(err(format!("{path}.chain"), position, format!("expected INPUT or OUTPUT, got {chain_s:?}"))),
+        _ => {
+            return Err(err(
+                format!("{path}.chain"),
+                position,
+                format!("expected INPUT or OUTPUT, got {chain_s:?}"),
+            ));
+        }
     };
     let action_s = req_string(obj, "action", &path, position)?;
     let action = match action_s.to_ascii_uppercase().as_str() {
@@ -277,14 +362,22 @@ fn parse_rule(index: usize, rv: &Value, seen: &mut [u64; 2]) -> Result<Rule, Pol
         "DROP" => Action::Drop,
         "REJECT" => Action::Reject,
         _ => {
-            return Err(err(format!("{path}.action"), position, format!("expected ACCEPT, DROP or REJECT, got {action_s:?}")));
+            return Err(err(
+                format!("{path}.action"),
+                position,
+                format!("expected ACCEPT, DROP or REJECT, got {action_s:?}"),
+            ));
         }
     };
     let active = match obj.get("active") {
         Some(Value::Bool(b)) => *b,
         None | Some(Value::Null) => return Err(err(format!("{path}.active"), position, "missing")),
         Some(other) => {
-            return Err(err(format!("{path}.active"), position, format!("expected a boolean, got {}", type_name(other))));
+            return Err(err(
+                format!("{path}.active"),
+                position,
+                format!("expected a boolean, got {}", type_name(other)),
+            ));
         }
     };
     let slot = match chain {
@@ -298,16 +391,35 @@ fn parse_rule(index: usize, rv: &Value, seen: &mut [u64; 2]) -> Result<Rule, Pol
         Chain::Output => "firewall_target",
     };
     let peer = parse_peer(obj.get(peer_key), &join_path(&path, peer_key), position)?;
-    let service = parse_service(obj.get("firewall_service"), &join_path(&path, "firewall_service"), position)?;
+    let service = parse_service(
+        obj.get("firewall_service"),
+        &join_path(&path, "firewall_service"),
+        position,
+    )?;
     let id = opt_string(obj, "id", &path, Some(position))?;
-    Ok(Rule { index, id, chain, action, active, position, peer, service })
+    Ok(Rule {
+        index,
+        id,
+        chain,
+        action,
+        active,
+        position,
+        peer,
+        service,
+    })
 }
 
 fn parse_peer(v: Option<&Value>, path: &str, pos: u64) -> Result<Peer, PolicyError> {
     let obj = match v {
         None | Some(Value::Null) => return Ok(Peer::any()),
         Some(Value::Object(o)) => o,
-        Some(other) => return Err(err(path, Some(pos), format!("expected an object or null, got {}", type_name(other)))),
+        Some(other) => {
+            return Err(err(
+                path,
+                Some(pos),
+                format!("expected an object or null, got {}", type_name(other)),
+            ));
+        }
     };
     let type_s = req_string(obj, "type", path, Some(pos))?;
     let kind = match type_s.as_str() {
@@ -319,24 +431,49 @@ fn parse_peer(v: Option<&Value>, path: &str, pos: u64) -> Result<Peer, PolicyErr
     let name = req_string(obj, "name", path, Some(pos))?;
     let id = opt_string(obj, "id", path, Some(pos))?;
     let addresses = opt_string(obj, "ip_address", path, Some(pos))?
-        .map(|s| s.split(',').map(str::trim).filter(|a| !a.is_empty()).map(String::from).collect())
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default();
-    Ok(Peer { kind, name, id, addresses })
+    Ok(Peer {
+        kind,
+        name,
+        id,
+        addresses,
+    })
 }
 
 fn parse_service(v: Option<&Value>, path: &str, pos: u64) -> Result<Option<Service>, PolicyError> {
     let obj = match v {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Object(o)) => o,
-        Some(other) => return Err(err(path, Some(pos), format!("expected an object or null, got {}", type_name(other)))),
+        Some(other) => {
+            return Err(err(
+                path,
+                Some(pos),
+                format!("expected an object or null, got {}", type_name(other)),
+            ));
+        }
     };
     let name = opt_string(obj, "name", path, Some(pos))?;
     let protocol = opt_string(obj, "protocol", path, Some(pos))?.map(|p| p.to_ascii_uppercase());
     let port = opt_string(obj, "port", path, Some(pos))?.filter(|p| !p.trim().is_empty());
     if name.is_none() && protocol.is_none() {
-        return Err(err(format!("{path}.protocol"), Some(pos), "missing (a service needs a protocol or a name)"));
+        return Err(err(
+            format!("{path}.protocol"),
+            Some(pos),
+            "missing (a service needs a protocol or a name)",
+        ));
     }
-    Ok(Some(Service { name, protocol, port }))
+    Ok(Some(Service {
+        name,
+        protocol,
+        port,
+    }))
 }
 
 #[cfg(test)]
@@ -386,10 +523,16 @@ mod tests {
 
         let p = json!({"name": "p", "firewall_rules": [{"chain": "INPUT", "action": "DROP", "position": 3}]});
         let e = parse_policy(&p).unwrap_err();
-        assert_eq!(e.to_string(), "field `firewall_rules[0].active` (rule at position 3): missing");
+        assert_eq!(
+            e.to_string(),
+            "field `firewall_rules[0].active` (rule at position 3): missing"
+        );
 
         let p = json!({"name": "p", "firewall_rules": [rule(json!({"firewall_source": {"type": "Group"}}))]});
-        assert_eq!(parse_policy(&p).unwrap_err().field, "firewall_rules[0].firewall_source.name");
+        assert_eq!(
+            parse_policy(&p).unwrap_err().field,
+            "firewall_rules[0].firewall_source.name"
+        );
 
         let e = parse_policy(&json!({"name": "p"})).unwrap_err();
         assert_eq!(e.field, "firewall_rules");

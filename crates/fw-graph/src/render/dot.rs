@@ -36,10 +36,18 @@ pub fn render(g: &Graph) -> String {
         let _ = write!(title, " ({p})");
     }
     let _ = writeln!(o, "digraph fw_graph {{");
-    let _ = writeln!(o, "  graph [rankdir=LR, label={}, labelloc=t, fontname=\"DejaVu Sans\"];", quote(&title));
-    let _ = writeln!(o, "  node [shape=box, style=\"rounded,filled\", fontname=\"DejaVu Sans\", color={}];", quote(palette::BORDER));
+    let _ = writeln!(
+        o,
+        "  graph [rankdir=LR, label={}, labelloc=t, fontname=\"DejaVu Sans\"];",
+        quote(&title)
+    );
+    let _ = writeln!(
+        o,
+        "  node [shape=box, style=\"rounded,filled\", fontname=\"DejaVu Sans\", color={}];",
+        quote(palette::BORDER)
+    );
     let _ = writeln!(o, "  edge [fontname=\"DejaVu Sans\"];");
-    for n in &g.nodes {
+    for n in g.nodes_in_columns() {
         let (fill, font) = match &n.kind {
             NodeKind::Peer(k) => (palette::peer_fill(k), palette::TEXT),
             NodeKind::Service => (palette::SERVICE_FILL, palette::TEXT),
@@ -67,7 +75,13 @@ pub fn render(g: &Graph) -> String {
         );
     }
     for (a, b) in g.service_links() {
-        let _ = writeln!(o, "  {} -> {} [color={}];", g.nodes[a].id, g.nodes[b].id, quote(palette::NEUTRAL));
+        let _ = writeln!(
+            o,
+            "  {} -> {} [color={}];",
+            g.nodes[a].id,
+            g.nodes[b].id,
+            quote(palette::NEUTRAL)
+        );
     }
     o.push_str("}\n");
     o

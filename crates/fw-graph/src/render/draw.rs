@@ -32,7 +32,13 @@ fn dashed_rect<DB: DrawingBackend>(
     r: &Rect,
     c: RGBColor,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let pts = vec![(r.x, r.y), (r.right(), r.y), (r.right(), r.bottom()), (r.x, r.bottom()), (r.x, r.y)];
+    let pts = vec![
+        (r.x, r.y),
+        (r.right(), r.y),
+        (r.right(), r.bottom()),
+        (r.x, r.bottom()),
+        (r.x, r.y),
+    ];
     root.draw(&DashedPathElement::new(pts, 4, 3, c.stroke_width(1)))
 }
 
@@ -53,10 +59,14 @@ fn text<DB: DrawingBackend>(
     let c = ink(l.ink);
     let y = l.baseline() - (mode.baseline_offset)(l.size);
     if !mode.per_glyph {
-        let style = TextStyle::from((font::FAMILY, l.size).into_font()).color(&c).pos(Pos::new(HPos::Center, VPos::Top));
+        let style = TextStyle::from((font::FAMILY, l.size).into_font())
+            .color(&c)
+            .pos(Pos::new(HPos::Center, VPos::Top));
         return root.draw(&Text::new(l.text.as_str(), (l.center_x(), y), style));
     }
-    let style = TextStyle::from((font::FAMILY, l.size).into_font()).color(&c).pos(Pos::new(HPos::Left, VPos::Top));
+    let style = TextStyle::from((font::FAMILY, l.size).into_font())
+        .color(&c)
+        .pos(Pos::new(HPos::Left, VPos::Top));
     // the label box was measured with the same font: start at its left edge
     let pens = font::pen_positions(&l.text, l.size).unwrap_or_default();
     let mut buf = [0u8; 4];
@@ -65,7 +75,11 @@ fn text<DB: DrawingBackend>(
             continue;
         }
         let x = l.rect.x + pen + font::left_bearing(ch, l.size);
-        root.draw(&Text::new(&*ch.encode_utf8(&mut buf), (x, y), style.clone()))?;
+        root.draw(&Text::new(
+            &*ch.encode_utf8(&mut buf),
+            (x, y),
+            style.clone(),
+        ))?;
     }
     Ok(())
 }
@@ -81,9 +95,17 @@ pub(crate) fn draw<DB: DrawingBackend>(
         let c = colour(link.action.map_or(palette::NEUTRAL, palette::action));
         let width = if link.action.is_some() { 2 } else { 1 };
         if link.dashed {
-            root.draw(&DashedPathElement::new(link.points.clone(), 6, 4, c.stroke_width(width)))?;
+            root.draw(&DashedPathElement::new(
+                link.points.clone(),
+                6,
+                4,
+                c.stroke_width(width),
+            ))?;
         } else {
-            root.draw(&PathElement::new(link.points.clone(), c.stroke_width(width)))?;
+            root.draw(&PathElement::new(
+                link.points.clone(),
+                c.stroke_width(width),
+            ))?;
         }
         if let Some((x, y)) = link.arrow {
             let len = 8;
@@ -110,24 +132,48 @@ pub(crate) fn draw<DB: DrawingBackend>(
             BoxStyle::Rule { action, active } => {
                 let c = colour(palette::action(*action));
                 if *active {
-                    root.draw(&Rectangle::new(corners, colour(palette::action_fill(*action)).filled()))?;
+                    root.draw(&Rectangle::new(
+                        corners,
+                        colour(palette::action_fill(*action)).filled(),
+                    ))?;
                     root.draw(&Rectangle::new(corners, c.stroke_width(1)))?;
                 } else {
-                    root.draw(&Rectangle::new(corners, colour(palette::INACTIVE_FILL).filled()))?;
+                    root.draw(&Rectangle::new(
+                        corners,
+                        colour(palette::INACTIVE_FILL).filled(),
+                    ))?;
                     dashed_rect(root, &r, c)?;
                 }
             }
             BoxStyle::Peer(kind) => {
-                root.draw(&Rectangle::new(corners, colour(palette::peer_fill(kind)).filled()))?;
-                root.draw(&Rectangle::new(corners, colour(palette::BORDER).stroke_width(1)))?;
+                root.draw(&Rectangle::new(
+                    corners,
+                    colour(palette::peer_fill(kind)).filled(),
+                ))?;
+                root.draw(&Rectangle::new(
+                    corners,
+                    colour(palette::BORDER).stroke_width(1),
+                ))?;
             }
             BoxStyle::Service => {
-                root.draw(&Rectangle::new(corners, colour(palette::SERVICE_FILL).filled()))?;
-                root.draw(&Rectangle::new(corners, colour(palette::BORDER).stroke_width(1)))?;
+                root.draw(&Rectangle::new(
+                    corners,
+                    colour(palette::SERVICE_FILL).filled(),
+                ))?;
+                root.draw(&Rectangle::new(
+                    corners,
+                    colour(palette::BORDER).stroke_width(1),
+                ))?;
             }
             BoxStyle::Workload => {
-                root.draw(&Rectangle::new(corners, colour(palette::WORKLOAD_FILL).filled()))?;
-                root.draw(&Rectangle::new(corners, colour(palette::WORKLOAD_BORDER).stroke_width(2)))?;
+                root.draw(&Rectangle::new(
+                    corners,
+                    colour(palette::WORKLOAD_FILL).filled(),
+                ))?;
+                root.draw(&Rectangle::new(
+                    corners,
+                    colour(palette::WORKLOAD_BORDER).stroke_width(2),
+                ))?;
             }
         }
         for l in &b.labels {

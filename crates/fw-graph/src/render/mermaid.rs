@@ -46,10 +46,10 @@ pub fn render(g: &Graph) -> String {
     if let Some(p) = &g.platform {
         let _ = write!(title, " ({p})");
     }
-    // a comment cannot be escaped: keep it to one line
-    let _ = writeln!(o, "%% {}", title.replace(['\n', '\r'], " "));
     o.push_str("flowchart LR\n");
-    for n in &g.nodes {
+    // a comment cannot be escaped: keep it to one line
+    let _ = writeln!(o, "  %% {}", title.replace(['\n', '\r'], " "));
+    for n in g.nodes_in_columns() {
         let text: Vec<String> = n.lines().iter().map(|l| escape(l)).collect();
         let _ = writeln!(o, "  {}[\"{}\"]", n.id, text.join("<br/>"));
     }
@@ -58,7 +58,13 @@ pub fn render(g: &Graph) -> String {
     for e in &g.edges {
         let (a, b) = g.segment(e);
         let arrow = if e.active { "-->" } else { "-.->" };
-        let _ = writeln!(o, "  {} {arrow}|\"{}\"| {}", g.nodes[a].id, escape(&e.label()), g.nodes[b].id);
+        let _ = writeln!(
+            o,
+            "  {} {arrow}|\"{}\"| {}",
+            g.nodes[a].id,
+            escape(&e.label()),
+            g.nodes[b].id
+        );
         styles.push((Some(e.action), e.active));
     }
     for (a, b) in g.service_links() {
@@ -66,21 +72,63 @@ pub fn render(g: &Graph) -> String {
         styles.push((None, true));
     }
     let classes: [(&str, &str, &str, &str); 7] = [
-        ("zone", palette::peer_fill(&PeerKind::Zone), palette::BORDER, palette::TEXT),
-        ("group", palette::peer_fill(&PeerKind::Group), palette::BORDER, palette::TEXT),
-        ("usergroup", palette::peer_fill(&PeerKind::UserGroup), palette::BORDER, palette::TEXT),
-        ("any", palette::peer_fill(&PeerKind::Any), palette::BORDER, palette::TEXT),
-        ("other", palette::peer_fill(&PeerKind::Other(String::new())), palette::BORDER, palette::TEXT),
-        ("service", palette::SERVICE_FILL, palette::BORDER, palette::TEXT),
-        ("workload", palette::WORKLOAD_FILL, palette::WORKLOAD_BORDER, palette::ON_DARK),
+        (
+            "zone",
+            palette::peer_fill(&PeerKind::Zone),
+            palette::BORDER,
+            palette::TEXT,
+        ),
+        (
+            "group",
+            palette::peer_fill(&PeerKind::Group),
+            palette::BORDER,
+            palette::TEXT,
+        ),
+        (
+            "usergroup",
+            palette::peer_fill(&PeerKind::UserGroup),
+            palette::BORDER,
+            palette::TEXT,
+        ),
+        (
+            "any",
+            palette::peer_fill(&PeerKind::Any),
+            palette::BORDER,
+            palette::TEXT,
+        ),
+        (
+            "other",
+            palette::peer_fill(&PeerKind::Other(String::new())),
+            palette::BORDER,
+            palette::TEXT,
+        ),
+        (
+            "service",
+            palette::SERVICE_FILL,
+            palette::BORDER,
+            palette::TEXT,
+        ),
+        (
+            "workload",
+            palette::WORKLOAD_FILL,
+            palette::WORKLOAD_BORDER,
+            palette::ON_DARK,
+        ),
     ];
     for (name, fill, stroke, color) in classes {
-        let members: Vec<&str> =
-            g.nodes.iter().filter(|n| class_of(&n.kind) == name).map(|n| n.id.as_str()).collect();
+        let members: Vec<&str> = g
+            .nodes
+            .iter()
+            .filter(|n| class_of(&n.kind) == name)
+            .map(|n| n.id.as_str())
+            .collect();
         if members.is_empty() {
             continue;
         }
-        let _ = writeln!(o, "  classDef {name} fill:{fill},stroke:{stroke},color:{color}");
+        let _ = writeln!(
+            o,
+            "  classDef {name} fill:{fill},stroke:{stroke},color:{color}"
+        );
         let _ = writeln!(o, "  class {} {name}", members.join(","));
     }
     let groups: [(Option<Action>, &str, &str); 4] = [
@@ -90,10 +138,18 @@ pub fn render(g: &Graph) -> String {
         (None, palette::NEUTRAL, "1px"),
     ];
     for (action, colour, width) in groups {
-        let idx: Vec<String> =
-            styles.iter().enumerate().filter(|(_, s)| s.0 == action).map(|(i, _)| i.to_string()).collect();
+        let idx: Vec<String> = styles
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.0 == action)
+            .map(|(i, _)| i.to_string())
+            .collect();
         if !idx.is_empty() {
-            let _ = writeln!(o, "  linkStyle {} stroke:{colour},stroke-width:{width},color:{colour}", idx.join(","));
+            let _ = writeln!(
+                o,
+                "  linkStyle {} stroke:{colour},stroke-width:{width},color:{colour}",
+                idx.join(",")
+            );
         }
     }
     o
@@ -105,7 +161,13 @@ mod tests {
 
     #[test]
     fn escapes_what_mermaid_would_parse() {
-        assert_eq!(escape(r#"a "b" #1; x|y <z> & `q`"#), "a #quot;b#quot; #35;1#59; x#124;y #lt;z#gt; #amp; #96;q#96;");
-        assert_eq!(escape("plain 10.0.0.0/8, [x] (y)"), "plain 10.0.0.0/8, [x] (y)");
+        assert_eq!(
+            escape(r#"a "b" #1; x|y <z> & `q`"#),
+            "a #quot;b#quot; #35;1#59; x#124;y #lt;z#gt; #amp; #96;q#96;"
+        );
+        assert_eq!(
+            escape("plain 10.0.0.0/8, [x] (y)"),
+            "plain 10.0.0.0/8, [x] (y)"
+        );
     }
 }

@@ -5,6 +5,6 @@ pub mod dot;
 mod draw;
 pub mod jsonl;
 pub mod mermaid;
-pub mod png;
 pub mod palette;
+pub mod png;
 pub mod svg;

@@ -21,7 +21,15 @@ pub fn pixels(layout: &Layout) -> anyhow::Result<(u32, u32, Vec<u8>)> {
     let mut buf = vec![255u8; (w as usize) * (h as usize) * 3];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-        draw::draw(&root, layout, draw::TextMode { baseline_offset, per_glyph: true }).map_err(|e| anyhow!("drawing PNG: {e}"))?;
+        draw::draw(
+            &root,
+            layout,
+            draw::TextMode {
+                baseline_offset,
+                per_glyph: true,
+            },
+        )
+        .map_err(|e| anyhow!("drawing PNG: {e}"))?;
         root.present().map_err(|e| anyhow!("drawing PNG: {e}"))?;
     }
     Ok((w, h, buf))
@@ -40,8 +48,14 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
 /// Encode 8-bit RGB pixels as a PNG (every row with the "Sub" filter).
 pub fn encode(w: u32, h: u32, rgb: &[u8]) -> anyhow::Result<Vec<u8>> {
     let row = w as usize * 3;
-    anyhow::ensure!(rgb.len() == row * h as usize, "pixel buffer does not match {w}×{h}");
-    let mut z = ZlibEncoder::new(Vec::with_capacity(rgb.len() / 8), flate2::Compression::default());
+    anyhow::ensure!(
+        rgb.len() == row * h as usize,
+        "pixel buffer does not match {w}×{h}"
+    );
+    let mut z = ZlibEncoder::new(
+        Vec::with_capacity(rgb.len() / 8),
+        flate2::Compression::default(),
+    );
     let mut filtered = vec![0u8; row + 1];
     for line in rgb.chunks_exact(row) {
         filtered[0] = 1; // Sub

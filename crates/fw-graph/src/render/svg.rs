@@ -18,7 +18,15 @@ pub fn render(layout: &Layout) -> anyhow::Result<String> {
     {
         let size = (layout.width.max(1) as u32, layout.height.max(1) as u32);
         let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        draw::draw(&root, layout, draw::TextMode { baseline_offset, per_glyph: false }).map_err(|e| anyhow!("drawing SVG: {e}"))?;
+        draw::draw(
+            &root,
+            layout,
+            draw::TextMode {
+                baseline_offset,
+                per_glyph: false,
+            },
+        )
+        .map_err(|e| anyhow!("drawing SVG: {e}"))?;
         root.present().map_err(|e| anyhow!("drawing SVG: {e}"))?;
     }
     Ok(out)

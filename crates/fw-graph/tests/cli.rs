@@ -1,0 +1,272 @@
+//! The real binary: every format, files and stdout, exit codes.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn fw_graph() -> Command {
+    let mut c = Command::cargo_bin("fw-graph").unwrap();
+    c.env_remove("OCTO_GENERATE_DOCS").env("NO_COLOR", "1");
+    c
+}
+
+fn golden(name: &str) -> String {
+    std::fs::read_to_string(common::golden_path(name)).unwrap()
+}
+
+#[test]
+fn text_formats_on_stdout_match_the_golden_files() {
+    for (format, file) in [("dot", "policy.dot"), ("mermaid", "policy.mmd")] {
+        fw_graph()
+            .args([
+                "--policy",
+                common::fixture_path().to_str().unwrap(),
+                "--format",
+                format,
+            ])
+            .assert()
+            .success()
+            .stdout(golden(file))
+            .stderr("");
+    }
+    fw_graph()
+        .args([
+            "--policy",
+            "-",
+            "--format",
+            "jsonl",
+            "--all",
+            "--group-name",
+            "web-servers",
+        ])
+        .write_stdin(std::fs::read(common::fixture_path()).unwrap())
+        .assert()
+        .success()
+        .stdout(golden("policy.all.jsonl"));
+}
+
+#[test]
+fn the_bare_policy_object_works_as_well_as_the_wrapped_one() {
+    let bare = common::fixture()["firewall_policy"].to_string();
+    fw_graph()
+        .args(["--policy", "-", "--format", "dot"])
+        .write_stdin(bare)
+        .assert()
+        .success()
+        .stdout(golden("policy.dot"));
+}
+
+#[test]
+fn svg_and_png_to_stdout_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    fw_graph()
+        .args([
+            "--policy",
+            common::fixture_path().to_str().unwrap(),
+            "--format",
+            "svg",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::starts_with("<svg").and(predicate::str::contains("load-balancers")),
+        );
+    // PNG to a pipe is fine (stdout is not a terminal here)
+    let out = fw_graph()
+        .args([
+            "--policy",
+            common::fixture_path().to_str().unwrap(),
+            "--format",
+            "png",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(&out[..8], b"\x89PNG\r\n\x1a\n");
+    // -o FILE, format from the extension, atomic write leaves no temp file behind
+    let png = dir.path().join("fw.png");
+    fw_graph()
+        .args([
+            "--policy",
+            common::fixture_path().to_str().unwrap(),
+            "-o",
+            png.to_str().unwrap(),
+        ])
+        .assert()
+        .success()
+        .stdout("");
+    assert_eq!(std::fs::read(&png).unwrap(), out, "file and stdout agree");
+    for (ext, starts) in [
+        ("svg", "<svg"),
+        ("dot", "digraph"),
+        ("mmd", "flowchart LR"),
+        ("jsonl", "{\"record\""),
+    ] {
+        let p = dir.path().join(format!("fw.{ext}"));
+        fw_graph()
+            .args([
+                "--policy",
+                common::fixture_path().to_str().unwrap(),
+                "--output",
+                p.to_str().unwrap(),
+            ])
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.starts_with(starts), "{ext}: {}", &text[..20]);
+    }
+    // overwrite in place
+    fw_graph()
+        .args([
+            "--policy",
+            common::fixture_path().to_str().unwrap(),
+            "--format",
+            "dot",
+            "-o",
+            png.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&png).unwrap(), golden("policy.dot"));
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    assert_eq!(names.len(), 5, "{names:?}");
+}
+
+#[test]
+fn malformed_json_on_stdin_is_exit_3_naming_stdin_and_line() {
+    fw_graph()
+        .args(["--policy", "-", "--format", "dot"])
+        .write_stdin("{\"firewall_policy\": {\"name\": ")
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(predicate::str::starts_with(
+            "fw-graph: stdin:1: malformed JSON",
+        ));
+}
+
+#[test]
+fn an_unusable_policy_is_exit_3_naming_the_field_and_position() {
+    let mut v = common::fixture();
+    v["firewall_policy"]["firewall_rules"][4]["action"] = "ALLOW".into();
+    fw_graph()
+        .args(["--policy", "-", "--format", "mermaid"])
+        .write_stdin(v.to_string())
+        .assert()
+        .code(3)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("field `firewall_rules[4].action`")
+                .and(predicate::str::contains("position 5")),
+        );
+    fw_graph()
+        .args(["--policy", "-", "--format", "dot"])
+        .write_stdin("{\"firewall_policy\": null}")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("no firewall policy"));
+    fw_graph()
+        .args(["--policy", "-", "--format", "dot"])
+        .write_stdin("{\"name\": \"a\", \"firewall_rules\": []}\n{\"name\": \"b\", \"firewall_rules\": []}\n")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("stdin:2: a second JSON document"));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    let fixture = common::fixture_path();
+    let f = fixture.to_str().unwrap();
+    fw_graph()
+        .args(["--policy", f, "--format", "gif"])
+        .assert()
+        .code(2)
+        .stdout("");
+    fw_graph()
+        .args(["--policy", f])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--format"));
+    fw_graph()
+        .args(["--policy", f, "-o", "graph.weird"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--format"));
+    fw_graph().args(["--format", "dot"]).assert().code(2);
+    fw_graph()
+        .args(["--policy", "/nonexistent/policy.json", "--format", "dot"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such file"));
+}
+
+#[test]
+fn help_and_version() {
+    fw_graph()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--policy").and(predicate::str::contains("mermaid")));
+    fw_graph()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("fw-graph 0."));
+}
+
+/// No font package is needed: the binary links no font library and renders the same PNG with
+/// every fontconfig/XDG lookup pointed at nothing.
+#[test]
+fn renders_with_no_fonts_installed() {
+    let bin = std::fs::read(assert_cmd::cargo::cargo_bin("fw-graph")).unwrap();
+    for lib in [
+        &b"libfontconfig"[..],
+        b"libfreetype",
+        b"FcConfigGetCurrent",
+        b"FT_Init_FreeType",
+    ] {
+        assert!(
+            !bin.windows(lib.len()).any(|w| w == lib),
+            "binary references {}",
+            String::from_utf8_lossy(lib)
+        );
+    }
+    let empty = tempfile::tempdir().unwrap();
+    let normal = fw_graph()
+        .args([
+            "--policy",
+            common::fixture_path().to_str().unwrap(),
+            "--format",
+            "png",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let isolated = fw_graph()
+        .env("FONTCONFIG_FILE", empty.path().join("none.conf"))
+        .env("FONTCONFIG_PATH", empty.path())
+        .env("XDG_DATA_DIRS", empty.path())
+        .env("XDG_DATA_HOME", empty.path())
+        .env("HOME", empty.path())
+        .args([
+            "--policy",
+            common::fixture_path().to_str().unwrap(),
+            "--format",
+            "png",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(normal, isolated);
+}
