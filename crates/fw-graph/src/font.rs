@@ -9,9 +9,10 @@ use plotters::style::{FontStyle, IntoFont, register_font};
 
 static DEJAVU_SANS: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 
-/// The family name the embedded font is registered under. SVG output names it too, so a viewer
-/// falls back to its own sans-serif font.
-pub const FAMILY: &str = "sans-serif";
+/// The family name the embedded font is registered under. SVG output writes it verbatim as the
+/// `font-family` of every `<text>`: a CSS list, so a viewer uses DejaVu Sans when it has it (the
+/// boxes were measured with it) and its own sans-serif otherwise.
+pub const FAMILY: &str = "DejaVu Sans, sans-serif";
 
 /// Register the embedded font with plotters, once per process. Every function that measures or
 /// draws text calls this first.

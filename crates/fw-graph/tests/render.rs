@@ -191,6 +191,13 @@ fn svg_has_every_label_as_text() {
     assert!(texts.contains("ops \"on-call\""));
     assert!(texts.contains("ACCEPT #2 ×2"));
     assert!(texts.contains("ACCEPT #6 (inactive)"));
+    // text names the embedded font first, then the generic family
+    let n_text = svg.matches("<text").count();
+    assert_eq!(
+        svg.matches("font-family=\"DejaVu Sans, sans-serif\"")
+            .count(),
+        n_text
+    );
     // colours of the three actions are used for lines
     for c in ["#1A7F37", "#CF222E", "#E07000"] {
         assert!(svg.to_ascii_uppercase().contains(c), "no {c}");

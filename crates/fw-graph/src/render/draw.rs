@@ -49,6 +49,9 @@ pub(crate) struct TextMode {
     pub baseline_offset: BaselineOffset,
     /// Draw glyph by glyph with the font's bearings (bitmap), or whole strings (SVG).
     pub per_glyph: bool,
+    /// Factor on the font size handed to the backend, so that every backend draws the em size
+    /// the layout measured with.
+    pub size_scale: f64,
 }
 
 fn text<DB: DrawingBackend>(
@@ -57,13 +60,15 @@ fn text<DB: DrawingBackend>(
     mode: TextMode,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let c = ink(l.ink);
-    let y = l.baseline() - (mode.baseline_offset)(l.size);
     if !mode.per_glyph {
-        let style = TextStyle::from((font::FAMILY, l.size).into_font())
+        let size = l.size * mode.size_scale;
+        let y = l.baseline() - (mode.baseline_offset)(size);
+        let style = TextStyle::from((font::FAMILY, size).into_font())
             .color(&c)
             .pos(Pos::new(HPos::Center, VPos::Top));
         return root.draw(&Text::new(l.text.as_str(), (l.center_x(), y), style));
     }
+    let y = l.baseline() - (mode.baseline_offset)(l.size);
     let style = TextStyle::from((font::FAMILY, l.size).into_font())
         .color(&c)
         .pos(Pos::new(HPos::Left, VPos::Top));

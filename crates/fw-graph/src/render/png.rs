@@ -27,6 +27,7 @@ pub fn pixels(layout: &Layout) -> anyhow::Result<(u32, u32, Vec<u8>)> {
             draw::TextMode {
                 baseline_offset,
                 per_glyph: true,
+                size_scale: 1.0,
             },
         )
         .map_err(|e| anyhow!("drawing PNG: {e}"))?;

@@ -13,6 +13,11 @@ fn baseline_offset(size: f64) -> i32 {
     (0.76 * size / 1.24).round() as i32
 }
 
+/// The layout measured with ab_glyph, whose em is the font size / 1.164 for DejaVu Sans (ascent −
+/// descent = 1.164 em); plotters' SVG writes font-size = size / 1.24. Scale up so the viewer draws
+/// the same em.
+const SIZE_SCALE: f64 = 1.24 / 1.164;
+
 pub fn render(layout: &Layout) -> anyhow::Result<String> {
     let mut out = String::new();
     {
@@ -24,6 +29,7 @@ pub fn render(layout: &Layout) -> anyhow::Result<String> {
             draw::TextMode {
                 baseline_offset,
                 per_glyph: false,
+                size_scale: SIZE_SCALE,
             },
         )
         .map_err(|e| anyhow!("drawing SVG: {e}"))?;
