@@ -12,7 +12,9 @@ fn main() {
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "unknown".to_string());
     println!("cargo:rustc-env=OCTO_GIT_REV={rev}");
-    if let Ok(out) = Command::new("git").args(["rev-parse", "--git-dir"]).output()
+    if let Ok(out) = Command::new("git")
+        .args(["rev-parse", "--git-dir"])
+        .output()
         && out.status.success()
     {
         let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();

@@ -1,1 +1,684 @@
-//! halo-query (in progress)
+//! halo-query: read the CloudPassage Halo API from the shell.
+//!
+//! Every subcommand prints Halo objects exactly as the API returned them (JSON Lines when piped,
+//! a table on a terminal), so `jq` recipes written for the API work on its output.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use futures::{StreamExt, TryStreamExt};
+use octo_core::config::HaloArgs;
+use octo_core::exit::{Exit, usage};
+use octo_core::halo::api::parse_states;
+use octo_core::halo::{Access, Cursor, HaloClient};
+use octo_core::log::LogArgs;
+use octo_core::output::{Format, Printer};
+use octo_core::time::{WindowArgs, format_api, parse_api, parse_time};
+use serde_json::{Value, json};
+
+mod doctor;
+
+const AFTER_HELP: &str = "\
+Examples:
+  halo-query groups
+  halo-query servers --group Web --state all -o csv
+  halo-query servers --ip 10.2.20.76
+  halo-query server web-1 | jq .server.aws_ec2
+  halo-query events --date yesterday --critical --type lids_rule_failed
+  halo-query events --follow --critical | slack-notify
+  halo-query firewall-policy --group Web | fw-graph --policy - --format svg -o web.svg
+  halo-query api GET /v1/servers --paginate
+
+Configuration: HALO_API_KEY / HALO_API_SECRET_KEY (read-only key), HALO_API_URL or
+HALO_API_HOSTNAME / HALO_API_PORT. `halo-query doctor` shows what is in effect.
+Exit codes: 0 ok, 1 API or I/O failure, 2 usage or configuration error, 130 interrupted.";
+
+/// Query the CloudPassage Halo API: groups, servers, events, scans, issues, firewall policies
+/// and IP zones, as JSON Lines (piped) or a table (terminal).
+#[derive(Debug, Parser)]
+#[command(name = "halo-query", version = octo_core::VERSION, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub halo: HaloArgs,
+    #[command(flatten)]
+    pub output: GlobalOutput,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// Output flags, global so they may follow the subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalOutput {
+    /// Output format: jsonl (default when piped), json, csv, table (default on a terminal)
+    #[arg(short = 'o', long = "format", value_enum, global = true)]
+    pub format: Option<Format>,
+    /// Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)
+    #[arg(short = 'c', long = "columns", value_delimiter = ',', global = true)]
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List server groups (with group_path and server_counts)
+    Groups,
+    /// List servers: all, in groups, by state, or by IP address
+    Servers(ServersArgs),
+    /// Describe one server: facts, EC2 metadata, issues and recent events, as one JSON object
+    Server(ServerArgs),
+    /// List events in a time window (default: the last 24 hours), or follow new ones
+    Events(EventsArgs),
+    /// List scans in a time window (default: the last 24 hours)
+    Scans(ScansArgs),
+    /// List issues (v3)
+    Issues(IssuesArgs),
+    /// Print a group's firewall policy with its rules (input for fw-graph)
+    FirewallPolicy(FirewallArgs),
+    /// List firewall IP zones
+    Zones,
+    /// Raw API call: METHOD PATH [--data JSON]; --paginate streams the items of a GET list
+    Api(ApiArgs),
+    /// Check configuration, credentials and API reachability (secrets redacted)
+    Doctor,
+}
+
+#[derive(Debug, Args)]
+pub struct ServersArgs {
+    /// Only servers in this group (name, full path or id); repeatable
+    #[arg(long = "group", value_name = "NAME|ID")]
+    pub groups: Vec<String>,
+    /// States to list: comma list of active, missing, deactivated, retired, or all
+    #[arg(long, default_value = "active")]
+    pub state: String,
+    /// Only servers with this connecting, primary or interface IP address
+    #[arg(long, value_name = "IP")]
+    pub ip: Option<std::net::IpAddr>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Server id, IP address (connecting, primary or interface) or hostname
+    pub target: String,
+    /// Recent events since (RFC 3339, YYYY-MM-DD, or relative like 7d)
+    #[arg(long = "events-since", default_value = "7d", value_name = "TIME")]
+    pub events_since: String,
+    /// At most this many recent events (newest first)
+    #[arg(long = "events-limit", default_value_t = 20, value_name = "N")]
+    pub events_limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Event types, comma-separated (e.g. lids_rule_failed,daemon_compromised)
+    #[arg(long = "type", value_delimiter = ',', value_name = "TYPE")]
+    pub types: Vec<String>,
+    /// Only critical events
+    #[arg(long)]
+    pub critical: bool,
+    /// Only events of this server id
+    #[arg(long = "server", value_name = "ID")]
+    pub server: Option<String>,
+    /// Only events of servers in this group (name, path or id)
+    #[arg(long = "group", value_name = "NAME|ID")]
+    pub group: Option<String>,
+    /// Keep polling for new events after the window, never repeating one, until interrupted.
+    /// Without --since/--date it starts after the newest existing event.
+    #[arg(long, conflicts_with = "until")]
+    pub follow: bool,
+    /// Seconds between polls with --follow
+    #[arg(long = "poll-interval", default_value_t = 5.0, value_name = "SECS")]
+    pub poll_interval: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct ScansArgs {
+    #[command(flatten)]
+    pub window: WindowArgs,
+    /// Modules, comma-separated: sca (csm), svm (sva), sam, fim, sv
+    #[arg(long, value_delimiter = ',')]
+    pub module: Vec<String>,
+    /// Statuses, comma-separated (queued, pending, running, completed_clean, completed_with_errors, failed)
+    #[arg(long, value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Only scans of this server id
+    #[arg(long = "server", value_name = "ID")]
+    pub server: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct IssuesArgs {
+    /// Only issues of this server id
+    #[arg(long = "server", value_name = "ID")]
+    pub server: Option<String>,
+    /// Only issues of servers in this group (name, path or id)
+    #[arg(long = "group", value_name = "NAME|ID")]
+    pub group: Option<String>,
+    /// Include the group's child groups (with --group)
+    #[arg(long, requires = "group")]
+    pub descendants: bool,
+    /// Issue status: active or resolved
+    #[arg(long, value_parser = ["active", "resolved"])]
+    pub status: Option<String>,
+    /// Only critical issues
+    #[arg(long)]
+    pub critical: bool,
+    /// Issue types, comma-separated (sva, csm, fim, lids, sam, fw, agent)
+    #[arg(long = "type", value_delimiter = ',')]
+    pub types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Platform {
+    Linux,
+    Windows,
+}
+
+#[derive(Debug, Args)]
+pub struct FirewallArgs {
+    /// The group (name, path or id) whose firewall policy to print
+    #[arg(long, value_name = "NAME|ID", required_unless_present = "id")]
+    pub group: Option<String>,
+    /// A firewall policy id instead of a group
+    #[arg(long, value_name = "POLICY_ID", conflicts_with = "group")]
+    pub id: Option<String>,
+    /// Which of the group's policies
+    #[arg(long, value_enum, default_value = "linux")]
+    pub platform: Platform,
+}
+
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// HTTP method: GET, PUT, POST or DELETE (writes use the read-write key)
+    pub method: String,
+    /// Path with query, e.g. /v1/servers?state=missing
+    pub path: String,
+    /// JSON request body
+    #[arg(long, value_name = "JSON")]
+    pub data: Option<String>,
+    /// For a GET list: follow pagination and print each item as a record
+    #[arg(long)]
+    pub paginate: bool,
+}
+
+/// The clap command (for docs generation).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+fn default_columns(cmd: &Command) -> &'static [&'static str] {
+    match cmd {
+        Command::Groups => &[
+            "id",
+            "name",
+            "group_path",
+            "server_counts.active",
+            "server_counts.missing",
+        ],
+        Command::Servers(_) => &[
+            "id",
+            "hostname",
+            "state",
+            "group_path",
+            "connecting_ip_address",
+            "platform",
+        ],
+        Command::Events(_) => &[
+            "created_at",
+            "type",
+            "critical",
+            "server_hostname",
+            "server_group_name",
+            "message",
+        ],
+        Command::Scans(_) => &[
+            "created_at",
+            "module",
+            "status",
+            "server_hostname",
+            "critical_findings_count",
+            "non_critical_findings_count",
+        ],
+        Command::Issues(_) => &[
+            "id",
+            "issue_type",
+            "status",
+            "critical",
+            "rule_key",
+            "last_seen_at",
+        ],
+        Command::Zones => &["id", "name", "ip_address"],
+        _ => &[],
+    }
+}
+
+fn printer(cli: &Cli) -> Printer {
+    let is_tty = std::io::stdout().is_terminal();
+    let one_object = matches!(
+        cli.command,
+        Command::Server(_) | Command::FirewallPolicy(_) | Command::Api(_)
+    );
+    let format = cli.output.format.unwrap_or(match (is_tty, one_object) {
+        (false, _) => Format::Jsonl,
+        (true, true) => Format::Json,
+        (true, false) => Format::Table,
+    });
+    let mut columns = cli.output.columns.clone();
+    if columns.is_empty() && format == Format::Table {
+        columns = default_columns(&cli.command)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    }
+    Printer::new(format, columns, Box::new(std::io::stdout()))
+}
+
+/// Entry point used by `main`.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    cli.log.init();
+    octo_core::block_on(run_async(cli))
+}
+
+async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
+    let cfg = cli.halo.resolve()?;
+    if let Command::Doctor = cli.command {
+        return doctor::run(&cfg, &cli).await;
+    }
+    let access = match &cli.command {
+        Command::Api(a) if !a.method.eq_ignore_ascii_case("GET") => Access::Write,
+        _ => Access::Read,
+    };
+    let halo = HaloClient::new(&cfg, access, "halo-query")?;
+    let mut out = printer(&cli);
+    let now = Utc::now();
+    match &cli.command {
+        Command::Groups => emit_stream(&mut out, halo.list("/v1/groups", &[], "groups")).await?,
+        Command::Servers(a) => servers(&halo, a, &mut out).await?,
+        Command::Server(a) => {
+            let rec = describe_server(&halo, a, now).await?;
+            out.record(&rec)?;
+        }
+        Command::Events(a) => {
+            let code = events(&halo, a, now, &mut out).await?;
+            out.finish()?;
+            return Ok(code);
+        }
+        Command::Scans(a) => {
+            let (cursor, until) = window_or_last_day(&a.window, now)?;
+            let mut params = Vec::new();
+            if !a.module.is_empty() {
+                params.push(("module", a.module.join(",")));
+            }
+            if !a.status.is_empty() {
+                params.push(("status", a.status.join(",")));
+            }
+            if let Some(s) = &a.server {
+                params.push(("server_id", s.clone()));
+            }
+            emit_stream(
+                &mut out,
+                halo.time_series("/v1/scans", "scans", &params, cursor, until),
+            )
+            .await?;
+        }
+        Command::Issues(a) => {
+            let mut params = Vec::new();
+            if let Some(s) = &a.server {
+                params.push(("agent_id", s.clone()));
+            }
+            if let Some(g) = &a.group {
+                let g = halo.resolve_group(g).await?;
+                params.push(("group_id", str_of(&g, "id")));
+                if a.descendants {
+                    params.push(("descendants", "true".into()));
+                }
+            }
+            if let Some(s) = &a.status {
+                params.push(("status", s.clone()));
+            }
+            if a.critical {
+                params.push(("critical", "true".into()));
+            }
+            if !a.types.is_empty() {
+                params.push(("issue_type", a.types.join(",")));
+            }
+            emit_stream(&mut out, halo.list("/v3/issues", &params, "issues")).await?;
+        }
+        Command::FirewallPolicy(a) => {
+            let policy = firewall_policy(&halo, a).await?;
+            out.record(&policy)?;
+        }
+        Command::Zones => {
+            emit_stream(
+                &mut out,
+                halo.list("/v1/firewall_zones", &[], "firewall_zones"),
+            )
+            .await?
+        }
+        Command::Api(a) => api(&halo, a, &mut out).await?,
+        Command::Doctor => unreachable!("handled above"),
+    }
+    out.finish()?;
+    Ok(Exit::Success)
+}
+
+fn str_of(v: &Value, k: &str) -> String {
+    v.get(k)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn emit_stream(
+    out: &mut Printer,
+    mut s: futures::stream::BoxStream<'static, anyhow::Result<Value>>,
+) -> anyhow::Result<()> {
+    while let Some(item) = s.try_next().await? {
+        out.record(&item)?;
+    }
+    Ok(())
+}
+
+async fn servers(halo: &HaloClient, a: &ServersArgs, out: &mut Printer) -> anyhow::Result<()> {
+    let states = parse_states(&a.state)?;
+    let mut params = vec![("state", states.clone())];
+    if !a.groups.is_empty() {
+        let mut ids = Vec::new();
+        for g in &a.groups {
+            let g = halo.resolve_group(g).await?;
+            let id = str_of(&g, "id");
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        params.push(("group_id", ids.join(",")));
+    }
+    if let Some(ip) = a.ip {
+        let group_ids: Option<Vec<String>> = params
+            .iter()
+            .find(|(k, _)| *k == "group_id")
+            .map(|(_, v)| v.split(',').map(str::to_string).collect());
+        for s in halo.servers_with_ip(ip, &states).await? {
+            let in_group = group_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&str_of(&s, "group_id")));
+            if in_group {
+                out.record(&s)?;
+            }
+        }
+        return Ok(());
+    }
+    emit_stream(out, halo.list("/v1/servers", &params, "servers")).await
+}
+
+async fn describe_server(
+    halo: &HaloClient,
+    a: &ServerArgs,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Value> {
+    let since = parse_time(&a.events_since, now).context("--events-since")?;
+    let server = halo.resolve_server(&a.target).await?;
+    let id = str_of(&server, "id");
+    let issues = halo.get_opt(&format!("/v1/servers/{id}/issues")).await?;
+    let issues = issues.map(|mut v| v.get_mut("issues").map(Value::take).unwrap_or(v));
+    let mut events = Vec::new();
+    if a.events_limit > 0 {
+        let params = [
+            ("server_id", id.clone()),
+            ("since", format_api(since)),
+            ("sort_by", "created_at.desc".to_string()),
+            ("per_page", a.events_limit.min(100).to_string()),
+        ];
+        let mut s = halo.list("/v1/events", &params, "events");
+        while let Some(e) = s.try_next().await? {
+            events.push(e);
+            if events.len() >= a.events_limit {
+                break;
+            }
+        }
+    }
+    Ok(json!({
+        "record": "halo-query.server/v1",
+        "server": server,
+        "aws_ec2": server.get("aws_ec2").cloned().unwrap_or(Value::Null),
+        "issues": issues.unwrap_or(Value::Null),
+        "events_since": format_api(since),
+        "events": events,
+    }))
+}
+
+/// `--date/--since/--until` with the default of the last 24 hours.
+fn window_or_last_day(
+    w: &WindowArgs,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(Cursor, Option<DateTime<Utc>>)> {
+    let win = w.resolve(now)?;
+    let since = win.since.unwrap_or(match win.until {
+        Some(u) => u - chrono::Duration::hours(24),
+        None => now - chrono::Duration::hours(24),
+    });
+    Ok((Cursor::new(since), win.until))
+}
+
+async fn events(
+    halo: &HaloClient,
+    a: &EventsArgs,
+    now: DateTime<Utc>,
+    out: &mut Printer,
+) -> anyhow::Result<Exit> {
+    if !(a.poll_interval.is_finite() && a.poll_interval >= 0.1) {
+        return Err(usage("--poll-interval must be at least 0.1 seconds"));
+    }
+    let mut params = Vec::new();
+    if !a.types.is_empty() {
+        params.push((
+            "type",
+            a.types
+                .iter()
+                .map(|t| t.trim())
+                .collect::<Vec<_>>()
+                .join(","),
+        ));
+    }
+    if a.critical {
+        params.push(("critical", "true".into()));
+    }
+    if let Some(s) = &a.server {
+        params.push(("server_id", s.clone()));
+    }
+    if let Some(g) = &a.group {
+        let g = halo.resolve_group(g).await?;
+        params.push(("group_id", str_of(&g, "id")));
+    }
+    let explicit_start = a.window.date.is_some() || a.window.since.is_some();
+    let (mut cursor, until) = if a.follow && !explicit_start {
+        (newest_event_cursor(halo, now).await?, None)
+    } else {
+        window_or_last_day(&a.window, now)?
+    };
+    if !a.follow {
+        let s = halo.time_series("/v1/events", "events", &params, cursor, until);
+        emit_stream(out, s).await?;
+        return Ok(Exit::Success);
+    }
+    out.set_flush_each(true);
+    let poll = Duration::from_secs_f64(a.poll_interval);
+    let follow = async {
+        loop {
+            let mut s = halo.time_series("/v1/events", "events", &params, cursor.clone(), None);
+            loop {
+                match s.next().await {
+                    Some(Ok(ev)) => {
+                        if let Some((ts, id)) = ev
+                            .get("created_at")
+                            .and_then(Value::as_str)
+                            .and_then(parse_api)
+                            .zip(ev.get("id").and_then(Value::as_str))
+                        {
+                            cursor.observe(ts, id);
+                        }
+                        out.record(&ev)?;
+                    }
+                    Some(Err(e)) if is_transient(&e) => {
+                        tracing::warn!("polling events failed, retrying in {:?}: {e:#}", poll);
+                        break;
+                    }
+                    Some(Err(e)) => return Err(e),
+                    None => break,
+                }
+            }
+            tokio::time::sleep(poll).await;
+        }
+        #[allow(unreachable_code)]
+        Ok::<(), anyhow::Error>(())
+    };
+    tokio::select! {
+        r = follow => { r?; Ok(Exit::Success) }
+        _ = tokio::signal::ctrl_c() => {
+            out.flush()?;
+            Ok(Exit::Interrupted)
+        }
+    }
+}
+
+/// Errors a follower should survive: the service failing after retries, not a bad key or input.
+fn is_transient(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.is::<octo_core::http::HttpError>())
+        || e.chain()
+            .filter_map(|c| c.downcast_ref::<octo_core::halo::ApiError>())
+            .any(|a| a.status.is_server_error() || a.status.as_u16() == 429)
+}
+
+/// Start following after the newest existing event (server time, not ours).
+async fn newest_event_cursor(halo: &HaloClient, now: DateTime<Utc>) -> anyhow::Result<Cursor> {
+    let v = halo
+        .get("/v1/events?sort_by=created_at.desc&per_page=1")
+        .await?;
+    let newest = v
+        .get("events")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first());
+    let mut c = Cursor::new(now);
+    if let Some(e) = newest
+        && let (Some(ts), Some(id)) = (
+            e.get("created_at")
+                .and_then(Value::as_str)
+                .and_then(parse_api),
+            e.get("id").and_then(Value::as_str),
+        )
+    {
+        c = Cursor::new(ts);
+        c.observe(ts, id);
+    }
+    Ok(c)
+}
+
+async fn firewall_policy(halo: &HaloClient, a: &FirewallArgs) -> anyhow::Result<Value> {
+    let policy_id = match (&a.id, &a.group) {
+        (Some(id), _) => id.clone(),
+        (None, Some(g)) => {
+            let group = halo.resolve_group(g).await?;
+            let field = match a.platform {
+                Platform::Linux => "linux_firewall_policy_id",
+                Platform::Windows => "windows_firewall_policy_id",
+            };
+            let id = group
+                .get(field)
+                .and_then(Value::as_str)
+                .or_else(|| match a.platform {
+                    Platform::Linux => group.get("firewall_policy_id").and_then(Value::as_str),
+                    Platform::Windows => None,
+                })
+                .filter(|s| !s.is_empty());
+            match id {
+                Some(id) => id.to_string(),
+                None => {
+                    return Err(usage(format!(
+                        "group `{}` ({}) has no {} firewall policy",
+                        str_of(&group, "name"),
+                        str_of(&group, "group_path"),
+                        match a.platform {
+                            Platform::Linux => "Linux",
+                            Platform::Windows => "Windows",
+                        }
+                    )));
+                }
+            }
+        }
+        (None, None) => return Err(usage("firewall-policy needs --group or --id")),
+    };
+    if !octo_core::halo::api::is_id_like(&policy_id) {
+        return Err(usage(format!("invalid firewall policy id `{policy_id}`")));
+    }
+    let mut v = halo
+        .get_opt(&format!("/v1/firewall_policies/{policy_id}"))
+        .await?
+        .ok_or_else(|| usage(format!("no firewall policy with id `{policy_id}`")))?;
+    Ok(v.get_mut("firewall_policy").map(Value::take).unwrap_or(v))
+}
+
+async fn api(halo: &HaloClient, a: &ApiArgs, out: &mut Printer) -> anyhow::Result<()> {
+    let method: octo_core::http::Method = a
+        .method
+        .to_ascii_uppercase()
+        .parse()
+        .map_err(|_| usage(format!("invalid HTTP method `{}`", a.method)))?;
+    if !matches!(method.as_str(), "GET" | "PUT" | "POST" | "DELETE") {
+        return Err(usage(format!(
+            "unsupported method `{}`: use GET, PUT, POST or DELETE",
+            a.method
+        )));
+    }
+    if !a.path.starts_with('/') {
+        return Err(usage(format!("PATH must start with `/`, got `{}`", a.path)));
+    }
+    let body: Option<Value> = match &a.data {
+        Some(d) => Some(
+            serde_json::from_str(d).map_err(|e| usage(format!("--data is not valid JSON: {e}")))?,
+        ),
+        None => None,
+    };
+    if a.paginate {
+        if method.as_str() != "GET" {
+            return Err(usage("--paginate works only with GET"));
+        }
+        let first = halo.get(&a.path).await?;
+        let key = first
+            .as_object()
+            .and_then(|o| {
+                o.iter()
+                    .find(|(k, v)| v.is_array() && *k != "pagination")
+                    .map(|(k, _)| k.clone())
+            })
+            .ok_or_else(|| {
+                anyhow::anyhow!("GET {}: the response has no list to paginate", a.path)
+            })?;
+        let path = a.path.split('?').next().unwrap_or(&a.path).to_string();
+        let params: Vec<(String, String)> = url_params(&a.path);
+        let params: Vec<(&str, String)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        return emit_stream(out, halo.list(&path, &params, &key)).await;
+    }
+    let v = halo.call(method, &a.path, body.as_ref()).await?;
+    if !v.is_null() {
+        out.record(&v)?;
+    }
+    Ok(())
+}
+
+fn url_params(path: &str) -> Vec<(String, String)> {
+    match path.split_once('?') {
+        Some((_, q)) => url::form_urlencoded::parse(q.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .filter(|(k, _)| k != "page")
+            .collect(),
+        None => Vec::new(),
+    }
+}

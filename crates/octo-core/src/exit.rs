@@ -175,7 +175,9 @@ mod tests {
 
     #[test]
     fn marker_anywhere_in_the_chain_decides() {
-        let e = Err::<(), _>(usage("bad --date")).context("reading flags").unwrap_err();
+        let e = Err::<(), _>(usage("bad --date"))
+            .context("reading flags")
+            .unwrap_err();
         assert_eq!(code_for(&e), Exit::Usage);
         let e = anyhow::Error::new(InputError {
             source_name: "stdin".into(),
@@ -185,7 +187,8 @@ mod tests {
         });
         assert_eq!(code_for(&e), Exit::BadInput);
         assert_eq!(e.to_string(), "stdin:7: field `server_id`: missing");
-        let e = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe)).context("writing");
+        let e = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("writing");
         assert_eq!(code_for(&e), Exit::Success);
         assert_eq!(code_for(&anyhow::anyhow!("boom")), Exit::Failure);
     }

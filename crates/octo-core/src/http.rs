@@ -1,1 +1,443 @@
-//! (in progress)
+//! One HTTP client for every tool: rustls, timeouts, bounded concurrency, an optional rate limit,
+//! and retries with full-jitter exponential backoff that honour `Retry-After`.
+//!
+//! Retry rules:
+//! - 429 and connection errors where the request was never sent (connect failures) are retried for
+//!   every method: the server did not act on the request.
+//! - 500/502/503/504, timeouts and connections dropped mid-request are retried only for idempotent
+//!   requests (GET, PUT, DELETE, and POSTs the caller marks idempotent, like the token request).
+//! - At most `max_attempts` attempts per request, and a retry budget shared by all requests of the
+//!   process: every retry spends a token, every success earns one back (up to the cap). During an
+//!   outage the budget runs dry and requests fail after their first attempt instead of every request
+//!   waiting through its full backoff.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use rand::Rng;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+/// Re-exported so tools need no direct reqwest dependency.
+pub use reqwest::{Method, StatusCode};
+use tokio::sync::{Mutex, Semaphore};
+
+/// Client settings.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub user_agent: String,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// Longest `Retry-After` we wait; a longer one fails the request.
+    pub max_retry_after: Duration,
+    pub max_in_flight: usize,
+    /// Requests per second, 0 = unlimited.
+    pub max_rps: f64,
+    /// Size of the shared retry budget.
+    pub retry_budget: u32,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            user_agent: format!("octobox/{}", env!("CARGO_PKG_VERSION")),
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            max_attempts: 6,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(20),
+            max_retry_after: Duration::from_secs(120),
+            max_in_flight: 4,
+            max_rps: 0.0,
+            retry_budget: 100,
+        }
+    }
+}
+
+/// A response whose body has been read completely.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub elapsed: Duration,
+}
+
+impl Response {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A request that failed after the retries it was allowed.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("{method} {target}: {source_text} (after {attempts} attempt{s})", s = if *attempts == 1 { "" } else { "s" })]
+    Transport {
+        method: Method,
+        target: String,
+        source_text: String,
+        attempts: u32,
+    },
+    #[error("{method} {target}: HTTP {status} (after {attempts} attempts; {why})")]
+    GaveUp {
+        method: Method,
+        target: String,
+        status: StatusCode,
+        attempts: u32,
+        why: &'static str,
+    },
+}
+
+/// A request description that can be rebuilt for every attempt.
+pub struct Req<'a> {
+    pub method: Method,
+    pub url: url::Url,
+    pub headers: Vec<(&'static str, String)>,
+    pub bearer: Option<&'a str>,
+    pub basic: Option<(&'a str, &'a str)>,
+    pub body: Option<Bytes>,
+    /// Safe to repeat after a server error or a dropped connection.
+    pub idempotent: bool,
+}
+
+impl<'a> Req<'a> {
+    pub fn new(method: Method, url: url::Url) -> Self {
+        let idempotent = method != Method::POST && method != Method::PATCH;
+        Req {
+            method,
+            url,
+            headers: Vec::new(),
+            bearer: None,
+            basic: None,
+            body: None,
+            idempotent,
+        }
+    }
+}
+
+/// Path and query of a URL without userinfo: what errors and logs show.
+pub fn display_target(url: &url::Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    }
+}
+
+struct RateLimiter {
+    interval: Duration,
+    next: Mutex<Instant>,
+}
+
+impl RateLimiter {
+    async fn wait(&self) {
+        let slot = {
+            let mut next = self.next.lock().await;
+            let now = Instant::now();
+            let slot = if *next > now { *next } else { now };
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
+    }
+}
+
+/// Shared HTTP client; cheap to clone.
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    cfg: Arc<HttpConfig>,
+    sem: Arc<Semaphore>,
+    limiter: Option<Arc<RateLimiter>>,
+    /// Retry budget in thousandths of a token.
+    budget: Arc<AtomicU64>,
+    stats: Arc<Stats>,
+}
+
+/// Counters for benchmarks and `doctor`.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub retries: AtomicU64,
+}
+
+const MILLI: u64 = 1000;
+
+impl Http {
+    pub fn new(cfg: HttpConfig) -> anyhow::Result<Http> {
+        let client = reqwest::Client::builder()
+            .user_agent(cfg.user_agent.clone())
+            .timeout(cfg.timeout)
+            .connect_timeout(cfg.connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()?;
+        let limiter = (cfg.max_rps > 0.0).then(|| {
+            Arc::new(RateLimiter {
+                interval: Duration::from_secs_f64(1.0 / cfg.max_rps),
+                next: Mutex::new(Instant::now()),
+            })
+        });
+        Ok(Http {
+            client,
+            sem: Arc::new(Semaphore::new(cfg.max_in_flight.max(1))),
+            limiter,
+            budget: Arc::new(AtomicU64::new(u64::from(cfg.retry_budget) * MILLI)),
+            stats: Arc::new(Stats::default()),
+            cfg: Arc::new(cfg),
+        })
+    }
+
+    pub fn config(&self) -> &HttpConfig {
+        &self.cfg
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The underlying reqwest client (for callers that stream bodies themselves).
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    fn spend_retry(&self) -> bool {
+        self.budget
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |b| {
+                b.checked_sub(MILLI)
+            })
+            .is_ok()
+    }
+
+    fn earn(&self) {
+        let cap = u64::from(self.cfg.retry_budget) * MILLI;
+        let _ = self
+            .budget
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |b| {
+                Some((b + MILLI).min(cap))
+            });
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        let exp = self.cfg.base_delay.saturating_mul(1u32 << retry.min(16));
+        let cap = exp.min(self.cfg.max_delay);
+        let ms = cap.as_millis() as u64;
+        Duration::from_millis(rand::rng().random_range(0..=ms.max(1)))
+    }
+
+    /// Send with retries; returns the final response (any status, including 4xx/5xx after the
+    /// retries ran out are reported as [`HttpError::GaveUp`] only for retryable statuses).
+    pub async fn send(&self, req: &Req<'_>) -> Result<Response, HttpError> {
+        let target = display_target(&req.url);
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            if let Some(l) = &self.limiter {
+                l.wait().await;
+            }
+            let result = {
+                let _permit = self.sem.acquire().await.expect("semaphore never closed");
+                self.stats.requests.fetch_add(1, Ordering::Relaxed);
+                let started = Instant::now();
+                let mut b = self.client.request(req.method.clone(), req.url.clone());
+                for (k, v) in &req.headers {
+                    b = b.header(*k, v);
+                }
+                if let Some(t) = req.bearer {
+                    b = b.bearer_auth(t);
+                }
+                if let Some((u, p)) = req.basic {
+                    b = b.basic_auth(u, Some(p));
+                }
+                if let Some(body) = &req.body {
+                    b = b.body(body.clone());
+                }
+                match b.send().await {
+                    Ok(resp) => {
+                        let status = resp.status();
+                        let headers = resp.headers().clone();
+                        match resp.bytes().await {
+                            Ok(body) => Ok(Response {
+                                status,
+                                headers,
+                                body,
+                                elapsed: started.elapsed(),
+                            }),
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+
+            match result {
+                Ok(resp) => {
+                    let s = resp.status;
+                    let retryable = s == StatusCode::TOO_MANY_REQUESTS
+                        || (req.idempotent && matches!(s.as_u16(), 500 | 502 | 503 | 504));
+                    if !retryable {
+                        self.earn();
+                        return Ok(resp);
+                    }
+                    if attempt >= self.cfg.max_attempts {
+                        return Err(HttpError::GaveUp {
+                            method: req.method.clone(),
+                            target,
+                            status: s,
+                            attempts: attempt,
+                            why: "retries exhausted",
+                        });
+                    }
+                    let delay = match retry_after(&resp.headers) {
+                        Some(d) if d > self.cfg.max_retry_after => {
+                            return Err(HttpError::GaveUp {
+                                method: req.method.clone(),
+                                target,
+                                status: s,
+                                attempts: attempt,
+                                why: "Retry-After longer than we wait",
+                            });
+                        }
+                        Some(d) => d,
+                        None => self.backoff(attempt - 1),
+                    };
+                    if !self.spend_retry() {
+                        return Err(HttpError::GaveUp {
+                            method: req.method.clone(),
+                            target,
+                            status: s,
+                            attempts: attempt,
+                            why: "retry budget exhausted: the service is failing too often",
+                        });
+                    }
+                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                    tracing::debug!(%target, status = s.as_u16(), ?delay, attempt, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                Err(e) => {
+                    let never_sent = e.is_connect();
+                    let retryable = never_sent || req.idempotent;
+                    let text = describe_reqwest(&e);
+                    if !retryable || attempt >= self.cfg.max_attempts || !self.spend_retry() {
+                        return Err(HttpError::Transport {
+                            method: req.method.clone(),
+                            target,
+                            source_text: text,
+                            attempts: attempt,
+                        });
+                    }
+                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                    let delay = self.backoff(attempt - 1);
+                    tracing::debug!(%target, error = %text, ?delay, attempt, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(h: &HeaderMap) -> Option<Duration> {
+    let v = h.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let now = chrono::Utc::now();
+    Some(
+        (when.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// A short, secret-free description of a reqwest error with its cause chain (no URL: the caller
+/// names the target).
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "connection broken while reading the response"
+    } else if e.is_request() {
+        "request failed"
+    } else {
+        "HTTP error"
+    };
+    let mut causes = Vec::new();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        let t = s.to_string();
+        if !causes.contains(&t) {
+            causes.push(t);
+        }
+        src = s.source();
+    }
+    if causes.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind}: {}", causes.join(": "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, "3".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        h.insert(RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn backoff_is_capped_full_jitter() {
+        let http = Http::new(HttpConfig {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(800),
+            ..Default::default()
+        })
+        .unwrap();
+        for retry in 0..20 {
+            let d = http.backoff(retry);
+            assert!(d <= Duration::from_millis(800), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn budget_spends_and_refills_to_cap() {
+        let http = Http::new(HttpConfig {
+            retry_budget: 2,
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(http.spend_retry());
+        assert!(http.spend_retry());
+        assert!(!http.spend_retry());
+        http.earn();
+        http.earn();
+        http.earn();
+        assert!(http.spend_retry());
+        assert!(http.spend_retry());
+        assert!(!http.spend_retry());
+    }
+
+    #[test]
+    fn post_is_not_idempotent_by_default() {
+        let u = url::Url::parse("http://h/x").unwrap();
+        assert!(!Req::new(Method::POST, u.clone()).idempotent);
+        assert!(Req::new(Method::PUT, u.clone()).idempotent);
+        assert!(Req::new(Method::GET, u).idempotent);
+    }
+}

@@ -26,4 +26,18 @@ pub mod time;
 pub use exit::{Exit, InputError, UsageError};
 
 /// `X.Y.Z (rev abcdef1234)`: what every binary's `--version` prints after its name.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (rev ", env!("OCTO_GIT_REV"), ")");
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (rev ",
+    env!("OCTO_GIT_REV"),
+    ")"
+);
+
+/// Run an async entry point on a fresh multi-threaded tokio runtime.
+pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("building the tokio runtime")
+        .block_on(fut)
+}

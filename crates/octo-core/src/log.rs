@@ -69,7 +69,9 @@ impl LogArgs {
         match self.color {
             Color::Always => true,
             Color::Never => false,
-            Color::Auto => std::env::var_os(crate::env::NO_COLOR).is_none() && std::io::stderr().is_terminal(),
+            Color::Auto => {
+                std::env::var_os(crate::env::NO_COLOR).is_none() && std::io::stderr().is_terminal()
+            }
         }
     }
 

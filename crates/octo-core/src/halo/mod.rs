@@ -1,1 +1,526 @@
-//! (in progress)
+//! The Halo API client.
+//!
+//! - Token: `POST /oauth/access_token?grant_type=client_credentials` with Basic auth, cached until
+//!   shortly before `expires_in`; one refresh is shared by every request in flight (single-flight);
+//!   a 401 on an API call refreshes once and replays the request.
+//! - Lists: [`HaloClient::list`] streams the items of `GET` collection pages (`per_page=100`),
+//!   following `pagination.next` re-based onto the configured base URL, one page in memory at a time.
+//! - Events and scans: [`HaloClient::time_series`] reads a time window completely with a cursor on
+//!   `created_at` instead of deep paging (see [`cursor`]).
+//!
+//! Objects are returned as `serde_json::Value`, exactly as the API sent them.
+
+pub mod api;
+pub mod cursor;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use bytes::Bytes;
+use futures::stream::BoxStream;
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use tokio::sync::Mutex;
+use url::Url;
+
+use crate::config::{ApiKey, HaloConfig};
+use crate::exit::usage;
+use crate::http::{Http, HttpConfig, Req, Response, display_target};
+
+pub use cursor::Cursor;
+
+/// Which key a client uses: the read-only key for reads, the read-write key only where a tool writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// An API error response (after retries), with a message that says what to do.
+#[derive(Debug, thiserror::Error)]
+#[error("{method} {target}: HTTP {status}{hint}: {body}")]
+pub struct ApiError {
+    pub method: Method,
+    pub target: String,
+    pub status: StatusCode,
+    pub body: String,
+    pub hint: String,
+}
+
+impl ApiError {
+    pub fn is_not_found(&self) -> bool {
+        self.status == StatusCode::NOT_FOUND
+    }
+}
+
+/// Authentication failures: bad key pair, or a token the API keeps rejecting.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error(
+        "Halo rejected API key `{key_id}` (HTTP 401 from the token endpoint): check {id_var} and {secret_var}"
+    )]
+    BadKey {
+        key_id: String,
+        id_var: &'static str,
+        secret_var: &'static str,
+    },
+    #[error("Halo keeps rejecting fresh tokens for {target} (HTTP 401 after re-authenticating)")]
+    TokenRejected { target: String },
+    #[error("token endpoint answered HTTP 200 without an access_token")]
+    NoToken,
+}
+
+struct Token {
+    value: SecretString,
+    refresh_at: Instant,
+    generation: u64,
+}
+
+struct Inner {
+    http: Http,
+    base: Url,
+    key: ApiKey,
+    access: Access,
+    token: Mutex<Option<Token>>,
+    generation: AtomicU64,
+}
+
+/// What the token endpoint said (for `doctor`).
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub scope: Option<String>,
+    pub expires_in: Option<u64>,
+    pub latency: Duration,
+}
+
+/// A Halo API client; cheap to clone, share it across tasks.
+#[derive(Clone)]
+pub struct HaloClient {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for HaloClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HaloClient")
+            .field("base", &self.inner.base.as_str())
+            .field("key", &self.inner.key)
+            .field("access", &self.inner.access)
+            .finish()
+    }
+}
+
+impl HaloClient {
+    /// Build a client with the key for `access`. A missing key is a configuration error (exit 2)
+    /// that names the variables to set.
+    pub fn new(cfg: &HaloConfig, access: Access, tool: &str) -> anyhow::Result<HaloClient> {
+        let key = match access {
+            Access::Read => cfg.read_key.clone().ok_or_else(|| {
+                usage(format!(
+                    "no Halo API key: set {} and {} (a read-only key is enough)",
+                    crate::env::HALO_API_KEY,
+                    crate::env::HALO_API_SECRET_KEY
+                ))
+            })?,
+            Access::Write => cfg.write_key.clone().ok_or_else(|| {
+                usage(format!(
+                    "writing to Halo needs the full-access key: set {} and {}",
+                    crate::env::HALO_API_KEY_RW,
+                    crate::env::HALO_API_SECRET_KEY_RW
+                ))
+            })?,
+        };
+        let http = Http::new(HttpConfig {
+            user_agent: format!("octobox-{tool}/{}", env!("CARGO_PKG_VERSION")),
+            timeout: cfg.timeout,
+            connect_timeout: cfg.connect_timeout,
+            max_in_flight: cfg.max_in_flight,
+            max_rps: cfg.max_rps,
+            ..HttpConfig::default()
+        })?;
+        Ok(Self::with_http(http, cfg.base_url.clone(), key, access))
+    }
+
+    pub fn with_http(http: Http, base: Url, key: ApiKey, access: Access) -> HaloClient {
+        HaloClient {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                key,
+                access,
+                token: Mutex::new(None),
+                generation: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base
+    }
+
+    pub fn http(&self) -> &Http {
+        &self.inner.http
+    }
+
+    pub fn access(&self) -> Access {
+        self.inner.access
+    }
+
+    /// Join an API path (`/v1/servers?state=active`) onto the base URL, keeping any base path prefix.
+    pub fn url(&self, path_and_query: &str) -> anyhow::Result<Url> {
+        let base = &self.inner.base;
+        let prefix = base.path().trim_end_matches('/');
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (path_and_query, None),
+        };
+        let mut u = base.clone();
+        let path = if path.starts_with('/') {
+            path.to_string()
+        } else {
+            format!("/{path}")
+        };
+        u.set_path(&format!("{prefix}{path}"));
+        u.set_query(query);
+        Ok(u)
+    }
+
+    /// Re-base a `pagination.next` URL (absolute, on whatever host the API thinks it has) onto our
+    /// configured base URL.
+    pub fn rebase(&self, next: &str) -> anyhow::Result<Url> {
+        let parsed = Url::parse(next)
+            .or_else(|_| self.url(next))
+            .with_context(|| format!("bad pagination.next URL `{next}`"))?;
+        let prefix = self.inner.base.path().trim_end_matches('/');
+        let path = parsed.path();
+        let path = if !prefix.is_empty() && path.starts_with(prefix) {
+            &path[prefix.len()..]
+        } else {
+            path
+        };
+        match parsed.query() {
+            Some(q) => self.url(&format!("{path}?{q}")),
+            None => self.url(path),
+        }
+    }
+
+    async fn fetch_token(&self) -> anyhow::Result<(Token, TokenInfo)> {
+        let url = self.url("/oauth/access_token?grant_type=client_credentials")?;
+        let key = &self.inner.key;
+        let mut req = Req::new(Method::POST, url);
+        req.basic = Some((&key.id, key.secret.expose_secret()));
+        // Asking for a token has no side effect: safe to retry like a GET.
+        req.idempotent = true;
+        let resp = self
+            .inner
+            .http
+            .send(&req)
+            .await
+            .context("requesting a Halo API token")?;
+        if resp.status == StatusCode::UNAUTHORIZED || resp.status == StatusCode::FORBIDDEN {
+            return Err(AuthError::BadKey {
+                key_id: key.id.clone(),
+                id_var: key.id_var,
+                secret_var: key.secret_var,
+            }
+            .into());
+        }
+        if !resp.status.is_success() {
+            return Err(self
+                .api_error(&Method::POST, "/oauth/access_token", &resp)
+                .into());
+        }
+        let v: Value = serde_json::from_slice(&resp.body)
+            .context("token endpoint answered with invalid JSON")?;
+        let value = v
+            .get("access_token")
+            .and_then(Value::as_str)
+            .ok_or(AuthError::NoToken)?;
+        let expires_in = v.get("expires_in").and_then(Value::as_u64);
+        let ttl = Duration::from_secs(expires_in.unwrap_or(900));
+        // Refresh a little early: 60 s, or a quarter of a short lifetime.
+        let margin = Duration::from_secs(60).min(ttl / 4);
+        let generation = self.inner.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        Ok((
+            Token {
+                value: SecretString::from(value.to_string()),
+                refresh_at: Instant::now() + ttl - margin,
+                generation,
+            },
+            TokenInfo {
+                scope: v.get("scope").and_then(Value::as_str).map(str::to_string),
+                expires_in,
+                latency: resp.elapsed,
+            },
+        ))
+    }
+
+    /// A valid token (single-flight: concurrent callers wait for the one refresh).
+    async fn token(&self) -> anyhow::Result<(SecretString, u64)> {
+        let mut guard = self.inner.token.lock().await;
+        if let Some(t) = guard.as_ref()
+            && Instant::now() < t.refresh_at
+        {
+            return Ok((t.value.clone(), t.generation));
+        }
+        let (t, _) = self.fetch_token().await?;
+        let out = (t.value.clone(), t.generation);
+        *guard = Some(t);
+        Ok(out)
+    }
+
+    /// Drop the cached token if it is still the one that was rejected (so N concurrent 401s cause
+    /// one refresh, not N).
+    async fn invalidate(&self, generation: u64) {
+        let mut guard = self.inner.token.lock().await;
+        if guard.as_ref().is_some_and(|t| t.generation == generation) {
+            *guard = None;
+        }
+    }
+
+    /// Ask for a fresh token and report what the endpoint said (for `doctor`).
+    pub async fn check_token(&self) -> anyhow::Result<TokenInfo> {
+        let (t, info) = self.fetch_token().await?;
+        *self.inner.token.lock().await = Some(t);
+        Ok(info)
+    }
+
+    fn api_error(&self, method: &Method, target: &str, resp: &Response) -> ApiError {
+        let mut body = resp.text();
+        if body.len() > 500 {
+            let mut cut = 500;
+            while !body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            body.truncate(cut);
+            body.push('…');
+        }
+        let hint = match resp.status.as_u16() {
+            403 if self.inner.access == Access::Read => {
+                " (forbidden: the read-only key cannot do this)".to_string()
+            }
+            403 => format!(
+                " (forbidden: check the permissions of key `{}`)",
+                self.inner.key.id
+            ),
+            404 => " (not found)".to_string(),
+            422 => " (the API rejected a parameter)".to_string(),
+            _ => String::new(),
+        };
+        ApiError {
+            method: method.clone(),
+            target: target.to_string(),
+            status: resp.status,
+            body: body.trim().to_string(),
+            hint,
+        }
+    }
+
+    /// One API call at a full URL: bearer token, 401 → refresh once and replay; non-2xx → ApiError.
+    pub async fn call_url(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+    ) -> anyhow::Result<Response> {
+        let target = display_target(&url);
+        let body_bytes =
+            body.map(|b| Bytes::from(serde_json::to_vec(b).expect("JSON values serialize")));
+        let mut replayed = false;
+        loop {
+            let (token, generation) = self.token().await?;
+            let mut req = Req::new(method.clone(), url.clone());
+            req.bearer = Some(token.expose_secret());
+            req.headers.push(("Accept", "application/json".into()));
+            if let Some(b) = &body_bytes {
+                req.headers
+                    .push(("Content-Type", "application/json".into()));
+                req.body = Some(b.clone());
+            }
+            let resp = self.inner.http.send(&req).await?;
+            if resp.status == StatusCode::UNAUTHORIZED {
+                self.invalidate(generation).await;
+                if replayed {
+                    return Err(AuthError::TokenRejected { target }.into());
+                }
+                replayed = true;
+                tracing::debug!(%target, "401: refreshing the token and replaying once");
+                continue;
+            }
+            if !resp.status.is_success() {
+                return Err(self.api_error(&method, &target, &resp).into());
+            }
+            return Ok(resp);
+        }
+    }
+
+    /// One API call; `path_and_query` is relative to the base URL. Returns the JSON body
+    /// (`Value::Null` for an empty body, e.g. 204).
+    pub async fn call(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<Value> {
+        let url = self.url(path_and_query)?;
+        let resp = self.call_url(method.clone(), url, body).await?;
+        parse_body(&method, path_and_query, &resp.body)
+    }
+
+    pub async fn get(&self, path_and_query: &str) -> anyhow::Result<Value> {
+        self.call(Method::GET, path_and_query, None).await
+    }
+
+    /// GET that maps 404 to `None`.
+    pub async fn get_opt(&self, path_and_query: &str) -> anyhow::Result<Option<Value>> {
+        match self.get(path_and_query).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e)
+                if e.downcast_ref::<ApiError>()
+                    .is_some_and(ApiError::is_not_found) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    /// Stream every item of a paginated collection: `GET path?params&per_page=100`, items under
+    /// `key`, following `pagination.next`. One page is held at a time.
+    pub fn list(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+        key: &str,
+    ) -> BoxStream<'static, anyhow::Result<Value>> {
+        let this = self.clone();
+        let key = key.to_string();
+        let first = list_url(path, params);
+        Box::pin(async_stream::try_stream! {
+            let mut url = this.url(&first)?;
+            loop {
+                let target = display_target(&url);
+                let resp = this.call_url(Method::GET, url.clone(), None).await?;
+                let mut page: Value = parse_body(&Method::GET, &target, &resp.body)?;
+                let items = take_items(&mut page, &key, &target)?;
+                for item in items {
+                    yield item;
+                }
+                match page.pointer("/pagination/next").and_then(Value::as_str) {
+                    Some(next) if !next.is_empty() => url = this.rebase(next)?,
+                    _ => break,
+                }
+            }
+        })
+    }
+
+    /// Collect a whole list (for small collections such as groups or zones).
+    pub async fn list_all(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+        key: &str,
+    ) -> anyhow::Result<Vec<Value>> {
+        use futures::TryStreamExt;
+        self.list(path, params, key).try_collect().await
+    }
+}
+
+/// `path?k=v&…&per_page=100` (values percent-encoded).
+pub fn list_url(path: &str, params: &[(&str, String)]) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        q.append_pair(k, v);
+    }
+    if !params.iter().any(|(k, _)| *k == "per_page") {
+        q.append_pair("per_page", "100");
+    }
+    format!("{path}?{}", q.finish())
+}
+
+fn parse_body(method: &Method, target: &str, body: &[u8]) -> anyhow::Result<Value> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(body)
+        .with_context(|| format!("{method} {target}: the API answered with invalid JSON"))
+}
+
+fn take_items(page: &mut Value, key: &str, target: &str) -> anyhow::Result<Vec<Value>> {
+    match page.get_mut(key).map(Value::take) {
+        Some(Value::Array(items)) => Ok(items),
+        Some(Value::Null) | None => {
+            if page.get("count").and_then(Value::as_u64) == Some(0) || page.get(key).is_some() {
+                Ok(Vec::new())
+            } else {
+                anyhow::bail!("GET {target}: response has no `{key}` list")
+            }
+        }
+        Some(_) => anyhow::bail!("GET {target}: `{key}` is not a list"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ApiKey;
+
+    fn client(base: &str) -> HaloClient {
+        HaloClient::with_http(
+            Http::new(HttpConfig::default()).unwrap(),
+            crate::config::parse_base_url(base, "x").unwrap(),
+            ApiKey {
+                id: "k".into(),
+                secret: SecretString::from("s".to_string()),
+                id_var: "A",
+                secret_var: "B",
+            },
+            Access::Read,
+        )
+    }
+
+    #[test]
+    fn next_links_are_rebased_onto_our_base() {
+        let c = client("http://127.0.0.1:9999");
+        let u = c
+            .rebase("https://api.cloudpassage.com/v1/events?page=2&per_page=100")
+            .unwrap();
+        assert_eq!(
+            u.as_str(),
+            "http://127.0.0.1:9999/v1/events?page=2&per_page=100"
+        );
+        let c = client("https://proxy.example/halo/");
+        let u = c
+            .rebase("https://api.cloudpassage.com/v1/servers?page=3")
+            .unwrap();
+        assert_eq!(u.as_str(), "https://proxy.example/halo/v1/servers?page=3");
+        let u = c
+            .rebase("https://proxy.example/halo/v1/servers?page=3")
+            .unwrap();
+        assert_eq!(u.as_str(), "https://proxy.example/halo/v1/servers?page=3");
+    }
+
+    #[test]
+    fn list_url_encodes_and_adds_per_page() {
+        assert_eq!(
+            list_url(
+                "/v1/servers",
+                &[
+                    ("state", "active,missing".into()),
+                    ("hostname", "a b".into())
+                ]
+            ),
+            "/v1/servers?state=active%2Cmissing&hostname=a+b&per_page=100"
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! Name resolution and small typed helpers on top of [`HaloClient`] shared by every tool.
+
+use std::net::IpAddr;
+
+use serde_json::Value;
+
+use super::HaloClient;
+use crate::exit::usage;
+
+/// Every server state; `--state all` expands to this.
+pub const ALL_STATES: &str = "active,missing,deactivated,retired";
+
+/// Whether `s` can be a Halo object id (and is safe in a URL path: no traversal).
+pub fn is_id_like(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Expand a `--state` value: `all` or a comma list of known states.
+pub fn parse_states(raw: &str) -> anyhow::Result<String> {
+    let mut out = Vec::new();
+    for s in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match s {
+            "all" => return Ok(ALL_STATES.to_string()),
+            "active" | "missing" | "deactivated" | "retired" => {
+                if !out.contains(&s) {
+                    out.push(s)
+                }
+            }
+            other => {
+                return Err(usage(format!(
+                    "invalid server state `{other}`: expected active, missing, deactivated, retired or all"
+                )));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(usage("--state needs at least one state"));
+    }
+    Ok(out.join(","))
+}
+
+fn str_field<'a>(v: &'a Value, k: &str) -> &'a str {
+    v.get(k).and_then(Value::as_str).unwrap_or("")
+}
+
+/// One line per candidate, for ambiguity errors: `id (path)`.
+fn describe_groups(gs: &[&Value]) -> String {
+    gs.iter()
+        .map(|g| format!("{} ({})", str_field(g, "id"), str_field(g, "group_path")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether a server has `ip` as connecting, primary or any interface address.
+pub fn server_has_ip(server: &Value, ip: IpAddr) -> bool {
+    let same = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .and_then(|s| s.trim().parse::<IpAddr>().ok())
+            .is_some_and(|a| a == ip)
+    };
+    same(server.get("connecting_ip_address"))
+        || same(server.get("primary_ip_address"))
+        || server
+            .get("interfaces")
+            .and_then(Value::as_array)
+            .is_some_and(|ifs| ifs.iter().any(|i| same(i.get("ip_address"))))
+}
+
+impl HaloClient {
+    /// All server groups.
+    pub async fn groups(&self) -> anyhow::Result<Vec<Value>> {
+        self.list_all("/v1/groups", &[], "groups").await
+    }
+
+    /// Resolve a group given as id, exact name, or exact `group_path`. Zero or several matches
+    /// are a usage error that lists the candidates.
+    pub async fn resolve_group(&self, target: &str) -> anyhow::Result<Value> {
+        let target = target.trim();
+        if target.is_empty() {
+            return Err(usage("empty group name"));
+        }
+        if is_id_like(target)
+            && let Some(mut v) = self.get_opt(&format!("/v1/groups/{target}")).await?
+            && let Some(g) = v.get_mut("group").map(Value::take)
+        {
+            return Ok(g);
+        }
+        let all = self.groups().await?;
+        let by_name: Vec<&Value> = all
+            .iter()
+            .filter(|g| str_field(g, "name") == target)
+            .collect();
+        let matches = if by_name.is_empty() {
+            all.iter()
+                .filter(|g| str_field(g, "group_path") == target)
+                .collect()
+        } else {
+            by_name
+        };
+        match matches.len() {
+            1 => Ok(matches[0].clone()),
+            0 => Err(usage(format!(
+                "no Halo group has the id, name or path `{target}` ({} groups exist; `halo-query groups` lists them)",
+                all.len()
+            ))),
+            n => Err(usage(format!(
+                "group name `{target}` is ambiguous: {n} groups have it: {}; pass the id or the full path",
+                describe_groups(&matches)
+            ))),
+        }
+    }
+
+    /// Resolve a server given as id, IP address (connecting, primary or interface) or hostname.
+    /// Looks in every state; several matches are a usage error listing them.
+    pub async fn resolve_server(&self, target: &str) -> anyhow::Result<Value> {
+        let target = target.trim();
+        if target.is_empty() {
+            return Err(usage("empty server name"));
+        }
+        if let Ok(ip) = target.parse::<IpAddr>() {
+            let found = self.servers_with_ip(ip, ALL_STATES).await?;
+            return pick_one(found, target, "IP address");
+        }
+        if is_id_like(target)
+            && let Some(mut v) = self.get_opt(&format!("/v1/servers/{target}")).await?
+            && let Some(s) = v.get_mut("server").map(Value::take)
+        {
+            return Ok(s);
+        }
+        let found = self
+            .list_all(
+                "/v1/servers",
+                &[
+                    ("hostname", target.to_string()),
+                    ("state", ALL_STATES.to_string()),
+                ],
+                "servers",
+            )
+            .await?;
+        pick_one(found, target, "hostname")
+    }
+
+    /// Servers in `states` that have `ip` as connecting, primary or interface address: the API's
+    /// `connecting_ip_address` filter first, then a full listing for the other addresses.
+    pub async fn servers_with_ip(&self, ip: IpAddr, states: &str) -> anyhow::Result<Vec<Value>> {
+        use futures::TryStreamExt;
+        let by_connecting = self
+            .list_all(
+                "/v1/servers",
+                &[
+                    ("connecting_ip_address", ip.to_string()),
+                    ("state", states.to_string()),
+                ],
+                "servers",
+            )
+            .await?;
+        let mut found: Vec<Value> = by_connecting
+            .into_iter()
+            .filter(|s| server_has_ip(s, ip))
+            .collect();
+        let mut all = self.list("/v1/servers", &[("state", states.to_string())], "servers");
+        while let Some(s) = all.try_next().await? {
+            if server_has_ip(&s, ip) && !found.iter().any(|f| f.get("id") == s.get("id")) {
+                found.push(s);
+            }
+        }
+        Ok(found)
+    }
+}
+
+fn pick_one(mut found: Vec<Value>, target: &str, what: &str) -> anyhow::Result<Value> {
+    match found.len() {
+        0 => Err(usage(format!(
+            "no Halo server has the id or {what} `{target}` (in any state)"
+        ))),
+        1 => Ok(found.remove(0)),
+        n => {
+            let list = found
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} ({}, {}, {})",
+                        str_field(s, "id"),
+                        str_field(s, "hostname"),
+                        str_field(s, "state"),
+                        str_field(s, "group_path")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            Err(usage(format!(
+                "{what} `{target}` is ambiguous: {n} servers match: {list}; pass the id"
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn states() {
+        assert_eq!(parse_states("all").unwrap(), ALL_STATES);
+        assert_eq!(
+            parse_states("active, missing,active").unwrap(),
+            "active,missing"
+        );
+        assert!(
+            parse_states("gone")
+                .unwrap_err()
+                .to_string()
+                .contains("`gone`")
+        );
+    }
+
+    #[test]
+    fn ip_matching_covers_all_addresses() {
+        let s = json!({"connecting_ip_address": "54.1.2.3", "primary_ip_address": "10.0.0.5",
+            "interfaces": [{"ip_address": "fe80::1"}]});
+        assert!(server_has_ip(&s, "54.1.2.3".parse().unwrap()));
+        assert!(server_has_ip(&s, "10.0.0.5".parse().unwrap()));
+        assert!(server_has_ip(&s, "fe80::1".parse().unwrap()));
+        assert!(!server_has_ip(&s, "10.0.0.6".parse().unwrap()));
+    }
+
+    #[test]
+    fn ids_are_path_safe() {
+        assert!(is_id_like("53bd2b9e1d8c11e88ab75dca3f0e16e7"));
+        assert!(!is_id_like("../etc"));
+        assert!(!is_id_like("web 1"));
+    }
+}
