@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Installs what it needs when missing (cargo-nextest is optional:
+# plain `cargo test` is used without it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+export RUST_BACKTRACE=0 RUST_LIB_BACKTRACE=0
+export AWS_EC2_METADATA_DISABLED=true
+# Tests must never pick up a developer's real Halo configuration.
+unset HALO_API_URL HALO_API_HOSTNAME HALO_API_PORT HALO_API_KEY HALO_API_SECRET_KEY \
+      HALO_API_KEY_RW HALO_API_SECRET_KEY_RW OCTO_CONFIG || true
+if command -v cargo-nextest >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast
+else
+  cargo test --workspace --locked --no-fail-fast
+fi
