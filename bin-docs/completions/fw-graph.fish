@@ -1,0 +1,18 @@
+complete -c fw-graph -l policy -d 'Firewall policy JSON file; `-` reads it from stdin' -r -F
+complete -c fw-graph -l format -d 'Output format [default: from the -o file extension]' -r -f -a "png\t'PNG image (needs -o unless stdout is redirected)'
+svg\t'SVG image'
+dot\t'Graphviz DOT text'
+mermaid\t'Mermaid flowchart text'
+jsonl\t'One fw-graph.edge/v1 JSON record per edge'"
+complete -c fw-graph -s o -l output -d 'Write to FILE (atomically: a temp file in the same directory, then renamed) instead of stdout' -r -F
+complete -c fw-graph -l group-name -d 'Label the workload with this group name instead of the policy\'s name' -r
+complete -c fw-graph -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c fw-graph -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c fw-graph -l all -d 'Also draw inactive rules (dashed, marked "inactive")'
+complete -c fw-graph -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c fw-graph -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c fw-graph -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c fw-graph -s V -l version -d 'Print version'
