@@ -16,13 +16,31 @@ use octo_core::log::LogArgs;
 /// Reads a firewall policy object, as `halo-query firewall-policy` prints it (bare, or wrapped in
 /// `{"firewall_policy": …}`), from a file or stdin, and renders it offline.
 ///
-/// Example: halo-query firewall-policy ID | fw-graph --policy - --format png -o fw.png
+/// Examples:
+///   fw-graph --group Root/Prod/Web -o web.png
+///   halo-query firewall-policy --group Web | fw-graph --policy - --format mermaid
 #[derive(Debug, Parser)]
 #[command(name = "fw-graph", version = octo_core::VERSION, about, long_about)]
 struct Args {
     /// Firewall policy JSON file; `-` reads it from stdin
-    #[arg(long, value_name = "FILE|-")]
-    policy: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE|-",
+        required_unless_present = "group",
+        conflicts_with = "group"
+    )]
+    policy: Option<PathBuf>,
+
+    /// Fetch the policy of this Halo group (name, full path or id) from the API instead
+    #[arg(long, value_name = "NAME|ID")]
+    group: Option<String>,
+
+    /// Which of the group's policies (with --group)
+    #[arg(long, value_enum, default_value = "linux", requires = "group")]
+    platform: octo_core::halo::api::FirewallPlatform,
+
+    #[command(flatten)]
+    halo: octo_core::config::HaloArgs,
 
     /// Output format [default: from the -o file extension]
     #[arg(long, value_enum)]
@@ -72,12 +90,37 @@ fn run(args: Args) -> anyhow::Result<Exit> {
         ));
     }
 
-    let (bytes, source) = read_input(&args.policy)?;
-    let doc = fw_graph::read_policy_document(&bytes, &source)?;
+    let (doc, source, group_name) = match (&args.group, &args.policy) {
+        (Some(group), _) => {
+            let cfg = args.halo.resolve()?;
+            let halo =
+                octo_core::halo::HaloClient::new(&cfg, octo_core::halo::Access::Read, "fw-graph")?;
+            let (g, policy) =
+                octo_core::block_on(halo.group_firewall_policy(group, args.platform))?;
+            let name = g
+                .get("name")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_string);
+            (
+                policy,
+                format!("policy of group {group}"),
+                args.group_name.or(name),
+            )
+        }
+        (None, Some(path)) => {
+            let (bytes, source) = read_input(path)?;
+            (
+                fw_graph::read_policy_document(&bytes, &source)?,
+                source,
+                args.group_name,
+            )
+        }
+        (None, None) => return Err(exit::usage("give --policy FILE|- or --group NAME|ID")),
+    };
     let opts = RenderOptions {
         format,
         include_inactive: args.all,
-        group_name: args.group_name,
+        group_name,
     };
     let rendered =
         fw_graph::render(&doc, &opts).map_err(|e| match e.downcast_ref::<PolicyError>() {

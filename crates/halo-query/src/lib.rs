@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use futures::{StreamExt, TryStreamExt};
 use octo_core::config::HaloArgs;
 use octo_core::exit::{Exit, usage};
-use octo_core::halo::api::parse_states;
+use octo_core::halo::api::{FirewallPlatform, parse_states};
 use octo_core::halo::{Access, Cursor, HaloClient};
 use octo_core::log::LogArgs;
 use octo_core::output::{Format, Printer};
@@ -173,12 +173,6 @@ pub struct IssuesArgs {
     pub types: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Platform {
-    Linux,
-    Windows,
-}
-
 #[derive(Debug, Args)]
 pub struct FirewallArgs {
     /// The group (name, path or id) whose firewall policy to print
@@ -189,7 +183,7 @@ pub struct FirewallArgs {
     pub id: Option<String>,
     /// Which of the group's policies
     #[arg(long, value_enum, default_value = "linux")]
-    pub platform: Platform,
+    pub platform: FirewallPlatform,
 }
 
 #[derive(Debug, Args)]
@@ -579,47 +573,11 @@ async fn newest_event_cursor(halo: &HaloClient, now: DateTime<Utc>) -> anyhow::R
 }
 
 async fn firewall_policy(halo: &HaloClient, a: &FirewallArgs) -> anyhow::Result<Value> {
-    let policy_id = match (&a.id, &a.group) {
-        (Some(id), _) => id.clone(),
-        (None, Some(g)) => {
-            let group = halo.resolve_group(g).await?;
-            let field = match a.platform {
-                Platform::Linux => "linux_firewall_policy_id",
-                Platform::Windows => "windows_firewall_policy_id",
-            };
-            let id = group
-                .get(field)
-                .and_then(Value::as_str)
-                .or_else(|| match a.platform {
-                    Platform::Linux => group.get("firewall_policy_id").and_then(Value::as_str),
-                    Platform::Windows => None,
-                })
-                .filter(|s| !s.is_empty());
-            match id {
-                Some(id) => id.to_string(),
-                None => {
-                    return Err(usage(format!(
-                        "group `{}` ({}) has no {} firewall policy",
-                        str_of(&group, "name"),
-                        str_of(&group, "group_path"),
-                        match a.platform {
-                            Platform::Linux => "Linux",
-                            Platform::Windows => "Windows",
-                        }
-                    )));
-                }
-            }
-        }
-        (None, None) => return Err(usage("firewall-policy needs --group or --id")),
-    };
-    if !octo_core::halo::api::is_id_like(&policy_id) {
-        return Err(usage(format!("invalid firewall policy id `{policy_id}`")));
+    match (&a.id, &a.group) {
+        (Some(id), _) => halo.firewall_policy(id).await,
+        (None, Some(g)) => Ok(halo.group_firewall_policy(g, a.platform).await?.1),
+        (None, None) => Err(usage("firewall-policy needs --group or --id")),
     }
-    let mut v = halo
-        .get_opt(&format!("/v1/firewall_policies/{policy_id}"))
-        .await?
-        .ok_or_else(|| usage(format!("no firewall policy with id `{policy_id}`")))?;
-    Ok(v.get_mut("firewall_policy").map(Value::take).unwrap_or(v))
 }
 
 async fn api(halo: &HaloClient, a: &ApiArgs, out: &mut Printer) -> anyhow::Result<()> {

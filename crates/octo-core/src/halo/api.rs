@@ -168,6 +168,68 @@ impl HaloClient {
     }
 }
 
+/// Which of a group's firewall policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FirewallPlatform {
+    Linux,
+    Windows,
+}
+
+impl FirewallPlatform {
+    fn label(self) -> &'static str {
+        match self {
+            FirewallPlatform::Linux => "Linux",
+            FirewallPlatform::Windows => "Windows",
+        }
+    }
+}
+
+impl HaloClient {
+    /// A firewall policy (with its embedded rules) by id; unknown id → usage error.
+    pub async fn firewall_policy(&self, policy_id: &str) -> anyhow::Result<Value> {
+        if !is_id_like(policy_id) {
+            return Err(usage(format!("invalid firewall policy id `{policy_id}`")));
+        }
+        let mut v = self
+            .get_opt(&format!("/v1/firewall_policies/{policy_id}"))
+            .await?
+            .ok_or_else(|| usage(format!("no firewall policy with id `{policy_id}`")))?;
+        Ok(v.get_mut("firewall_policy").map(Value::take).unwrap_or(v))
+    }
+
+    /// Resolve a group and return it with its Linux or Windows firewall policy. A group without
+    /// such a policy is a usage error naming the group.
+    pub async fn group_firewall_policy(
+        &self,
+        group: &str,
+        platform: FirewallPlatform,
+    ) -> anyhow::Result<(Value, Value)> {
+        let group = self.resolve_group(group).await?;
+        let id = match platform {
+            FirewallPlatform::Linux => group
+                .get("linux_firewall_policy_id")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .or_else(|| group.get("firewall_policy_id").and_then(Value::as_str)),
+            FirewallPlatform::Windows => group
+                .get("windows_firewall_policy_id")
+                .and_then(Value::as_str),
+        }
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+        let Some(id) = id else {
+            return Err(usage(format!(
+                "group `{}` ({}) has no {} firewall policy",
+                str_field(&group, "name"),
+                str_field(&group, "group_path"),
+                platform.label()
+            )));
+        };
+        let policy = self.firewall_policy(&id).await?;
+        Ok((group, policy))
+    }
+}
+
 fn pick_one(mut found: Vec<Value>, target: &str, what: &str) -> anyhow::Result<Value> {
     match found.len() {
         0 => Err(usage(format!(

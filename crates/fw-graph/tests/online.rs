@@ -1,0 +1,83 @@
+//! fw-graph --group: fetches the group's policy from the Halo API (octo-sim).
+
+use assert_cmd::Command;
+use octo_sim::{READ_KEY, Sim, SimConfig};
+
+fn cmd(url: &str) -> Command {
+    let mut c = Command::cargo_bin("fw-graph").unwrap();
+    c.env("HALO_API_URL", url)
+        .env("HALO_API_KEY", READ_KEY.0)
+        .env("HALO_API_SECRET_KEY", READ_KEY.1)
+        .env_remove("HALO_API_HOSTNAME")
+        .env_remove("OCTO_CONFIG")
+        .env("XDG_CONFIG_HOME", "/nonexistent-octobox-test");
+    c
+}
+
+#[test]
+fn group_policy_renders_the_same_as_the_piped_policy() {
+    let sim = Sim::spawn(SimConfig::default()).unwrap();
+    let online = cmd(&sim.url())
+        .args(["--group", "Root/Prod/Web", "--format", "dot"])
+        .output()
+        .unwrap();
+    assert!(
+        online.status.success(),
+        "{}",
+        String::from_utf8_lossy(&online.stderr)
+    );
+    let policy = Command::cargo_bin("halo-query")
+        .unwrap()
+        .env("HALO_API_URL", sim.url())
+        .env("HALO_API_KEY", READ_KEY.0)
+        .env("HALO_API_SECRET_KEY", READ_KEY.1)
+        .args(["firewall-policy", "--group", "Root/Prod/Web"])
+        .output()
+        .unwrap();
+    assert!(policy.status.success());
+    let offline = cmd(&sim.url())
+        .args(["--policy", "-", "--group-name", "Web", "--format", "dot"])
+        .write_stdin(policy.stdout)
+        .output()
+        .unwrap();
+    assert!(offline.status.success());
+    assert_eq!(
+        String::from_utf8(online.stdout).unwrap(),
+        String::from_utf8(offline.stdout).unwrap()
+    );
+}
+
+#[test]
+fn ambiguous_unknown_and_policyless_groups_are_usage_errors() {
+    let sim = Sim::spawn(SimConfig::default()).unwrap();
+    let out = cmd(&sim.url())
+        .args(["--group", "Web", "--format", "dot"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ambiguous") && err.contains("Root/Prod/Web") && err.contains("Root/Dev/Web"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = cmd(&sim.url())
+        .args(["--group", "NoSuchGroup", "--format", "dot"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`NoSuchGroup`"));
+
+    let out = cmd(&sim.url())
+        .args(["--group", "Root", "--format", "dot"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no Linux firewall policy"));
+}
