@@ -26,18 +26,30 @@ fn group_policy_renders_the_same_as_the_piped_policy() {
         "{}",
         String::from_utf8_lossy(&online.stderr)
     );
-    let policy = Command::cargo_bin("halo-query")
-        .unwrap()
-        .env("HALO_API_URL", sim.url())
-        .env("HALO_API_KEY", READ_KEY.0)
-        .env("HALO_API_SECRET_KEY", READ_KEY.1)
-        .args(["firewall-policy", "--group", "Root/Prod/Web"])
-        .output()
-        .unwrap();
-    assert!(policy.status.success());
+    // The same policy fetched through octo-core's client, then rendered offline from stdin.
+    let cfg = octo_core::config::HaloArgs {
+        api_url: Some(sim.url()),
+        config: Some(std::path::PathBuf::from("/dev/null")),
+        ..Default::default()
+    };
+    let mut cfg = cfg.resolve().unwrap();
+    cfg.read_key = Some(octo_core::config::ApiKey {
+        id: READ_KEY.0.into(),
+        secret: READ_KEY.1.to_string().into(),
+        id_var: "HALO_API_KEY",
+        secret_var: "HALO_API_SECRET_KEY",
+    });
+    let halo =
+        octo_core::halo::HaloClient::new(&cfg, octo_core::halo::Access::Read, "test").unwrap();
+    let (_, policy) = octo_core::block_on(halo.group_firewall_policy(
+        "Root/Prod/Web",
+        octo_core::halo::api::FirewallPlatform::Linux,
+    ))
+    .unwrap();
+    let policy = serde_json::to_vec(&policy).unwrap();
     let offline = cmd(&sim.url())
         .args(["--policy", "-", "--group-name", "Web", "--format", "dot"])
-        .write_stdin(policy.stdout)
+        .write_stdin(policy)
         .output()
         .unwrap();
     assert!(offline.status.success());
