@@ -178,16 +178,7 @@ fn err(field: impl Into<String>, position: Option<u64>, message: impl Into<Strin
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+use octo_core::records::json_kind as type_name;
 
 /// Read an optional string field; numbers are accepted and printed (ports and ids are sometimes
 /// numeric in hand-written files).

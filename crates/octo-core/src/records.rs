@@ -35,7 +35,7 @@ impl Record {
             Some(Value::String(_)) => "required field is empty".to_string(),
             Some(Value::Null) => "required field is null".to_string(),
             None => "required field is missing".to_string(),
-            Some(other) => format!("expected a string, found {}", kind(other)),
+            Some(other) => format!("expected a string, found {}", json_kind(other)),
         };
         Err(InputError {
             source_name: source.to_string(),
@@ -85,8 +85,8 @@ fn lookup_in<'a>(m: &'a Map<String, Value>, dotted: &str) -> Option<&'a Value> {
     })
 }
 
-/// "a string", "an array" … for messages.
-fn kind(v: &Value) -> &'static str {
+/// "a string", "an array" … for error messages about JSON input (shared by every tool).
+pub fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -176,7 +176,7 @@ impl<R: BufRead> JsonlReader<R> {
             }),
             Ok(other) => Err(self.error(
                 self.line,
-                format!("expected a JSON object, found {}", kind(&other)),
+                format!("expected a JSON object, found {}", json_kind(&other)),
             )),
             Err(e) => Err(self.error(self.line, json_message(&e))),
         })
