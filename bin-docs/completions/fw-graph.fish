@@ -1,4 +1,11 @@
 complete -c fw-graph -l policy -d 'Firewall policy JSON file; `-` reads it from stdin' -r -F
+complete -c fw-graph -l group -d 'Fetch the policy of this Halo group (name, full path or id) from the API instead' -r
+complete -c fw-graph -l platform -d 'Which of the group\'s policies (with --group)' -r -f -a "linux\t''
+windows\t''"
+complete -c fw-graph -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
+complete -c fw-graph -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
+complete -c fw-graph -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c fw-graph -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c fw-graph -l format -d 'Output format [default: from the -o file extension]' -r -f -a "png\t'PNG image (needs -o unless stdout is redirected)'
 svg\t'SVG image'
 dot\t'Graphviz DOT text'
