@@ -13,10 +13,11 @@ use futures::{StreamExt, TryStreamExt};
 use octo_core::config::HaloArgs;
 use octo_core::exit::{Exit, usage};
 use octo_core::halo::api::{FirewallPlatform, parse_states};
+use octo_core::halo::cursor::stamp;
 use octo_core::halo::{Access, Cursor, HaloClient};
 use octo_core::log::LogArgs;
 use octo_core::output::{Format, Printer};
-use octo_core::time::{WindowArgs, format_api, parse_api, parse_time};
+use octo_core::time::{WindowArgs, format_api, parse_time};
 use serde_json::{Value, json};
 
 mod doctor;
@@ -439,7 +440,6 @@ async fn describe_server(
     Ok(json!({
         "record": "halo-query.server/v1",
         "server": server,
-        "aws_ec2": server.get("aws_ec2").cloned().unwrap_or(Value::Null),
         "issues": issues.unwrap_or(Value::Null),
         "events_since": format_api(since),
         "events": events,
@@ -508,14 +508,9 @@ async fn events(
             loop {
                 match s.next().await {
                     Some(Ok(ev)) => {
-                        if let Some((ts, id)) = ev
-                            .get("created_at")
-                            .and_then(Value::as_str)
-                            .and_then(parse_api)
-                            .zip(ev.get("id").and_then(Value::as_str))
-                        {
-                            cursor.observe(ts, id);
-                        }
+                        // time_series already checked created_at and id of every item it yields.
+                        let (ts, id) = stamp(&ev, "/v1/events")?;
+                        cursor.observe(ts, &id);
                         out.record(&ev)?;
                     }
                     Some(Err(e)) if is_transient(&e) => {
@@ -557,19 +552,15 @@ async fn newest_event_cursor(halo: &HaloClient, now: DateTime<Utc>) -> anyhow::R
         .get("events")
         .and_then(Value::as_array)
         .and_then(|a| a.first());
-    let mut c = Cursor::new(now);
-    if let Some(e) = newest
-        && let (Some(ts), Some(id)) = (
-            e.get("created_at")
-                .and_then(Value::as_str)
-                .and_then(parse_api),
-            e.get("id").and_then(Value::as_str),
-        )
-    {
-        c = Cursor::new(ts);
-        c.observe(ts, id);
+    match newest {
+        Some(e) => {
+            let (ts, id) = stamp(e, "/v1/events")?;
+            let mut c = Cursor::new(ts);
+            c.observe(ts, &id);
+            Ok(c)
+        }
+        None => Ok(Cursor::new(now)),
     }
-    Ok(c)
 }
 
 async fn firewall_policy(halo: &HaloClient, a: &FirewallArgs) -> anyhow::Result<Value> {

@@ -8,7 +8,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::Context;
 use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -332,11 +331,6 @@ pub fn redact_url(raw: &str) -> String {
         Ok(u) => u.to_string(),
         Err(_) => "(unparseable, hidden)".to_string(),
     }
-}
-
-/// Read a whole file with its path in the error.
-pub fn read_file(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
 #[cfg(test)]

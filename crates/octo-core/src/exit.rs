@@ -100,14 +100,6 @@ impl fmt::Display for Interrupted {
 }
 impl std::error::Error for Interrupted {}
 
-/// Shorthand: `bail_usage!("--group {g} matches 2 groups")`.
-#[macro_export]
-macro_rules! bail_usage {
-    ($($arg:tt)*) => {
-        return Err(anyhow::Error::new($crate::exit::UsageError(format!($($arg)*))))
-    };
-}
-
 /// Build a usage error as an `anyhow::Error`.
 pub fn usage(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UsageError(msg.into()))

@@ -154,14 +154,6 @@ pub struct Http {
     limiter: Option<Arc<RateLimiter>>,
     /// Retry budget in thousandths of a token.
     budget: Arc<AtomicU64>,
-    stats: Arc<Stats>,
-}
-
-/// Counters for benchmarks and `doctor`.
-#[derive(Debug, Default)]
-pub struct Stats {
-    pub requests: AtomicU64,
-    pub retries: AtomicU64,
 }
 
 const MILLI: u64 = 1000;
@@ -185,22 +177,12 @@ impl Http {
             sem: Arc::new(Semaphore::new(cfg.max_in_flight.max(1))),
             limiter,
             budget: Arc::new(AtomicU64::new(u64::from(cfg.retry_budget) * MILLI)),
-            stats: Arc::new(Stats::default()),
             cfg: Arc::new(cfg),
         })
     }
 
     pub fn config(&self) -> &HttpConfig {
         &self.cfg
-    }
-
-    pub fn stats(&self) -> &Stats {
-        &self.stats
-    }
-
-    /// The underlying reqwest client (for callers that stream bodies themselves).
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
     }
 
     fn spend_retry(&self) -> bool {
@@ -239,7 +221,6 @@ impl Http {
             }
             let result = {
                 let _permit = self.sem.acquire().await.expect("semaphore never closed");
-                self.stats.requests.fetch_add(1, Ordering::Relaxed);
                 let started = Instant::now();
                 let mut b = self.client.request(req.method.clone(), req.url.clone());
                 for (k, v) in &req.headers {
@@ -312,7 +293,6 @@ impl Http {
                             why: "retry budget exhausted: the service is failing too often",
                         });
                     }
-                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(%target, status = s.as_u16(), ?delay, attempt, "retrying");
                     tokio::time::sleep(delay).await;
                 }
@@ -328,7 +308,6 @@ impl Http {
                             attempts: attempt,
                         });
                     }
-                    self.stats.retries.fetch_add(1, Ordering::Relaxed);
                     let delay = self.backoff(attempt - 1);
                     tracing::debug!(%target, error = %text, ?delay, attempt, "retrying");
                     tokio::time::sleep(delay).await;

@@ -140,31 +140,14 @@ impl HaloClient {
         pick_one(found, target, "hostname")
     }
 
-    /// Servers in `states` that have `ip` as connecting, primary or interface address: the API's
-    /// `connecting_ip_address` filter first, then a full listing for the other addresses.
+    /// Servers in `states` that have `ip` as connecting, primary or interface address. The API
+    /// can only filter on the connecting address, so this is one listing filtered here.
     pub async fn servers_with_ip(&self, ip: IpAddr, states: &str) -> anyhow::Result<Vec<Value>> {
         use futures::TryStreamExt;
-        let by_connecting = self
-            .list_all(
-                "/v1/servers",
-                &[
-                    ("connecting_ip_address", ip.to_string()),
-                    ("state", states.to_string()),
-                ],
-                "servers",
-            )
-            .await?;
-        let mut found: Vec<Value> = by_connecting
-            .into_iter()
-            .filter(|s| server_has_ip(s, ip))
-            .collect();
-        let mut all = self.list("/v1/servers", &[("state", states.to_string())], "servers");
-        while let Some(s) = all.try_next().await? {
-            if server_has_ip(&s, ip) && !found.iter().any(|f| f.get("id") == s.get("id")) {
-                found.push(s);
-            }
-        }
-        Ok(found)
+        self.list("/v1/servers", &[("state", states.to_string())], "servers")
+            .try_filter(|s| std::future::ready(server_has_ip(s, ip)))
+            .try_collect()
+            .await
     }
 }
 

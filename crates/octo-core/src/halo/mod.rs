@@ -459,13 +459,9 @@ fn parse_body(method: &Method, target: &str, body: &[u8]) -> anyhow::Result<Valu
 fn take_items(page: &mut Value, key: &str, target: &str) -> anyhow::Result<Vec<Value>> {
     match page.get_mut(key).map(Value::take) {
         Some(Value::Array(items)) => Ok(items),
-        Some(Value::Null) | None => {
-            if page.get("count").and_then(Value::as_u64) == Some(0) || page.get(key).is_some() {
-                Ok(Vec::new())
-            } else {
-                anyhow::bail!("GET {target}: response has no `{key}` list")
-            }
-        }
+        Some(Value::Null) => Ok(Vec::new()),
+        None if page.get("count").and_then(Value::as_u64) == Some(0) => Ok(Vec::new()),
+        None => anyhow::bail!("GET {target}: response has no `{key}` list"),
         Some(_) => anyhow::bail!("GET {target}: `{key}` is not a list"),
     }
 }
