@@ -94,7 +94,9 @@ fn events_busy_day_exact() {
 
 #[test]
 fn events_under_faults_match_ground_truth() {
-    // ~20k events → ~250 requests, so the "faults fired" checks below cannot miss by chance
+    // ~20k events → ~250 requests, so the "faults fired" checks below cannot miss by chance.
+    // The simulator faults one request at most 3 times in a row (Faults::max_in_a_row) and the
+    // client tries 6 times, so retries can never run out here by chance.
     // (P(no 5xx at 5%) ≈ 0.95^250 ≈ 3e-6); at 5k events (~70 requests) it missed about 3% of runs.
     let cfg = || SimConfig {
         events_per_day: 20_000,

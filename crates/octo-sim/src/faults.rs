@@ -7,7 +7,13 @@ use serde::{Deserialize, Serialize};
 
 /// Fault knobs. Probabilities are per request, in `0.0..=1.0`, checked in this order: drop,
 /// 429, 5xx. `latency_ms` is added to every API request first.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+///
+/// `max_in_a_row` bounds how often the *same* request (method and URL) is faulted in a row: the
+/// next repetition after that many faults is answered normally. A client that retries at least
+/// `max_in_a_row + 1` times therefore always gets through, so a test that compares output under
+/// faults with ground truth is deterministic instead of failing once in a few hundred runs when
+/// random faults happen to line up. 0 = no bound (an outage).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Faults {
     /// Sleep this long before answering.
@@ -20,6 +26,21 @@ pub struct Faults {
     pub rate_5xx: f64,
     /// Share of requests whose connection is dropped without any response.
     pub drop_rate: f64,
+    /// Most faults in a row for one request (method + URL); 0 = unbounded. Default 3.
+    pub max_in_a_row: u32,
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            latency_ms: 0,
+            rate_429: 0.0,
+            retry_after_secs: 0,
+            rate_5xx: 0.0,
+            drop_rate: 0.0,
+            max_in_a_row: 3,
+        }
+    }
 }
 
 /// What to do with one request.
@@ -87,5 +108,6 @@ mod tests {
         let f: Faults = serde_json::from_str(r#"{"rate_429": 0.5}"#).unwrap();
         assert_eq!(f.rate_429, 0.5);
         assert_eq!(f.latency_ms, 0);
+        assert_eq!(f.max_in_a_row, 3);
     }
 }

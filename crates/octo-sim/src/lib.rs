@@ -130,6 +130,8 @@ pub(crate) struct Shared {
     pub halo: RwLock<HaloState>,
     pub tokens: Mutex<HashMap<String, halo::auth::Token>>,
     pub stats: Mutex<Stats>,
+    /// Faults served in a row per request (method + URL), for `Faults::max_in_a_row`.
+    pub fault_streaks: Mutex<HashMap<String, u32>>,
 }
 
 impl Shared {
@@ -293,6 +295,7 @@ impl Sim {
             halo: RwLock::new(HaloState::new(base)),
             tokens: Mutex::new(HashMap::new()),
             stats: Mutex::new(Stats::default()),
+            fault_streaks: Mutex::new(HashMap::new()),
         });
         let app = router(shared.clone());
         let task = tokio::spawn(async move {
@@ -511,7 +514,23 @@ async fn api_layer(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> R
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }
-    let resp = match faults.decide() {
+    let key = format!("{} {}", req.method(), req.uri());
+    let fault = {
+        let mut streaks = sh.fault_streaks.lock().unwrap_or_else(|e| e.into_inner());
+        let streak = streaks.get(&key).copied().unwrap_or(0);
+        let fault = if faults.max_in_a_row > 0 && streak >= faults.max_in_a_row {
+            Fault::None
+        } else {
+            faults.decide()
+        };
+        if fault == Fault::None {
+            streaks.remove(&key);
+        } else {
+            streaks.insert(key, streak + 1);
+        }
+        fault
+    };
+    let resp = match fault {
         Fault::Drop => {
             {
                 let mut st = sh.stats();

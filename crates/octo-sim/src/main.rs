@@ -90,6 +90,9 @@ struct ServeArgs {
     /// Share of API requests whose connection is dropped without a response (0.0-1.0)
     #[arg(long, default_value_t = 0.0)]
     drop_rate: f64,
+    /// Most faults in a row for the same request (method + URL), 0 = unbounded (an outage)
+    #[arg(long, default_value_t = 3)]
+    max_faults_in_a_row: u32,
 }
 
 fn main() -> ExitCode {
@@ -148,6 +151,7 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
             retry_after_secs: a.retry_after,
             rate_5xx: a.rate_5xx,
             drop_rate: a.drop_rate,
+            max_in_a_row: a.max_faults_in_a_row,
         },
         ..SimConfig::default()
     };

@@ -586,7 +586,7 @@ async fn faults_429_5xx_latency_and_sim_routes_exempt() {
 
     let r = client()
         .put(format!("{}/_sim/faults", sim.url()))
-        .json(&json!({"rate_5xx": 1.0}))
+        .json(&json!({"rate_5xx": 1.0, "max_in_a_row": 0}))
         .send()
         .await
         .unwrap();
@@ -602,10 +602,23 @@ async fn faults_429_5xx_latency_and_sim_routes_exempt() {
     let t0 = std::time::Instant::now();
     assert_eq!(get(&sim, &tok, "/v1/groups").await.0, StatusCode::OK);
     assert!(t0.elapsed().as_millis() >= 300);
+    // At most `max_in_a_row` faults in a row for one request; then it goes through once.
+    sim.set_faults(Faults {
+        rate_5xx: 1.0,
+        max_in_a_row: 2,
+        ..Faults::default()
+    });
+    let mut seen = Vec::new();
+    for _ in 0..6 {
+        seen.push(get(&sim, &tok, "/v1/groups").await.0.as_u16() == 200);
+    }
+    assert_eq!(seen, [false, false, true, false, false, true]);
+    // a different request has its own streak
+    assert_ne!(get(&sim, &tok, "/v1/servers").await.0, StatusCode::OK);
     let req = &sim.state()["requests"];
     assert_eq!(req["by_status"]["429"], 2);
-    assert_eq!(req["by_status"]["200"], 2);
-    assert_eq!(req["total"], 9);
+    assert_eq!(req["by_status"]["200"], 4);
+    assert_eq!(req["total"], 16);
 }
 
 #[tokio::test]
