@@ -12,7 +12,9 @@ use clap_complete::Shell;
 pub const GENERATE_ENV: &str = "OCTO_GENERATE_DOCS";
 
 /// Write man page + completions for `cmd` under `dir`.
-pub fn generate(mut cmd: clap::Command, dir: &Path) -> anyhow::Result<()> {
+pub fn generate(cmd: clap::Command, dir: &Path) -> anyhow::Result<()> {
+    // The plain version, without the git revision: committed docs change only when flags do.
+    let mut cmd = cmd.version(env!("CARGO_PKG_VERSION"));
     let name = cmd.get_name().to_string();
     let man_dir = dir.join("man");
     let comp_dir = dir.join("completions");

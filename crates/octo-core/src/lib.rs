@@ -2,6 +2,7 @@
 //!
 //! - [`env`]: every environment variable name, documented, in one place
 //! - [`exit`]: exit codes and the error kinds that map to them; [`exit::main`] for `main.rs`
+//! - [`aws`]: AWS SDK config (standard chain, AWS_ENDPOINT_URL), assume-role per account, regions, S3
 //! - [`config`]: flags > env > config file > defaults; secrets never print
 //! - [`http`]: one reqwest client with retries, backoff, `Retry-After`, concurrency and rate limits
 //! - [`halo`]: the Halo API client (token, pagination streams, time-window cursor)
@@ -11,6 +12,7 @@
 //! - [`log`]: tracing to stderr, `-v/-q`, `--log-format json`
 //! - [`docs`]: man pages and completions generated from clap
 
+pub mod aws;
 pub mod config;
 pub mod docs;
 pub mod env;

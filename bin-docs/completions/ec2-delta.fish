@@ -1,0 +1,27 @@
+complete -c ec2-delta -l accounts -d 'Accounts to inventory besides the caller\'s own, `;`- or `,`-separated; each through --role-name [env: AWS_ACCOUNT_NUMBERS]' -r
+complete -c ec2-delta -l role-name -d 'Role assumed in each of --accounts (arn:aws:iam::ACCOUNT:role/NAME) [env: AWS_ROLE_NAME]' -r
+complete -c ec2-delta -l regions -d 'Regions: `all` (DescribeRegions, per account) or a comma list' -r
+complete -c ec2-delta -l states -d 'Instance states that count: comma list of pending, running, shutting-down, stopping, stopped, terminated, or `all`' -r
+complete -c ec2-delta -l halo-servers -d 'Halo servers from this JSONL file (`-` = stdin; e.g. `halo-query servers --state all`) instead of the Halo API' -r -F
+complete -c ec2-delta -s o -l format -d 'Output format [default: csv]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c ec2-delta -s c -l columns -d 'Only these fields, in this order (comma-separated)' -r
+complete -c ec2-delta -l concurrency -d 'Account × region inventories in flight at once' -r
+complete -c ec2-delta -l page-size -d 'DescribeInstances page size (5-1000)' -r
+complete -c ec2-delta -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
+complete -c ec2-delta -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
+complete -c ec2-delta -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c ec2-delta -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c ec2-delta -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c ec2-delta -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c ec2-delta -l reverse -d 'List Halo servers on EC2 whose instance no longer exists in any scanned account/region'
+complete -c ec2-delta -l fail-on-findings -d 'Exit 5 when any row is printed (a CI gate)'
+complete -c ec2-delta -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c ec2-delta -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c ec2-delta -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c ec2-delta -s V -l version -d 'Print version'

@@ -1,0 +1,544 @@
+//! ec2-delta against moto (two accounts via AssumeRole, two regions, paging, stopped and
+//! terminated instances) and octo-sim (Halo servers in every state, more than 500 of them).
+
+use std::collections::BTreeSet;
+use std::process::Output;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
+use octo_testkit::{AWS_REMOVED_ENV, Moto};
+use serde_json::{Value, json};
+
+const BASE: &str = "123456789012";
+const OTHER: &str = "111111111111";
+const ROLE: &str = "inventory-reader";
+const HALO_SECRET: &str = octo_sim::READ_KEY.1;
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+async fn base_cfg(moto: &Moto, region: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(moto.url())
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .load()
+        .await
+}
+
+async fn other_account_cfg(moto: &Moto, region: &str) -> SdkConfig {
+    let base = base_cfg(moto, region).await;
+    let sts = aws_sdk_sts::Client::new(&base);
+    let c = sts
+        .assume_role()
+        .role_arn(format!("arn:aws:iam::{OTHER}:role/{ROLE}"))
+        .role_session_name("seed")
+        .send()
+        .await
+        .unwrap();
+    let c = c.credentials().unwrap();
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .endpoint_url(moto.url())
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            None,
+            "test",
+        ))
+        .load()
+        .await
+}
+
+/// Launch `n` instances, one reservation each (moto pages by reservation), tagged Name=name-i.
+async fn launch(cfg: &SdkConfig, n: usize, name: &str, key: Option<&str>) -> Vec<String> {
+    let ec2 = aws_sdk_ec2::Client::new(cfg);
+    let ami = ec2
+        .describe_images()
+        .send()
+        .await
+        .unwrap()
+        .images()
+        .first()
+        .and_then(|i| i.image_id().map(str::to_string))
+        .expect("moto has AMIs");
+    if let Some(k) = key {
+        let _ = ec2.create_key_pair().key_name(k).send().await;
+    }
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let mut req = ec2
+            .run_instances()
+            .image_id(&ami)
+            .min_count(1)
+            .max_count(1)
+            .instance_type(InstanceType::T3Micro)
+            .tag_specifications(
+                TagSpecification::builder()
+                    .resource_type(ResourceType::Instance)
+                    .tags(
+                        Tag::builder()
+                            .key("Name")
+                            .value(format!("{name}-{i}"))
+                            .build(),
+                    )
+                    .tags(Tag::builder().key("team").value("ops").build())
+                    .build(),
+            );
+        if let Some(k) = key {
+            req = req.key_name(k);
+        }
+        let out = req.send().await.unwrap();
+        ids.push(out.instances()[0].instance_id().unwrap().to_string());
+    }
+    ids
+}
+
+/// The seeded AWS side.
+struct World {
+    /// (account, region, id) of every instance still running.
+    running: Vec<(String, String, String)>,
+    stopped: String,
+    terminated: String,
+}
+
+impl World {
+    fn ids(&self) -> Vec<&str> {
+        self.running.iter().map(|(_, _, i)| i.as_str()).collect()
+    }
+}
+
+fn seed_aws(moto: &Moto) -> World {
+    rt().block_on(async {
+        let mut running = Vec::new();
+        let use1 = base_cfg(moto, "us-east-1").await;
+        let ids = launch(&use1, 7, "web", Some("ops-key")).await;
+        let ec2 = aws_sdk_ec2::Client::new(&use1);
+        ec2.stop_instances()
+            .instance_ids(&ids[5])
+            .send()
+            .await
+            .unwrap();
+        ec2.terminate_instances()
+            .instance_ids(&ids[6])
+            .send()
+            .await
+            .unwrap();
+        for id in &ids[..5] {
+            running.push((BASE.to_string(), "us-east-1".to_string(), id.clone()));
+        }
+        let euw1 = base_cfg(moto, "eu-west-1").await;
+        for id in launch(&euw1, 2, "db", None).await {
+            running.push((BASE.to_string(), "eu-west-1".to_string(), id));
+        }
+        let other1 = other_account_cfg(moto, "us-east-1").await;
+        for id in launch(&other1, 2, "batch", None).await {
+            running.push((OTHER.to_string(), "us-east-1".to_string(), id));
+        }
+        let other2 = other_account_cfg(moto, "eu-west-1").await;
+        for id in launch(&other2, 1, "edge", None).await {
+            running.push((OTHER.to_string(), "eu-west-1".to_string(), id));
+        }
+        World {
+            running,
+            stopped: ids[5].clone(),
+            terminated: ids[6].clone(),
+        }
+    })
+}
+
+/// A Halo server object protecting `instance` (as the API would show it).
+fn halo_server(
+    sim: &octo_sim::Sim,
+    hostname: &str,
+    state: &str,
+    instance: &str,
+    acct: &str,
+    region: &str,
+) -> Value {
+    sim.add_server(json!({
+        "hostname": hostname,
+        "state": state,
+        "platform": "ubuntu",
+        "aws_ec2": {"ec2_instance_id": instance, "ec2_account_id": acct, "ec2_region": region}
+    }))
+}
+
+fn run(moto: &Moto, halo_url: Option<&str>, args: &[&str], stdin: Option<&str>) -> Output {
+    let cfg = tempfile::tempdir().unwrap();
+    let mut cmd = assert_cmd::Command::cargo_bin("ec2-delta").unwrap();
+    for k in AWS_REMOVED_ENV {
+        cmd.env_remove(k);
+    }
+    for k in [
+        "HALO_API_HOSTNAME",
+        "HALO_API_PORT",
+        "HALO_API_URL",
+        "HALO_API_KEY",
+        "HALO_API_SECRET_KEY",
+        "OCTO_CONFIG",
+    ] {
+        cmd.env_remove(k);
+    }
+    cmd.envs(moto.aws_env()).env("XDG_CONFIG_HOME", cfg.path());
+    if let Some(url) = halo_url {
+        cmd.env("HALO_API_URL", url)
+            .env("HALO_API_KEY", octo_sim::READ_KEY.0)
+            .env("HALO_API_SECRET_KEY", HALO_SECRET);
+    }
+    if let Some(input) = stdin {
+        cmd.write_stdin(input);
+    }
+    let out = cmd
+        .timeout(std::time::Duration::from_secs(300))
+        .args(args)
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains(HALO_SECRET), "Halo secret leaked:\n{all}");
+    out
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap()
+}
+fn jsonl(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+const HEADER: &str = "instance_id,aws_account,aws_region,key_name,launch_time,vpc_id,state,instance_type,private_ip,public_ip,name,tags";
+
+const TWO_ACCOUNTS: [&str; 6] = [
+    "--accounts",
+    OTHER,
+    "--role-name",
+    ROLE,
+    "--regions",
+    "us-east-1,eu-west-1",
+];
+
+/// Expected rows (account, region, id) sorted as the tool sorts them.
+fn expected(world: &World, protected: &[&str]) -> Vec<(String, String, String)> {
+    let mut v: Vec<_> = world
+        .running
+        .iter()
+        .filter(|(_, _, id)| !protected.contains(&id.as_str()))
+        .cloned()
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn exact_delta_across_two_accounts_regions_and_pages_as_csv() {
+    let moto = Moto::start();
+    let world = seed_aws(&moto);
+    // > 500 Halo servers (the original's silent cap); the protecting ones come last.
+    let sim = octo_sim::Sim::spawn(octo_sim::SimConfig {
+        servers: 620,
+        ..Default::default()
+    })
+    .unwrap();
+    let ids = world.ids();
+    halo_server(&sim, "web-0", "active", ids[0], BASE, "us-east-1");
+    halo_server(&sim, "web-1", "deactivated", ids[1], BASE, "us-east-1");
+    halo_server(&sim, "batch-0", "missing", ids[7], OTHER, "us-east-1");
+    halo_server(&sim, "gone", "active", &world.stopped, BASE, "us-east-1");
+
+    let mut args = TWO_ACCOUNTS.to_vec();
+    args.extend(["--page-size", "5"]);
+    let out = run(&moto, Some(&sim.url()), &args, None);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some(HEADER));
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| {
+            let mut r = csv_fields(l);
+            r.truncate(12);
+            r
+        })
+        .collect();
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| (r[1].clone(), r[2].clone(), r[0].clone()))
+        .collect();
+    let want = expected(&world, &[ids[0], ids[1], ids[7]]);
+    assert_eq!(got, want);
+    assert_eq!(got.len(), 7);
+    // Fields: key name only where one was used, never placeholder text; plain CSV, not base64.
+    for r in &rows {
+        assert_eq!(r.len(), 12, "{r:?}");
+        let base_use1 = r[1] == BASE && r[2] == "us-east-1";
+        assert_eq!(r[3], if base_use1 { "ops-key" } else { "" }, "{r:?}");
+        assert!(
+            r[4].ends_with("+00:00") && r[4].len() == 25,
+            "launch_time {:?}",
+            r[4]
+        );
+        assert!(r[5].starts_with("vpc-"), "{r:?}");
+        assert_eq!(r[6], "running");
+        assert_eq!(r[7], "t3.micro");
+        assert!(r[8].contains('.'), "private ip {:?}", r[8]);
+        assert!(r[10].contains('-'), "name {:?}", r[10]);
+        let tags: Value = serde_json::from_str(&r[11]).unwrap();
+        assert_eq!(tags["Name"], r[10].as_str());
+        assert_eq!(tags["team"], "ops");
+    }
+}
+
+/// Minimal CSV splitter for the test (quoted cells with doubled quotes).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cur)),
+            (c, _) => cur.push(c),
+        }
+    }
+    out.push(cur);
+    out
+}
+
+#[test]
+fn halo_servers_from_stdin_states_all_reverse_and_gates() {
+    let moto = Moto::start();
+    let world = seed_aws(&moto);
+    let ids = world.ids();
+    // The Halo side as `halo-query servers --state all` prints it: objects, one per line.
+    let servers = [
+        json!({"id": "a1", "hostname": "web-0", "state": "active", "aws_ec2": {"ec2_instance_id": ids[0], "ec2_account_id": BASE, "ec2_region": "us-east-1"}}),
+        json!({"id": "a2", "hostname": "db-0", "state": "retired", "aws_ec2": {"ec2_instance_id": ids[5], "ec2_account_id": BASE, "ec2_region": "eu-west-1"}}),
+        json!({"id": "a3", "hostname": "old", "state": "missing", "aws_ec2": {"ec2_instance_id": "i-0deadbeefdeadbeef", "ec2_account_id": BASE, "ec2_region": "us-east-1"}}),
+        json!({"id": "a4", "hostname": "ended", "state": "active", "aws_ec2": {"ec2_instance_id": world.terminated, "ec2_account_id": BASE, "ec2_region": "us-east-1"}}),
+        json!({"id": "a5", "hostname": "elsewhere", "state": "active", "aws_ec2": {"ec2_instance_id": "i-0feedfeedfeedfeed", "ec2_account_id": "999999999999", "ec2_region": "us-east-1"}}),
+        json!({"id": "a6", "hostname": "on-prem", "state": "active"}),
+    ];
+    let input: String = servers.iter().map(|s| format!("{s}\n")).collect();
+
+    // jsonl rows, Halo from stdin (no Halo credentials at all)
+    let mut args = TWO_ACCOUNTS.to_vec();
+    args.extend(["--halo-servers", "-", "-o", "jsonl"]);
+    let out = run(&moto, None, &args, Some(&input));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rows = jsonl(&out);
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            octo_testkit::assert_matches_schema(r, "ec2-delta.instance.v1");
+            (
+                r["aws_account"].as_str().unwrap().to_string(),
+                r["aws_region"].as_str().unwrap().to_string(),
+                r["instance_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected(&world, &[ids[0], ids[5]]));
+
+    // --states all adds the stopped and the terminated instance (without a4, which knows it)
+    let without_a4: String = servers
+        .iter()
+        .filter(|s| s["id"] != "a4")
+        .map(|s| format!("{s}\n"))
+        .collect();
+    let mut args = TWO_ACCOUNTS.to_vec();
+    args.extend(["--halo-servers", "-", "-o", "jsonl", "--states", "all"]);
+    let out = run(&moto, None, &args, Some(&without_a4));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let all: BTreeSet<String> = jsonl(&out)
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r["instance_id"].as_str().unwrap(),
+                r["state"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        all.contains(&format!("{}:stopped", world.stopped)),
+        "{all:?}"
+    );
+    assert!(
+        all.contains(&format!("{}:terminated", world.terminated)),
+        "{all:?}"
+    );
+    assert_eq!(all.len(), got.len() + 2);
+
+    // --reverse: Halo servers whose instance is gone (terminated or unknown) in a scanned
+    // account/region; the one in an account we did not scan is not claimed.
+    let mut args = TWO_ACCOUNTS.to_vec();
+    args.extend(["--halo-servers", "-", "--reverse", "-o", "jsonl"]);
+    let out = run(&moto, None, &args, Some(&input));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let rev: Vec<String> = jsonl(&out)
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    let mut want = [
+        ("i-0deadbeefdeadbeef", "a3"),
+        (world.terminated.as_str(), "a4"),
+    ];
+    want.sort();
+    assert_eq!(
+        rev,
+        want.iter()
+            .map(|(_, id)| id.to_string())
+            .collect::<Vec<_>>()
+    );
+    // and as CSV its own columns
+    let mut args = TWO_ACCOUNTS.to_vec();
+    args.extend(["--halo-servers", "-", "--reverse"]);
+    let out = run(&moto, None, &args, Some(&input));
+    assert_eq!(
+        stdout(&out).lines().next(),
+        Some(
+            "id,hostname,state,group_path,aws_ec2.ec2_instance_id,aws_ec2.ec2_account_id,aws_ec2.ec2_region"
+        )
+    );
+
+    // --fail-on-findings: 5 with rows …
+    let mut args = TWO_ACCOUNTS.to_vec();
+    args.extend(["--halo-servers", "-", "--fail-on-findings"]);
+    let out = run(&moto, None, &args, Some(&input));
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 1 + got.len());
+    // … 0 and a lone header when Halo protects everything
+    let everything: String = world
+        .running
+        .iter()
+        .map(|(_, _, id)| {
+            format!(
+                "{}\n",
+                json!({"id": id, "aws_ec2": {"ec2_instance_id": id}})
+            )
+        })
+        .collect();
+    let mut args = TWO_ACCOUNTS.to_vec();
+    args.extend(["--halo-servers", "-", "--fail-on-findings"]);
+    let out = run(&moto, None, &args, Some(&everything));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("{HEADER}\n"));
+}
+
+#[test]
+fn a_region_that_cannot_be_read_is_named_and_the_rest_reported() {
+    let moto = Moto::start();
+    let world = seed_aws(&moto);
+    let input = String::new();
+    let out = run(
+        &moto,
+        None,
+        &[
+            "--regions",
+            "us-east-1,eu-west-1,xx-nowhere-9",
+            "--halo-servers",
+            "-",
+            "-o",
+            "jsonl",
+        ],
+        Some(&input),
+    );
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("account {BASE} region xx-nowhere-9:")),
+        "{err}"
+    );
+    assert!(err.contains("could not be read"), "{err}");
+    let got: Vec<String> = jsonl(&out)
+        .iter()
+        .map(|r| r["instance_id"].as_str().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = expected(&world, &[])
+        .into_iter()
+        .filter(|(a, _, _)| a == BASE)
+        .map(|(_, _, id)| id)
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn every_region_of_the_account_by_default() {
+    let moto = Moto::start();
+    let world = seed_aws(&moto);
+    let out = run(
+        &moto,
+        None,
+        &["--halo-servers", "-", "-o", "jsonl"],
+        Some(""),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let got: Vec<String> = jsonl(&out)
+        .iter()
+        .map(|r| r["instance_id"].as_str().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = expected(&world, &[])
+        .into_iter()
+        .filter(|(a, _, _)| a == BASE)
+        .map(|(_, _, id)| id)
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn bad_flags_and_bad_input() {
+    let moto = Moto::start();
+    let cases: [(&[&str], &str); 5] = [
+        (&["--accounts", OTHER], "needs --role-name"),
+        (
+            &["--accounts", "12345", "--role-name", ROLE],
+            "invalid AWS account id `12345`",
+        ),
+        (&["--states", "runing"], "invalid instance state `runing`"),
+        (&["--regions", "EU"], "invalid region `EU`"),
+        (&["--page-size", "2"], "--page-size"),
+    ];
+    for (args, msg) in cases {
+        let out = run(&moto, None, args, Some(""));
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(msg), "{args:?}: {}", stderr(&out));
+    }
+    let input = "{\"id\": \"a\"}\n{\"id\": \n";
+    let out = run(
+        &moto,
+        None,
+        &["--regions", "us-east-1", "--halo-servers", "-"],
+        Some(input),
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ec2-delta: stdin:2: invalid JSON"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+}

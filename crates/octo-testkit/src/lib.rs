@@ -1,0 +1,183 @@
+//! Test support for octobox's integration tests (a dev-dependency only).
+//!
+//! [`Moto`] starts `moto_server` (the AWS emulator, installed by `scripts/moto-env.sh`, found via
+//! `MOTO_SERVER`) on a free loopback port and stops it when dropped; [`Moto::aws_env`] is the
+//! environment a tool under test needs to talk to it and to nothing else.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `moto_server`, killed on drop.
+pub struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Moto {
+    /// Start a fresh server. Panics with a hint when moto is not installed.
+    pub fn start() -> Moto {
+        let bin = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
+        let mut child = Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", "0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {bin}: {e} (run `make test`, or `source scripts/moto-env.sh`)")
+            });
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            // Keep draining: werkzeug logs every request to stderr and would block when full.
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("Running on ").nth(1)
+                    && let Some(tx) = tx.take()
+                {
+                    let _ = tx.send(rest.trim().to_string());
+                }
+            }
+        });
+        let url = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("moto_server did not print its address within 60 s");
+        let moto = Moto { child, url };
+        moto.wait_ready();
+        moto
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let addr = self.url.trim_start_matches("http://").to_string();
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(&addr).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("moto_server at {} does not accept connections", self.url);
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Environment for a tool under test: moto's endpoint, dummy credentials, a region, and no
+    /// shared config/credentials files or instance metadata service.
+    pub fn aws_env(&self) -> Vec<(String, String)> {
+        [
+            ("AWS_ENDPOINT_URL", self.url.as_str()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_CONFIG_FILE", "/dev/null"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+}
+
+/// Variables a test removes from the tool's environment so a developer's own AWS setup can never
+/// leak in.
+pub const AWS_REMOVED_ENV: [&str; 9] = [
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCOUNT_NUMBERS",
+    "AWS_ROLE_NAME",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_ENDPOINT_URL_EC2",
+    "EVENTS_S3_BUCKET",
+    "SCANS_S3_BUCKET",
+];
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Check `record` against the JSON Schema at `bin-docs/schemas/NAME.json` (workspace root): the
+/// record's keys are exactly the schema's `required` ones (schemas here forbid additional
+/// properties), and each value has the declared `type`, `const` or `enum`. Panics with the field
+/// at fault. Covers the subset of JSON Schema our record schemas use.
+pub fn assert_matches_schema(record: &serde_json::Value, name: &str) {
+    let path = format!(
+        "{}/../../bin-docs/schemas/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")),
+    )
+    .unwrap_or_else(|e| panic!("{path}: {e}"));
+    check(record, &schema, name);
+}
+
+fn check(v: &serde_json::Value, schema: &serde_json::Value, at: &str) {
+    use serde_json::Value;
+    if let Some(c) = schema.get("const") {
+        assert_eq!(v, c, "{at}: const");
+    }
+    if let Some(Value::Array(e)) = schema.get("enum") {
+        assert!(e.contains(v), "{at}: {v} not in {e:?}");
+    }
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    if !types.is_empty() {
+        let ok = types.iter().any(|t| match *t {
+            "string" => v.is_string(),
+            "integer" => v.is_i64() || v.is_u64(),
+            "number" => v.is_number(),
+            "boolean" => v.is_boolean(),
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "null" => v.is_null(),
+            _ => false,
+        });
+        assert!(ok, "{at}: {v} is not of type {types:?}");
+    }
+    if let (Some(obj), Some(props)) = (v.as_object(), schema.get("properties")) {
+        let props = props.as_object().expect("properties is an object");
+        if let Some(Value::Array(req)) = schema.get("required") {
+            for r in req {
+                let r = r.as_str().unwrap();
+                assert!(obj.contains_key(r), "{at}: missing required field `{r}`");
+            }
+        }
+        for (k, val) in obj {
+            match props.get(k) {
+                Some(p) => check(val, p, &format!("{at}.{k}")),
+                None => {
+                    let extra = schema.get("additionalProperties");
+                    match extra {
+                        Some(Value::Bool(false)) => panic!("{at}: field `{k}` not in the schema"),
+                        Some(p @ Value::Object(_)) => check(val, p, &format!("{at}.{k}")),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    } else if let (Some(obj), Some(extra @ Value::Object(_))) =
+        (v.as_object(), schema.get("additionalProperties"))
+    {
+        for (k, val) in obj {
+            check(val, extra, &format!("{at}.{k}"));
+        }
+    }
+    if let (Some(arr), Some(items)) = (v.as_array(), schema.get("items")) {
+        for (i, item) in arr.iter().enumerate() {
+            check(item, items, &format!("{at}[{i}]"));
+        }
+    }
+}
