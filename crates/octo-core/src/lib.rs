@@ -17,12 +17,14 @@ pub mod config;
 pub mod docs;
 pub mod env;
 pub mod exit;
+pub mod export;
 pub mod halo;
 pub mod http;
 pub mod log;
 pub mod output;
 pub mod records;
 pub mod sanitize;
+pub mod store;
 pub mod time;
 
 pub use exit::{Exit, InputError, UsageError};

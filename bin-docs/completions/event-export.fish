@@ -1,0 +1,23 @@
+complete -c event-export -l date -d 'One whole UTC day: YYYY-MM-DD, today or yesterday (same as --since DAY --until DAY+1)' -r
+complete -c event-export -l since -d 'Start of the time window (inclusive, UTC). Accepts RFC 3339 (2024-06-01T12:00:00Z or with an offset), YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS, now, today, yesterday, or a duration ago: 24h, 90m, 30s, 7d, 2w, 1h30m (a leading minus is optional: -24h)' -r
+complete -c event-export -l until -d 'End of the time window (exclusive, UTC); same forms as --since' -r
+complete -c event-export -l to -d 'Destination: a directory, s3://bucket/prefix, or - (JSON Lines on stdout) [default: s3://$EVENTS_S3_BUCKET or s3://$SCANS_S3_BUCKET]' -r
+complete -c event-export -l layout -d 'Object layout: hive (dt=YYYY-MM-DD/part-*.jsonl.gz + _manifest.json) or legacy (the original archivers\' Halo-Events_<date>_<n>.gz names)' -r -f -a "hive\t'PREFIX/KIND/dt=YYYY-MM-DD/part-HHNNN.jsonl.gz + _manifest.json (Athena/Glue, Hive-style)'
+legacy\t'The original archivers\' names at the prefix root: Halo-Events_<date>_<n>.gz'"
+complete -c event-export -l concurrency -d 'Hourly slices fetched at once (also raises the HTTP requests in flight unless --max-in-flight/HALO_CONCURRENCY is set)' -r
+complete -c event-export -l part-records -d 'Records per part file (hive layout)' -r
+complete -c event-export -l s3-part-mib -d 'S3 multipart part size in MiB (at least 5)' -r
+complete -c event-export -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
+complete -c event-export -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
+complete -c event-export -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c event-export -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c event-export -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c event-export -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c event-export -l force -d 'Export again even when a manifest says the window is done (replaces it)'
+complete -c event-export -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c event-export -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c event-export -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c event-export -s V -l version -d 'Print version'

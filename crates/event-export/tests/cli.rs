@@ -1,0 +1,673 @@
+//! event-export against octo-sim (a busy day with timestamp bursts) into a folder, moto S3 and
+//! stdout: exact, identical under faults, resumable after SIGKILL, idempotent.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use octo_sim::{Faults, Sim, SimConfig, SimHandle};
+use octo_testkit::{AWS_REMOVED_ENV, Moto};
+use serde_json::Value;
+use sha2::Digest;
+
+const SECRET: &str = octo_sim::READ_KEY.1;
+const DAY: &str = "2026-11-19";
+
+fn anchor() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap()
+}
+
+fn day() -> (DateTime<Utc>, DateTime<Utc>) {
+    let s = Utc.with_ymd_and_hms(2026, 11, 19, 0, 0, 0).unwrap();
+    (s, s + chrono::Duration::days(1))
+}
+
+fn sim(events: usize) -> SimHandle {
+    Sim::spawn(SimConfig {
+        events_per_day: events,
+        now: Some(anchor()),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// Ids of the simulator's events of DAY, in order.
+fn truth(sim: &Sim) -> Vec<String> {
+    let (s, u) = day();
+    sim.events(s, u)
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn command(sim_url: &str, moto: Option<&Moto>) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("event-export"));
+    for k in AWS_REMOVED_ENV {
+        cmd.env_remove(k);
+    }
+    for k in [
+        "HALO_API_HOSTNAME",
+        "HALO_API_PORT",
+        "HALO_CONCURRENCY",
+        "OCTO_CONFIG",
+        "OCTO_GENERATE_DOCS",
+    ] {
+        cmd.env_remove(k);
+    }
+    cmd.env("HALO_API_URL", sim_url)
+        .env("HALO_API_KEY", octo_sim::READ_KEY.0)
+        .env("HALO_API_SECRET_KEY", SECRET)
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .stdin(Stdio::null());
+    if let Some(m) = moto {
+        cmd.envs(m.aws_env());
+    }
+    cmd
+}
+
+fn run(sim_url: &str, moto: Option<&Moto>, args: &[&str]) -> Output {
+    let out = command(sim_url, moto).args(args).output().unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains(SECRET), "secret leaked:\n{all}");
+    out
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn gunzip(bytes: &[u8]) -> String {
+    let mut s = String::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+fn manifest(dir: &Path) -> Value {
+    let p = dir.join(format!("events/dt={DAY}/_manifest.json"));
+    serde_json::from_slice(&std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .unwrap()
+}
+
+/// Every record of the folder export, in part order, after checking each part against the
+/// manifest (bytes, sha256, records, first/last created_at).
+fn read_export(dir: &Path) -> Vec<Value> {
+    let m = manifest(dir);
+    let mut out = Vec::new();
+    let mut keys = Vec::new();
+    for p in m["parts"].as_array().unwrap() {
+        let key = p["key"].as_str().unwrap();
+        keys.push(key.to_string());
+        let bytes = std::fs::read(dir.join(key)).unwrap();
+        assert_eq!(bytes.len() as u64, p["bytes"].as_u64().unwrap(), "{key}");
+        assert_eq!(
+            hex::encode(sha2::Sha256::digest(&bytes)),
+            p["sha256"],
+            "{key}"
+        );
+        let recs: Vec<Value> = gunzip(&bytes)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(recs.len() as u64, p["records"].as_u64().unwrap(), "{key}");
+        assert_eq!(recs[0]["created_at"], p["first_created_at"]);
+        assert_eq!(recs.last().unwrap()["created_at"], p["last_created_at"]);
+        out.extend(recs);
+    }
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "parts listed in name order");
+    assert_eq!(m["records"].as_u64().unwrap(), out.len() as u64);
+    // nothing else in the partition: no temp files, no checkpoint, no stray parts
+    let mut files: Vec<String> = std::fs::read_dir(dir.join(format!("events/dt={DAY}")))
+        .unwrap()
+        .map(|e| {
+            format!(
+                "events/dt={DAY}/{}",
+                e.unwrap().file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    files.sort();
+    keys.push(format!("events/dt={DAY}/_manifest.json"));
+    keys.sort();
+    assert_eq!(files, keys);
+    out
+}
+
+fn ids(v: &[Value]) -> Vec<String> {
+    v.iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_busy_day_to_a_folder_exactly_then_already_exported_then_forced() {
+    let sim = sim(30_000);
+    let truth = truth(&sim);
+    assert!(truth.len() > 25_000, "{}", truth.len());
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().to_str().unwrap();
+    let out = run(
+        &sim.url(),
+        None,
+        &["--date", DAY, "--to", to, "--part-records", "1000"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("{} records in", truth.len())),
+        "{}",
+        stderr(&out)
+    );
+    let recs = read_export(dir.path());
+    assert_eq!(ids(&recs), truth);
+    // records exactly as the API serves them
+    let (s, u) = day();
+    assert_eq!(recs[17], sim.events(s, u)[17]);
+    let m = manifest(dir.path());
+    assert_eq!(m["window"]["since"], "2026-11-19T00:00:00.000Z");
+    assert_eq!(m["window"]["until"], "2026-11-20T00:00:00.000Z");
+    assert_eq!(m["record"], "event-export.manifest/v1");
+    octo_testkit::assert_matches_schema(&m, "event-export.manifest.v1");
+    assert!(m["parts"].as_array().unwrap().len() > 24);
+
+    // again: nothing rewritten
+    let before = std::fs::metadata(dir.path().join(m["parts"][0]["key"].as_str().unwrap()))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let out = run(
+        &sim.url(),
+        None,
+        &["--date", DAY, "--to", to, "--part-records", "1000"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("already exported"),
+        "{}",
+        stderr(&out)
+    );
+    let after = std::fs::metadata(dir.path().join(m["parts"][0]["key"].as_str().unwrap()))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after);
+
+    // --force with bigger parts: same records, fewer parts, the old ones removed
+    let out = run(&sim.url(), None, &["--date", DAY, "--to", to, "--force"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(ids(&read_export(dir.path())), truth);
+    assert!(manifest(dir.path())["parts"].as_array().unwrap().len() <= 24);
+
+    // a damaged export is refused, not silently accepted
+    let first = manifest(dir.path())["parts"][0]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::remove_file(dir.path().join(&first)).unwrap();
+    let out = run(&sim.url(), None, &["--date", DAY, "--to", to]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("is missing although the manifest lists it"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn identical_under_429_5xx_and_3_second_tokens() {
+    let clean = sim(8_000);
+    let dir_a = tempfile::tempdir().unwrap();
+    let out = run(
+        &clean.url(),
+        None,
+        &[
+            "--date",
+            DAY,
+            "--to",
+            dir_a.path().to_str().unwrap(),
+            "--part-records",
+            "500",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let faulty = Sim::spawn(SimConfig {
+        events_per_day: 8_000,
+        now: Some(anchor()),
+        token_ttl_secs: 3,
+        faults: Faults {
+            rate_429: 0.15,
+            rate_5xx: 0.05,
+            retry_after_secs: 0,
+            ..Faults::default()
+        },
+        ..Default::default()
+    })
+    .unwrap();
+    let dir_b = tempfile::tempdir().unwrap();
+    let out = run(
+        &faulty.url(),
+        None,
+        &[
+            "--date",
+            DAY,
+            "--to",
+            dir_b.path().to_str().unwrap(),
+            "--part-records",
+            "500",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(manifest(dir_a.path()), manifest(dir_b.path()));
+    assert_eq!(ids(&read_export(dir_b.path())), truth(&clean));
+    let by = &faulty.state()["requests"]["by_status"];
+    assert!(by["429"].as_u64().unwrap_or(0) > 0, "{by}");
+}
+
+#[test]
+fn killed_at_random_points_then_resumed_gives_the_same_result() {
+    let reference = tempfile::tempdir().unwrap();
+    let sim = Sim::spawn(SimConfig {
+        events_per_day: 12_000,
+        now: Some(anchor()),
+        faults: Faults {
+            latency_ms: 15,
+            ..Faults::default()
+        },
+        ..Default::default()
+    })
+    .unwrap();
+    let args = |to: &str| -> Vec<String> {
+        [
+            "--date",
+            DAY,
+            "--to",
+            to,
+            "--part-records",
+            "300",
+            "--concurrency",
+            "2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let out = run(
+        &sim.url(),
+        None,
+        &args(reference.path().to_str().unwrap())
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let want = manifest(reference.path());
+
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().to_str().unwrap().to_string();
+    let checkpoint = dir.path().join(format!("events/dt={DAY}/_checkpoint.json"));
+    let mut kills = 0;
+    // Kill at growing delays after the first checkpoint: mid-part, between parts, mid-rename.
+    for delay_ms in [0u64, 37, 180, 450] {
+        let mut child = command(&sim.url(), None)
+            .args(args(&to))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !checkpoint.exists() && Instant::now() < deadline {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            kills += 1;
+        }
+        child.wait().unwrap();
+    }
+    assert!(kills >= 2, "the export finished before it could be killed");
+    let out = run(
+        &sim.url(),
+        None,
+        &args(&to).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(manifest(dir.path()), want);
+    assert_eq!(ids(&read_export(dir.path())), truth(&sim));
+}
+
+#[test]
+fn to_moto_s3_the_same_bytes_as_to_a_folder() {
+    let moto = Moto::start();
+    let sim = sim(6_000);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let s3 = rt.block_on(async {
+        let cfg = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(moto.url())
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "testing", "testing", None, None, "t",
+            ))
+            .load()
+            .await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&cfg)
+                .force_path_style(true)
+                .build(),
+        );
+        s3.create_bucket()
+            .bucket("halo-archive")
+            .send()
+            .await
+            .unwrap();
+        s3
+    });
+    let out = run(
+        &sim.url(),
+        Some(&moto),
+        &["--date", DAY, "--to", "s3://halo-archive/prod/halo"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // the default destination comes from EVENTS_S3_BUCKET: already exported there
+    let out = command(&sim.url(), Some(&moto))
+        .env("EVENTS_S3_BUCKET", "halo-archive/prod/halo")
+        .args(["--date", DAY])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("already exported"),
+        "{}",
+        stderr(&out)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &sim.url(),
+        None,
+        &["--date", DAY, "--to", dir.path().to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let local = manifest(dir.path());
+    let get = |key: String| {
+        rt.block_on(async {
+            let o = s3
+                .get_object()
+                .bucket("halo-archive")
+                .key(key)
+                .send()
+                .await
+                .unwrap();
+            o.body.collect().await.unwrap().into_bytes().to_vec()
+        })
+    };
+    let remote: Value =
+        serde_json::from_slice(&get(format!("prod/halo/events/dt={DAY}/_manifest.json"))).unwrap();
+    assert_eq!(remote, local);
+    let mut n = 0;
+    for p in remote["parts"].as_array().unwrap() {
+        let bytes = get(format!("prod/halo/{}", p["key"].as_str().unwrap()));
+        assert_eq!(hex::encode(sha2::Sha256::digest(&bytes)), p["sha256"]);
+        n += gunzip(&bytes).lines().count();
+    }
+    assert_eq!(n, truth(&sim).len());
+    // no checkpoint left behind
+    let keys: Vec<String> = rt.block_on(async {
+        let o = s3
+            .list_objects_v2()
+            .bucket("halo-archive")
+            .send()
+            .await
+            .unwrap();
+        o.contents()
+            .iter()
+            .filter_map(|c| c.key().map(str::to_string))
+            .collect()
+    });
+    assert!(keys.iter().all(|k| !k.contains("_checkpoint")), "{keys:?}");
+    assert_eq!(keys.len(), remote["parts"].as_array().unwrap().len() + 1);
+}
+
+#[test]
+fn legacy_layout_stdout_and_bad_flags() {
+    let sim = sim(25_000);
+    let truth = truth(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &sim.url(),
+        None,
+        &[
+            "--date",
+            DAY,
+            "--to",
+            dir.path().to_str().unwrap(),
+            "--layout",
+            "legacy",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let files = truth.len().div_ceil(10_000);
+    let mut got = Vec::new();
+    for n in 1..=files {
+        let text =
+            gunzip(&std::fs::read(dir.path().join(format!("Halo-Events_{DAY}_{n}.gz"))).unwrap());
+        let lines = text.lines().count();
+        assert_eq!(
+            lines,
+            if n < files {
+                10_000
+            } else {
+                truth.len() - 10_000 * (files - 1)
+            }
+        );
+        got.extend(text.lines().map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }));
+    }
+    assert_eq!(got, truth);
+    assert!(
+        !dir.path()
+            .join(format!("Halo-Events_{DAY}_{}.gz", files + 1))
+            .exists()
+    );
+
+    // --to - : plain JSON Lines on stdout, the exact window
+    let out = run(
+        &sim.url(),
+        None,
+        &[
+            "--since",
+            "2026-11-19T06:00:00Z",
+            "--until",
+            "2026-11-19T07:00:00Z",
+            "--to",
+            "-",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let (s, _) = day();
+    let hour: Vec<String> = sim
+        .events(
+            s + chrono::Duration::hours(6),
+            s + chrono::Duration::hours(7),
+        )
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    let got: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(got, hour);
+
+    let cases: [(&[&str], &str); 5] = [
+        (&["--date", "2026-13-01", "--to", "x"], "2026-13-01"),
+        (&["--date", DAY], "no destination"),
+        (
+            &["--date", DAY, "--to", "s3://B/x"],
+            "invalid S3 bucket name `B`",
+        ),
+        (
+            &[
+                "--since",
+                "2026-11-19T05:00:00Z",
+                "--until",
+                "2026-11-19T06:00:00Z",
+                "--to",
+                "x",
+                "--layout",
+                "legacy",
+            ],
+            "whole UTC days",
+        ),
+        (
+            &["--date", DAY, "--to", "x", "--concurrency", "0"],
+            "--concurrency",
+        ),
+    ];
+    for (args, msg) in cases {
+        let out = run(&sim.url(), None, args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(msg), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn an_hour_shard_writes_its_own_manifest_and_parts() {
+    let sim = sim(5_000);
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().to_str().unwrap();
+    for h in [5, 6] {
+        let since = format!("{DAY}T{h:02}:00:00Z");
+        let until = format!("{DAY}T{:02}:00:00Z", h + 1);
+        let out = run(
+            &sim.url(),
+            None,
+            &["--since", &since, "--until", &until, "--to", to],
+        );
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    let part_dir = dir.path().join(format!("events/dt={DAY}"));
+    let mut names: Vec<String> = std::fs::read_dir(&part_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "_manifest_050000-060000.json",
+            "_manifest_060000-070000.json",
+            "part-05000.jsonl.gz",
+            "part-06000.jsonl.gz"
+        ]
+    );
+    let (s, _) = day();
+    let m: Value = serde_json::from_slice(
+        &std::fs::read(part_dir.join("_manifest_060000-070000.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        m["records"].as_u64().unwrap() as usize,
+        sim.events(
+            s + chrono::Duration::hours(6),
+            s + chrono::Duration::hours(7)
+        )
+        .len()
+    );
+}
+
+#[test]
+fn an_outage_mid_run_names_the_window_keeps_the_checkpoint_and_the_rerun_completes() {
+    let sim = Sim::spawn(SimConfig {
+        events_per_day: 12_000,
+        now: Some(anchor()),
+        faults: Faults {
+            latency_ms: 10,
+            ..Faults::default()
+        },
+        ..Default::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().to_str().unwrap().to_string();
+    let checkpoint = dir.path().join(format!("events/dt={DAY}/_checkpoint.json"));
+    let args = [
+        "--date",
+        DAY,
+        "--to",
+        &to,
+        "--part-records",
+        "300",
+        "--concurrency",
+        "2",
+    ];
+    let child = command(&sim.url(), None)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !checkpoint.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The API now answers 429 asking for a longer wait than the client accepts: no retry helps.
+    sim.set_faults(Faults {
+        rate_429: 1.0,
+        retry_after_secs: 3600,
+        max_in_a_row: 0,
+        ..Faults::default()
+    });
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "events 2026-11-19T00:00:00.000Z..2026-11-20T00:00:00.000Z is incomplete: slice(s)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("the checkpoint") && err.contains("is kept"),
+        "{err}"
+    );
+    assert!(checkpoint.exists());
+    assert!(
+        !dir.path()
+            .join(format!("events/dt={DAY}/_manifest.json"))
+            .exists()
+    );
+    sim.set_faults(Faults::default());
+    let out = run(&sim.url(), None, &args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("resuming 2026-11-19"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(ids(&read_export(dir.path())), truth(&sim));
+}

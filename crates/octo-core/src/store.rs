@@ -1,0 +1,590 @@
+//! Where exports go: a local directory or `s3://bucket/prefix`, behind one small interface.
+//!
+//! Objects are never visible half-written: a local object is written to a hidden temp file in the
+//! same directory and renamed into place; an S3 object is one `PutObject`, or a multipart upload
+//! (parts of at least [`MIN_PART`], several in flight while the caller keeps writing) that only
+//! becomes visible when it is completed. Every written object reports its size and sha256.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use aws_sdk_s3::error::ProvideErrorMetadata;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use sha2::{Digest, Sha256};
+use tokio::task::JoinSet;
+
+use crate::exit::usage;
+
+/// S3's smallest part (all but the last).
+pub const MIN_PART: usize = 5 * 1024 * 1024;
+/// Default multipart part size.
+pub const DEFAULT_PART: usize = 8 * 1024 * 1024;
+/// Parts of one object uploading at once.
+const PARTS_IN_FLIGHT: usize = 2;
+
+/// A destination as given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dest {
+    Local(PathBuf),
+    S3 { bucket: String, prefix: String },
+    Stdout,
+}
+
+impl Dest {
+    /// `-`, `s3://bucket[/prefix]`, or a directory path.
+    pub fn parse(raw: &str) -> anyhow::Result<Dest> {
+        let raw = raw.trim();
+        if raw == "-" {
+            return Ok(Dest::Stdout);
+        }
+        if let Some(rest) = raw.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            let ok = (3..=63).contains(&bucket.len())
+                && bucket.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                });
+            if !ok {
+                return Err(usage(format!(
+                    "invalid S3 bucket name `{bucket}` in `{raw}`: 3-63 lowercase letters, digits, '-' or '.'"
+                )));
+            }
+            return Ok(Dest::S3 {
+                bucket: bucket.to_string(),
+                prefix: prefix.trim_matches('/').to_string(),
+            });
+        }
+        if raw.is_empty() {
+            return Err(usage(
+                "empty destination: give a directory, s3://bucket/prefix or -",
+            ));
+        }
+        if raw.contains("://") {
+            return Err(usage(format!(
+                "unsupported destination `{raw}`: give a directory, s3://bucket/prefix or -"
+            )));
+        }
+        Ok(Dest::Local(PathBuf::from(raw)))
+    }
+}
+
+impl std::fmt::Display for Dest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Dest::Local(p) => write!(f, "{}", p.display()),
+            Dest::S3 { bucket, prefix } if prefix.is_empty() => write!(f, "s3://{bucket}"),
+            Dest::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+            Dest::Stdout => f.write_str("-"),
+        }
+    }
+}
+
+/// Size and sha256 of a written object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug)]
+enum Backend {
+    Local(PathBuf),
+    S3 {
+        client: aws_sdk_s3::Client,
+        bucket: String,
+        prefix: String,
+        part_size: usize,
+    },
+}
+
+/// An opened destination; cheap to clone. Keys are `/`-separated paths below it.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Arc<Backend>,
+}
+
+fn s3_err<E>(what: &str, target: &str, e: &aws_sdk_s3::error::SdkError<E>) -> anyhow::Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    anyhow::anyhow!("s3:{what} {target}: {}", crate::aws::describe(e))
+}
+
+impl Store {
+    /// Open `dest` (not `-`). A local directory is created; for S3 the bucket must exist.
+    pub async fn open(dest: &Dest, part_size: usize) -> anyhow::Result<Store> {
+        let backend = match dest {
+            Dest::Local(dir) => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+                Backend::Local(dir.clone())
+            }
+            Dest::S3 { bucket, prefix } => {
+                let cfg = crate::aws::load(None).await;
+                let client = crate::aws::s3_client(&cfg);
+                return Store::s3(client, bucket, prefix, part_size).await;
+            }
+            Dest::Stdout => anyhow::bail!("stdout is not a store"),
+        };
+        Ok(Store {
+            backend: Arc::new(backend),
+        })
+    }
+
+    /// An S3 destination with a client of the caller's making; the bucket must exist.
+    pub async fn s3(
+        client: aws_sdk_s3::Client,
+        bucket: &str,
+        prefix: &str,
+        part_size: usize,
+    ) -> anyhow::Result<Store> {
+        client
+            .head_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .map_err(|e| s3_err("HeadBucket", &format!("s3://{bucket}"), &e))?;
+        Ok(Store {
+            backend: Arc::new(Backend::S3 {
+                client,
+                bucket: bucket.to_string(),
+                prefix: prefix.trim_matches('/').to_string(),
+                part_size: part_size.max(MIN_PART),
+            }),
+        })
+    }
+
+    fn s3_key(prefix: &str, key: &str) -> String {
+        if prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{prefix}/{key}")
+        }
+    }
+
+    /// Where `key` is, for messages: a path or an `s3://` URL.
+    pub fn locate(&self, key: &str) -> String {
+        match &*self.backend {
+            Backend::Local(dir) => dir.join(key).display().to_string(),
+            Backend::S3 { bucket, prefix, .. } => {
+                format!("s3://{bucket}/{}", Self::s3_key(prefix, key))
+            }
+        }
+    }
+
+    /// The object's bytes, or `None` when it does not exist.
+    pub async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        match &*self.backend {
+            Backend::Local(dir) => match std::fs::read(dir.join(key)) {
+                Ok(b) => Ok(Some(b)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e).with_context(|| format!("reading {}", self.locate(key))),
+            },
+            Backend::S3 {
+                client,
+                bucket,
+                prefix,
+                ..
+            } => {
+                let r = client
+                    .get_object()
+                    .bucket(bucket)
+                    .key(Self::s3_key(prefix, key))
+                    .send()
+                    .await;
+                match r {
+                    Ok(out) => {
+                        let body = out
+                            .body
+                            .collect()
+                            .await
+                            .with_context(|| format!("reading {}", self.locate(key)))?;
+                        Ok(Some(body.into_bytes().to_vec()))
+                    }
+                    Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
+                    Err(e) => Err(s3_err("GetObject", &self.locate(key), &e)),
+                }
+            }
+        }
+    }
+
+    /// The object's size, or `None` when it does not exist.
+    pub async fn size(&self, key: &str) -> anyhow::Result<Option<u64>> {
+        match &*self.backend {
+            Backend::Local(dir) => match std::fs::metadata(dir.join(key)) {
+                Ok(m) => Ok(Some(m.len())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e).with_context(|| format!("reading {}", self.locate(key))),
+            },
+            Backend::S3 {
+                client,
+                bucket,
+                prefix,
+                ..
+            } => {
+                let r = client
+                    .head_object()
+                    .bucket(bucket)
+                    .key(Self::s3_key(prefix, key))
+                    .send()
+                    .await;
+                match r {
+                    Ok(out) => Ok(Some(out.content_length().unwrap_or(0).max(0) as u64)),
+                    Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
+                    Err(e) => Err(s3_err("HeadObject", &self.locate(key), &e)),
+                }
+            }
+        }
+    }
+
+    /// Write a whole object atomically.
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> anyhow::Result<Written> {
+        let mut w = self.create(key).await?;
+        w.write(&bytes).await?;
+        w.finish().await
+    }
+
+    /// Delete an object (absent is fine).
+    pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        match &*self.backend {
+            Backend::Local(dir) => match std::fs::remove_file(dir.join(key)) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(e).with_context(|| format!("deleting {}", self.locate(key))),
+            },
+            Backend::S3 {
+                client,
+                bucket,
+                prefix,
+                ..
+            } => client
+                .delete_object()
+                .bucket(bucket)
+                .key(Self::s3_key(prefix, key))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| s3_err("DeleteObject", &self.locate(key), &e)),
+        }
+    }
+
+    /// Start writing `key`; nothing is visible until [`ObjectWriter::finish`].
+    pub async fn create(&self, key: &str) -> anyhow::Result<ObjectWriter> {
+        let target = self.locate(key);
+        let sink = match &*self.backend {
+            Backend::Local(dir) => {
+                let path = dir.join(key);
+                let parent = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+                std::fs::create_dir_all(&parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let tmp = parent.join(format!(".{name}.tmp"));
+                let file = std::fs::File::create(&tmp)
+                    .with_context(|| format!("creating {}", tmp.display()))?;
+                Sink::Local {
+                    file: std::io::BufWriter::with_capacity(256 * 1024, file),
+                    tmp,
+                    path,
+                }
+            }
+            Backend::S3 {
+                client,
+                bucket,
+                prefix,
+                part_size,
+            } => Sink::S3(S3Upload {
+                client: client.clone(),
+                bucket: bucket.clone(),
+                key: Self::s3_key(prefix, key),
+                part_size: *part_size,
+                buf: Vec::new(),
+                upload_id: None,
+                next_part: 1,
+                in_flight: JoinSet::new(),
+                done: Vec::new(),
+            }),
+        };
+        Ok(ObjectWriter {
+            target,
+            sink,
+            hash: Sha256::new(),
+            bytes: 0,
+        })
+    }
+}
+
+struct S3Upload {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+    key: String,
+    part_size: usize,
+    buf: Vec<u8>,
+    upload_id: Option<String>,
+    next_part: i32,
+    in_flight: JoinSet<anyhow::Result<CompletedPart>>,
+    done: Vec<CompletedPart>,
+}
+
+impl S3Upload {
+    fn target(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.key)
+    }
+
+    async fn start_part(&mut self, body: Vec<u8>) -> anyhow::Result<()> {
+        if self.upload_id.is_none() {
+            let out = self
+                .client
+                .create_multipart_upload()
+                .bucket(&self.bucket)
+                .key(&self.key)
+                .send()
+                .await
+                .map_err(|e| s3_err("CreateMultipartUpload", &self.target(), &e))?;
+            self.upload_id = Some(
+                out.upload_id()
+                    .context("CreateMultipartUpload returned no upload id")?
+                    .to_string(),
+            );
+        }
+        while self.in_flight.len() >= PARTS_IN_FLIGHT {
+            self.join_one().await?;
+        }
+        let n = self.next_part;
+        self.next_part += 1;
+        let client = self.client.clone();
+        let (bucket, key) = (self.bucket.clone(), self.key.clone());
+        let upload_id = self.upload_id.clone().unwrap_or_default();
+        let target = self.target();
+        self.in_flight.spawn(async move {
+            let out = client
+                .upload_part()
+                .bucket(bucket)
+                .key(key)
+                .upload_id(upload_id)
+                .part_number(n)
+                .body(ByteStream::from(body))
+                .send()
+                .await
+                .map_err(|e| s3_err("UploadPart", &target, &e))?;
+            Ok(CompletedPart::builder()
+                .part_number(n)
+                .set_e_tag(out.e_tag().map(str::to_string))
+                .build())
+        });
+        Ok(())
+    }
+
+    async fn join_one(&mut self) -> anyhow::Result<()> {
+        if let Some(r) = self.in_flight.join_next().await {
+            self.done.push(r.context("upload task failed")??);
+        }
+        Ok(())
+    }
+
+    async fn write(&mut self, data: &[u8]) -> anyhow::Result<()> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= self.part_size {
+            let body = std::mem::take(&mut self.buf);
+            self.start_part(body).await?;
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self) -> anyhow::Result<()> {
+        if self.upload_id.is_none() {
+            let body = std::mem::take(&mut self.buf);
+            self.client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(&self.key)
+                .body(ByteStream::from(body))
+                .send()
+                .await
+                .map_err(|e| s3_err("PutObject", &self.target(), &e))?;
+            return Ok(());
+        }
+        let result = async {
+            if !self.buf.is_empty() {
+                let body = std::mem::take(&mut self.buf);
+                self.start_part(body).await?;
+            }
+            while !self.in_flight.is_empty() {
+                self.join_one().await?;
+            }
+            let mut parts = std::mem::take(&mut self.done);
+            parts.sort_by_key(|p| p.part_number());
+            self.client
+                .complete_multipart_upload()
+                .bucket(&self.bucket)
+                .key(&self.key)
+                .upload_id(self.upload_id.clone().unwrap_or_default())
+                .multipart_upload(
+                    CompletedMultipartUpload::builder()
+                        .set_parts(Some(parts))
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| s3_err("CompleteMultipartUpload", &self.target(), &e))?;
+            anyhow::Ok(())
+        }
+        .await;
+        if result.is_err() {
+            self.abort().await;
+        }
+        result
+    }
+
+    async fn abort(&mut self) {
+        self.in_flight.abort_all();
+        if let Some(id) = self.upload_id.take() {
+            let _ = self
+                .client
+                .abort_multipart_upload()
+                .bucket(&self.bucket)
+                .key(&self.key)
+                .upload_id(id)
+                .send()
+                .await;
+        }
+    }
+}
+
+enum Sink {
+    Local {
+        file: std::io::BufWriter<std::fs::File>,
+        tmp: PathBuf,
+        path: PathBuf,
+    },
+    S3(S3Upload),
+}
+
+/// One object being written: [`write`](Self::write) any number of times, then
+/// [`finish`](Self::finish) to make it visible (or [`abort`](Self::abort)).
+pub struct ObjectWriter {
+    target: String,
+    sink: Sink,
+    hash: Sha256,
+    bytes: u64,
+}
+
+impl ObjectWriter {
+    pub async fn write(&mut self, data: &[u8]) -> anyhow::Result<()> {
+        self.hash.update(data);
+        self.bytes += data.len() as u64;
+        match &mut self.sink {
+            Sink::Local { file, tmp, .. } => file
+                .write_all(data)
+                .with_context(|| format!("writing {}", tmp.display())),
+            Sink::S3(up) => up.write(data).await,
+        }
+    }
+
+    /// Make the object visible under its key; returns its size and sha256.
+    pub async fn finish(self) -> anyhow::Result<Written> {
+        let written = Written {
+            bytes: self.bytes,
+            sha256: hex::encode(self.hash.finalize()),
+        };
+        match self.sink {
+            Sink::Local { file, tmp, path } => {
+                let file = file
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .with_context(|| format!("writing {}", tmp.display()))?;
+                file.sync_all()
+                    .with_context(|| format!("writing {}", tmp.display()))?;
+                drop(file);
+                std::fs::rename(&tmp, &path)
+                    .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
+            }
+            Sink::S3(up) => up.finish().await?,
+        }
+        tracing::debug!(target = %self.target, bytes = written.bytes, "object written");
+        Ok(written)
+    }
+
+    /// Give up: remove the temp file or abort the multipart upload.
+    pub async fn abort(self) {
+        match self.sink {
+            Sink::Local { file, tmp, .. } => {
+                drop(file);
+                let _ = std::fs::remove_file(tmp);
+            }
+            Sink::S3(mut up) => up.abort().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destinations() {
+        assert_eq!(Dest::parse("-").unwrap(), Dest::Stdout);
+        assert_eq!(
+            Dest::parse("s3://my-bucket/halo/exports/").unwrap(),
+            Dest::S3 {
+                bucket: "my-bucket".into(),
+                prefix: "halo/exports".into()
+            }
+        );
+        assert_eq!(
+            Dest::parse("s3://my-bucket").unwrap(),
+            Dest::S3 {
+                bucket: "my-bucket".into(),
+                prefix: String::new()
+            }
+        );
+        assert_eq!(
+            Dest::parse("/var/events").unwrap(),
+            Dest::Local("/var/events".into())
+        );
+        let e = Dest::parse("s3://B_ad/x").unwrap_err();
+        assert!(format!("{e}").contains("`B_ad`"), "{e}");
+        assert!(Dest::parse("gs://x/y").is_err());
+        assert_eq!(
+            Dest::parse("s3://my-bucket/a").unwrap().to_string(),
+            "s3://my-bucket/a"
+        );
+    }
+
+    #[tokio::test]
+    async fn local_objects_appear_only_when_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&Dest::Local(dir.path().into()), DEFAULT_PART)
+            .await
+            .unwrap();
+        let mut w = store.create("a/b/part.gz").await.unwrap();
+        w.write(b"hello ").await.unwrap();
+        w.write(b"world").await.unwrap();
+        assert_eq!(store.size("a/b/part.gz").await.unwrap(), None);
+        let written = w.finish().await.unwrap();
+        assert_eq!(written.bytes, 11);
+        assert_eq!(
+            written.sha256,
+            "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
+        );
+        assert_eq!(
+            store.get("a/b/part.gz").await.unwrap().unwrap(),
+            b"hello world"
+        );
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("a/b"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["part.gz"], "no temp file left");
+        let w = store.create("a/b/other").await.unwrap();
+        w.abort().await;
+        assert_eq!(store.size("a/b/other").await.unwrap(), None);
+        store.delete("a/b/part.gz").await.unwrap();
+        store.delete("a/b/part.gz").await.unwrap();
+        assert_eq!(store.get("a/b/part.gz").await.unwrap(), None);
+    }
+}

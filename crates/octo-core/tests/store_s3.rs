@@ -1,0 +1,91 @@
+//! octo_core::store against moto S3: small objects in one PutObject, large ones as a multipart
+//! upload that is invisible until complete; sizes and sha256 as read back.
+
+use octo_core::store::{MIN_PART, Store};
+use octo_testkit::Moto;
+use sha2::Digest;
+
+#[test]
+fn put_multipart_get_size_delete() {
+    let moto = Moto::start();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let cfg = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(moto.url())
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .load()
+            .await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&cfg)
+                .force_path_style(true)
+                .build(),
+        );
+        s3.create_bucket()
+            .bucket("store-test")
+            .send()
+            .await
+            .unwrap();
+        let store = Store::s3(s3.clone(), "store-test", "a/b/", MIN_PART)
+            .await
+            .unwrap();
+
+        let w = store
+            .put("small.txt", b"hello world".to_vec())
+            .await
+            .unwrap();
+        assert_eq!(w.bytes, 11);
+        assert_eq!(
+            store.get("small.txt").await.unwrap().unwrap(),
+            b"hello world"
+        );
+        assert_eq!(store.locate("small.txt"), "s3://store-test/a/b/small.txt");
+
+        // 2.4 parts of 5 MiB, written in odd-sized chunks
+        let data: Vec<u8> = (0..(MIN_PART * 12 / 5))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let mut w = store.create("big.bin").await.unwrap();
+        for chunk in data.chunks(777_777) {
+            w.write(chunk).await.unwrap();
+        }
+        assert_eq!(
+            store.size("big.bin").await.unwrap(),
+            None,
+            "visible before complete"
+        );
+        let written = w.finish().await.unwrap();
+        assert_eq!(written.bytes, data.len() as u64);
+        assert_eq!(written.sha256, hex::encode(sha2::Sha256::digest(&data)));
+        assert_eq!(
+            store.size("big.bin").await.unwrap(),
+            Some(data.len() as u64)
+        );
+        assert_eq!(store.get("big.bin").await.unwrap().unwrap(), data);
+
+        // an aborted multipart upload leaves nothing
+        let mut w = store.create("aborted.bin").await.unwrap();
+        w.write(&data).await.unwrap();
+        w.abort().await;
+        assert_eq!(store.size("aborted.bin").await.unwrap(), None);
+        let uploads = s3
+            .list_multipart_uploads()
+            .bucket("store-test")
+            .send()
+            .await
+            .unwrap();
+        assert!(uploads.uploads().is_empty(), "{:?}", uploads.uploads());
+
+        store.delete("big.bin").await.unwrap();
+        assert_eq!(store.get("big.bin").await.unwrap(), None);
+        assert_eq!(store.get("never-written").await.unwrap(), None);
+
+        // a missing bucket is a clear error
+        let e = Store::s3(s3.clone(), "no-such-bucket", "", MIN_PART)
+            .await
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("s3://no-such-bucket"), "{e:#}");
+    });
+}
