@@ -783,6 +783,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
             "/compute/v2.1/servers/{id}/os-instance-actions",
             get(nova::instance_actions),
         )
+        .route("/image/v2/images", get(net::list_images))
         .route("/image/v2/images/{id}", get(net::get_image))
         .route("/network/v2.0/ports", get(net::list_ports))
         .route(

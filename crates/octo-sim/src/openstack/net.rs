@@ -44,6 +44,42 @@ pub(crate) async fn get_image(
     }
 }
 
+/// `GET /image/v2/images?name=…&status=…` (any top-level property as an exact filter).
+pub(crate) async fn list_images(
+    State(sh): State<Arc<Shared>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let now = sh.now_ms();
+    let mut os = sh.openstack_mut();
+    if os.token(&headers, now).is_none() {
+        return unauthorized();
+    }
+    os.settle(now);
+    let filters = pairs(&q);
+    let images: Vec<Value> = os
+        .images
+        .iter()
+        .filter(|i| {
+            filters
+                .iter()
+                .filter(|(k, _)| k != "limit" && k != "marker")
+                .all(|(k, v)| i[k.as_str()].as_str() == Some(v.as_str()))
+        })
+        .map(|i| {
+            let mut i = i.clone();
+            if let Some(m) = i.as_object_mut() {
+                m.remove("_ready_ms");
+            }
+            i
+        })
+        .collect();
+    reply(
+        StatusCode::OK,
+        json!({"images": images, "first": "/v2/images", "schema": "/v2/schemas/images"}),
+    )
+}
+
 fn pairs(q: &Option<String>) -> Vec<(String, String)> {
     url::form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
