@@ -519,7 +519,8 @@ pub(crate) async fn action(
                     record_action(os, &sid, &project, a, &t, &rid, now);
                 }
                 if let Some(mut img) = new_image.take() {
-                    let iid = os.next_id("image");
+                    // derived from the image count only, so equal runs get equal ids
+                    let iid = super::uuid(os.seed ^ 0xBEEF, "snapshot", os.images.len() as u64);
                     img["id"] = json!(iid);
                     img["self"] = json!(format!("/v2/images/{iid}"));
                     os.images.push(img);
