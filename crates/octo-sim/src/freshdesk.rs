@@ -95,38 +95,13 @@ fn field_err(field: &str, message: &str, code: &str) -> Value {
     json!({"field": field, "message": message, "code": code})
 }
 
-fn b64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => continue,
-            _ => return None,
-        };
-        buf = (buf << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-            buf &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
 /// Auth + rate limit. `Ok(remaining)` or the error response.
 fn gate(sh: &Shared, h: &HeaderMap) -> Result<(u64, u64), Response> {
     let key_ok = h
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b| b64_decode(b.trim()))
+        .and_then(|b| crate::halo::auth::b64decode(b.trim()))
         .and_then(|d| String::from_utf8(d).ok())
         .is_some_and(|d| d.split_once(':').map(|(u, _)| u) == Some(FRESHDESK_KEY));
     if !key_ok {
@@ -918,14 +893,4 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/api/v2/tickets/{id}/conversations", get(conversations))
         .route("/api/v2/search/tickets", get(search))
         .route("/_sim/freshdesk/knobs", put(sim_knobs))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64() {
-        assert_eq!(b64_decode("a2V5Olg=").unwrap(), b"key:X");
-    }
 }

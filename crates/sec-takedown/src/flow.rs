@@ -136,7 +136,7 @@ impl Ctx {
     }
 
     pub async fn target_or_gone(&mut self, t: &Target) -> anyhow::Result<Srv> {
-        let (id, srv) = resolve(&self.os, t).await?.unwrap_or_default();
+        let (id, srv) = resolve(&self.os, t).await?;
         self.server_id = id.clone();
         Ok(match srv {
             Some(v) => {
@@ -198,6 +198,13 @@ impl Ctx {
             .server(&self.server_id)
             .await?
             .ok_or_else(|| anyhow!("server {} disappeared", self.server_id))
+    }
+
+    /// The ticket id for plans: `<new>` before the ticket exists.
+    fn ticket_label(&self) -> String {
+        self.ticket
+            .as_ref()
+            .map_or_else(|| "<new>".to_string(), |t| t.id.to_string())
     }
 
     fn ticket_url(&self, id: u64) -> String {
@@ -704,11 +711,7 @@ async fn step_note(ctx: &mut Ctx, srv: &Value, info: &Info) -> anyhow::Result<()
         ctx.hook("note");
         return Ok(());
     }
-    let tid = ctx
-        .ticket
-        .as_ref()
-        .map(|t| t.id.to_string())
-        .unwrap_or_else(|| "<new>".into());
+    let tid = ctx.ticket_label();
     let calls = vec![format!(
         "FreshDesk POST /api/v2/tickets/{tid}/notes (private: instance details, security groups, actions)"
     )];
@@ -953,11 +956,7 @@ async fn step_evidence(ctx: &mut Ctx, srv: &Value) -> anyhow::Result<bool> {
         return Ok(true);
     }
     let n = ctx.cfg.console_lines;
-    let tid = ctx
-        .ticket
-        .as_ref()
-        .map(|t| t.id.to_string())
-        .unwrap_or_else(|| "<new>".into());
+    let tid = ctx.ticket_label();
     let calls = vec![
         format!(
             "Nova POST /servers/{}/action {{\"os-getConsoleOutput\": {{\"length\": {n}}}}}",
@@ -1037,11 +1036,7 @@ async fn step_snapshot(ctx: &mut Ctx, srv: &Value) -> anyhow::Result<bool> {
         return Ok(true);
     }
     let name = format!("security-{}", ctx.server_id);
-    let tid = ctx
-        .ticket
-        .as_ref()
-        .map(|t| t.id.to_string())
-        .unwrap_or_else(|| "<new>".into());
+    let tid = ctx.ticket_label();
     let calls = vec![
         format!(
             "Nova POST /servers/{}/action {{\"createImage\": {{\"name\": \"{name}\"}}}}",
@@ -1223,11 +1218,7 @@ async fn step_delete(ctx: &mut Ctx, srv: &Srv) -> anyhow::Result<()> {
 }
 
 async fn step_reply_deleted(ctx: &mut Ctx) -> anyhow::Result<()> {
-    let id = ctx
-        .ticket
-        .as_ref()
-        .map(|t| t.id.to_string())
-        .unwrap_or_else(|| "<new>".into());
+    let id = ctx.ticket_label();
     let calls = vec![format!(
         "FreshDesk POST /api/v2/tickets/{id}/reply (\"deleted\")"
     )];

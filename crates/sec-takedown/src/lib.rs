@@ -181,8 +181,8 @@ pub fn is_uuid(s: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
-/// Resolve the target to the server JSON (2.73).
-pub async fn resolve(os: &Os, t: &Target) -> anyhow::Result<Option<(String, Option<Value>)>> {
+/// Resolve the target: its id and the server JSON at 2.73 (`None` when Nova says 404).
+pub async fn resolve(os: &Os, t: &Target) -> anyhow::Result<(String, Option<Value>)> {
     if let Some(ip) = &t.ip {
         if ip.parse::<std::net::IpAddr>().is_err() {
             return Err(usage(format!("--ip `{ip}` is not an IP address")));
@@ -192,10 +192,10 @@ pub async fn resolve(os: &Os, t: &Target) -> anyhow::Result<Option<(String, Opti
             0 => Err(anyhow::anyhow!(
                 "no server has the address {ip} (searched all projects)"
             )),
-            1 => Ok(Some((
+            1 => Ok((
                 found[0]["id"].as_str().unwrap_or_default().to_string(),
                 Some(found[0].clone()),
-            ))),
+            )),
             _ => Err(usage(format!(
                 "{} servers have the address {ip}: {}; give the UUID",
                 found.len(),
@@ -222,7 +222,7 @@ pub async fn resolve(os: &Os, t: &Target) -> anyhow::Result<Option<(String, Opti
     }
     let id = s.to_ascii_lowercase();
     let srv = os.server(&id).await?;
-    Ok(Some((id, srv)))
+    Ok((id, srv))
 }
 
 fn printer(format: Option<Format>, columns: &[&str]) -> Printer {
@@ -275,7 +275,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     }
 
     if let Command::Info { target } = &cli.command {
-        let (id, srv) = resolve(&os, target).await?.unwrap_or_default();
+        let (id, srv) = resolve(&os, target).await?;
         let Some(srv) = srv else {
             return Err(anyhow::anyhow!(
                 "server {id} not found (Nova 404){}",
