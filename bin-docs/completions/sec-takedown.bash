@@ -22,6 +22,9 @@ _sec__takedown() {
             sec__takedown,help)
                 cmd="sec__takedown__subcmd__help"
                 ;;
+            sec__takedown,history)
+                cmd="sec__takedown__subcmd__history"
+                ;;
             sec__takedown,info)
                 cmd="sec__takedown__subcmd__info"
                 ;;
@@ -39,6 +42,9 @@ _sec__takedown() {
                 ;;
             sec__takedown__subcmd__help,help)
                 cmd="sec__takedown__subcmd__help__subcmd__help"
+                ;;
+            sec__takedown__subcmd__help,history)
+                cmd="sec__takedown__subcmd__help__subcmd__history"
                 ;;
             sec__takedown__subcmd__help,info)
                 cmd="sec__takedown__subcmd__help__subcmd__info"
@@ -59,7 +65,7 @@ _sec__takedown() {
 
     case "${cmd}" in
         sec__takedown)
-            opts="-o -v -q -h -V --config --format --verbose --quiet --log-format --color --help --version info lock unlock delete takedown help"
+            opts="-o -v -q -h -V --config --format --verbose --quiet --log-format --color --help --version info lock unlock delete history takedown help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,7 +141,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__help)
-            opts="info lock unlock delete takedown help"
+            opts="info lock unlock delete history takedown help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -163,6 +169,20 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sec__subcmd__takedown__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -225,6 +245,44 @@ _sec__takedown() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sec__subcmd__takedown__subcmd__history)
+            opts="-o -v -q -h --since --no-counts --config --format --verbose --quiet --log-format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

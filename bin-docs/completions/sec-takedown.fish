@@ -42,6 +42,7 @@ complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "info" -d 
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "lock" -d 'Pause (if ACTIVE), lock with reason `security`, open the FreshDesk ticket (outbound email to the owner, CC tenant managers), add the instance details as a private note'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "unlock" -d 'Unpause, unlock, reply on the ticket and resolve it'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "delete" -d 'Capture evidence (console log note, optional snapshot), then delete, wait until gone, reply and resolve. Nothing is deleted when evidence capture fails, unless --force'
+complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "history" -d 'The incidents so far: every FreshDesk ticket tagged `security`, joined with what the notes recorded (instance, project, image, flavor, owner, outcome), then counts by project, image and month'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "takedown" -d 'The big red button: lock, ticket, note, evidence, (snapshot), delete, reply, resolve — each finished step recorded on the instance and noted on the ticket'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
@@ -110,6 +111,21 @@ complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l dry
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l since -d 'Tickets created since (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)' -r
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l no-counts -d 'Only the incident records, no counts'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l cc -d 'Extra address to CC on the ticket (repeatable)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l stop-after -d 'Test hook: exit abruptly (code 137) right after this point, as if killed' -r
@@ -131,9 +147,10 @@ complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l d
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete takedown help" -f -a "info" -d 'Instance, flavor, image, addresses, security groups, project, owner, tenant managers, lock state, recent actions and takedown progress'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete takedown help" -f -a "lock" -d 'Pause (if ACTIVE), lock with reason `security`, open the FreshDesk ticket (outbound email to the owner, CC tenant managers), add the instance details as a private note'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete takedown help" -f -a "unlock" -d 'Unpause, unlock, reply on the ticket and resolve it'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete takedown help" -f -a "delete" -d 'Capture evidence (console log note, optional snapshot), then delete, wait until gone, reply and resolve. Nothing is deleted when evidence capture fails, unless --force'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete takedown help" -f -a "takedown" -d 'The big red button: lock, ticket, note, evidence, (snapshot), delete, reply, resolve — each finished step recorded on the instance and noted on the ticket'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete takedown help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "info" -d 'Instance, flavor, image, addresses, security groups, project, owner, tenant managers, lock state, recent actions and takedown progress'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "lock" -d 'Pause (if ACTIVE), lock with reason `security`, open the FreshDesk ticket (outbound email to the owner, CC tenant managers), add the instance details as a private note'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "unlock" -d 'Unpause, unlock, reply on the ticket and resolve it'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "delete" -d 'Capture evidence (console log note, optional snapshot), then delete, wait until gone, reply and resolve. Nothing is deleted when evidence capture fails, unless --force'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "history" -d 'The incidents so far: every FreshDesk ticket tagged `security`, joined with what the notes recorded (instance, project, image, flavor, owner, outcome), then counts by project, image and month'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "takedown" -d 'The big red button: lock, ticket, note, evidence, (snapshot), delete, reply, resolve — each finished step recorded on the instance and noted on the ticket'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -53,6 +53,16 @@ pub fn ticket_id_from_url(url: &str) -> Option<u64> {
     url.trim_end_matches('/').rsplit('/').next()?.parse().ok()
 }
 
+/// `https://PORTAL/helpdesk/tickets/ID` (`takedown.portal_url`, else the FreshDesk URL): the
+/// `security_ticket` value the NeCTAR tools parse (numeric id last).
+pub fn ticket_url(cfg: &TakedownConfig, fd: &Fd, id: u64) -> String {
+    let base = cfg.portal_url.as_ref().unwrap_or(fd.base());
+    format!(
+        "{}/helpdesk/tickets/{id}",
+        base.as_str().trim_end_matches('/')
+    )
+}
+
 /// A server that exists, or one that is gone already (a takedown resumed after the delete).
 pub enum Srv {
     Present(Value),
@@ -208,11 +218,7 @@ impl Ctx {
     }
 
     fn ticket_url(&self, id: u64) -> String {
-        let base = self.cfg.portal_url.as_ref().unwrap_or(self.fd.base());
-        format!(
-            "{}/helpdesk/tickets/{id}",
-            base.as_str().trim_end_matches('/')
-        )
+        ticket_url(&self.cfg, &self.fd, id)
     }
 
     fn explain(&self, e: ApiError) -> anyhow::Error {
@@ -742,7 +748,26 @@ async fn step_note(ctx: &mut Ctx, srv: &Value, info: &Info) -> anyhow::Result<()
         html_escape(&ctx.os.user_id),
         html_escape(&rids)
     );
-    ctx.post(false, &html(info, &preface), "note").await?;
+    let v = &info.json;
+    let data = json!({
+        "instance_id": ctx.server_id,
+        "instance_name": ctx.server_name,
+        "project_id": v["project"]["id"],
+        "project_name": v["project"]["name"],
+        "owner_id": v["owner"]["id"],
+        "owner_email": v["owner"]["email"],
+        "image_id": v["image"]["id"],
+        "image_name": v["image"]["name"],
+        "flavor": v["flavor"]["name"],
+        "server_created": v["server"]["created"],
+    });
+    let body = format!(
+        "{}<p><small>{}{}</small></p>",
+        html(info, &preface),
+        crate::history::DATA_PREFIX,
+        html_escape(&data.to_string())
+    );
+    ctx.post(false, &body, "note").await?;
     ctx.hook("note:posted");
     ctx.write_md(Map::new(), Some("noted")).await?;
     ctx.emit(

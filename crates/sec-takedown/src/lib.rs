@@ -11,6 +11,7 @@
 pub mod config;
 pub mod flow;
 pub mod freshdesk;
+pub mod history;
 pub mod info;
 pub mod openstack;
 pub mod template;
@@ -37,6 +38,7 @@ Examples:
   sec-takedown unlock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20
   sec-takedown delete 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --snapshot --yes
   sec-takedown takedown 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --snapshot --yes
+  sec-takedown history --since 180d | jq -c 'select(.outcome == \"deleted\")'
 
 Configuration: OS_CLOUD (clouds.yaml) or OS_AUTH_URL + OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME
 or OS_APPLICATION_CREDENTIAL_ID/_SECRET (a cloud-admin token); FRESHDESK_DOMAIN (or
@@ -125,6 +127,17 @@ pub enum Command {
         force: bool,
         #[command(flatten)]
         m: MutateArgs,
+    },
+    /// The incidents so far: every FreshDesk ticket tagged `security`, joined with what the
+    /// notes recorded (instance, project, image, flavor, owner, outcome), then counts by
+    /// project, image and month
+    History {
+        /// Tickets created since (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)
+        #[arg(long = "since", value_name = "WHEN", default_value = "90d")]
+        since: String,
+        /// Only the incident records, no counts
+        #[arg(long = "no-counts")]
+        no_counts: bool,
     },
     /// The big red button: lock, ticket, note, evidence, (snapshot), delete, reply, resolve —
     /// each finished step recorded on the instance and noted on the ticket
@@ -245,6 +258,42 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     } else {
         None
     };
+    if let Command::History { since, no_counts } = &cli.command {
+        let since = octo_core::time::parse_time(since, chrono::Utc::now())?;
+        let fd = freshdesk::Fd::new(
+            http()?,
+            fd_cfg.ok_or_else(|| usage("FreshDesk is not configured"))?,
+        );
+        let tickets = history::security_tickets(&fd, since).await?;
+        let mut incidents = Vec::new();
+        for t in &tickets {
+            let id = t["id"].as_u64().unwrap_or_default();
+            let convs = fd.conversations(id).await?;
+            let url = flow::ticket_url(&cfg, &fd, id);
+            incidents.push(history::incident(t, &convs, url, cfg.status_resolved));
+        }
+        let mut p = printer(
+            cli.format,
+            &[
+                "ticket_id",
+                "created_at",
+                "instance_name",
+                "project_name",
+                "image_name",
+                "outcome",
+            ],
+        );
+        for i in &incidents {
+            p.record(i)?;
+        }
+        if !no_counts && p.format() != Format::Table {
+            for c in history::counts(&incidents) {
+                p.record(&c)?;
+            }
+        }
+        p.finish()?;
+        return Ok(Exit::Success);
+    }
     match &cli.command {
         Command::Delete { yes, m, .. } | Command::Takedown { yes, m, .. }
             if !*yes && !m.dry_run =>
@@ -306,7 +355,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     let p = printer(cli.format, &["step", "status", "detail", "ticket_id"]);
     let mut ctx = flow::Ctx::new(os, fd, cfg, p);
     let result = match cli.command {
-        Command::Info { .. } => unreachable!("handled above"),
+        Command::Info { .. } | Command::History { .. } => unreachable!("handled above"),
         Command::Lock { target, cc, m } => {
             ctx.start("lock", &m);
             let srv = ctx.target(&target).await?;
