@@ -102,6 +102,8 @@ pub struct Ctx {
     ticket: Option<Ticket>,
     /// Request ids of this run's Nova actions, for the ticket note.
     request_ids: Vec<(String, String)>,
+    /// The step planned last and not finished yet (with its calls).
+    open_step: Option<(String, Vec<String>)>,
 }
 
 impl Ctx {
@@ -118,6 +120,7 @@ impl Ctx {
             server_name: None,
             ticket: None,
             request_ids: Vec::new(),
+            open_step: None,
         }
     }
 
@@ -181,11 +184,20 @@ impl Ctx {
             "ticket_url": self.ticket.as_ref().map(|t| t.url.clone()),
             "at": now(),
         });
+        self.open_step =
+            (status == "planned" && !self.dry_run).then(|| (step.to_string(), calls.to_vec()));
         if let Some(p) = self.printer.as_mut() {
             p.record(&rec)?;
             p.flush()?;
         }
         Ok(())
+    }
+
+    /// After an error: a `failed` record for the step that was planned and did not finish.
+    pub fn fail_open_step(&mut self, err: &anyhow::Error) {
+        if let Some((step, calls)) = self.open_step.take() {
+            let _ = self.emit(&step, "failed", format!("{err:#}"), &calls, None);
+        }
     }
 
     /// Test hook (`--stop-after POINT`): end abruptly here, as if the process were killed.

@@ -223,22 +223,48 @@ impl Fd {
     ) -> anyhow::Result<Vec<Value>> {
         let mut found: Vec<Value> = Vec::new();
         let q = format!("\"tag:'{tag}'\"");
-        let v = self
+        match self
             .call(Method::GET, &["search", "tickets"], &[("query", &q)], None)
-            .await?;
-        found.extend(v["results"].as_array().cloned().unwrap_or_default());
+            .await
+        {
+            Ok(v) => found.extend(v["results"].as_array().cloned().unwrap_or_default()),
+            // a plan without search, or a query it rejects: listing below still finds recent ones
+            Err(e)
+                if e.downcast_ref::<FdError>()
+                    .is_some_and(|f| matches!(f.status.as_u16(), 400 | 403 | 404)) =>
+            {
+                tracing::warn!("FreshDesk search failed, relying on the ticket list: {e:#}");
+            }
+            Err(e) => return Err(e),
+        }
         let since = (chrono::Utc::now() - chrono::Duration::days(7))
             .format("%Y-%m-%dT%H:%M:%SZ")
             .to_string();
-        let mut query: Vec<(&str, &str)> = vec![
+        let query: Vec<(&str, &str)> = vec![
             ("updated_since", &since),
             ("per_page", "100"),
             ("order_by", "created_at"),
+            ("order_type", "desc"),
         ];
-        if let Some(e) = requester_email {
-            query.push(("email", e));
-        }
-        let listed = self.call(Method::GET, &["tickets"], &query, None).await?;
+        let listed = match requester_email {
+            Some(e) => {
+                let mut q = query.clone();
+                q.push(("email", e));
+                match self.call(Method::GET, &["tickets"], &q, None).await {
+                    Ok(v) => v,
+                    // an address FreshDesk has no contact for yet: list without the filter
+                    Err(err)
+                        if err
+                            .downcast_ref::<FdError>()
+                            .is_some_and(|f| matches!(f.status.as_u16(), 400 | 404)) =>
+                    {
+                        self.call(Method::GET, &["tickets"], &query, None).await?
+                    }
+                    Err(err) => return Err(err),
+                }
+            }
+            None => self.call(Method::GET, &["tickets"], &query, None).await?,
+        };
         for t in listed.as_array().cloned().unwrap_or_default() {
             let tagged = t["tags"]
                 .as_array()

@@ -391,6 +391,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
             flow::takedown(&mut ctx, srv, &cc, !no_delete, snapshot, force).await
         }
     };
+    if let Err(e) = &result {
+        ctx.fail_open_step(e);
+    }
     let finish = ctx.finish();
     result?;
     finish?;
