@@ -253,13 +253,17 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__history)
-            opts="-o -v -q -h --since --no-counts --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -v -q -h --since --no-counts --plot --config --format --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --plot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

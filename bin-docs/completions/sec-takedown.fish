@@ -112,6 +112,7 @@ complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s v -
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l since -d 'Tickets created since (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)' -r
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l plot -d 'Also draw incidents per week by outcome into this file (.png, or .svg)' -r -F
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'

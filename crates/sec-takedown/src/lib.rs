@@ -14,6 +14,7 @@ pub mod freshdesk;
 pub mod history;
 pub mod info;
 pub mod openstack;
+pub mod plot;
 pub mod template;
 
 use std::io::IsTerminal;
@@ -138,6 +139,9 @@ pub enum Command {
         /// Only the incident records, no counts
         #[arg(long = "no-counts")]
         no_counts: bool,
+        /// Also draw incidents per week by outcome into this file (.png, or .svg)
+        #[arg(long = "plot", value_name = "FILE")]
+        plot: Option<PathBuf>,
     },
     /// The big red button: lock, ticket, note, evidence, (snapshot), delete, reply, resolve —
     /// each finished step recorded on the instance and noted on the ticket
@@ -258,8 +262,14 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     } else {
         None
     };
-    if let Command::History { since, no_counts } = &cli.command {
-        let since = octo_core::time::parse_time(since, chrono::Utc::now())?;
+    if let Command::History {
+        since,
+        no_counts,
+        plot,
+    } = &cli.command
+    {
+        let now = chrono::Utc::now();
+        let since = octo_core::time::parse_time(since, now)?;
         let fd = freshdesk::Fd::new(
             http()?,
             fd_cfg.ok_or_else(|| usage("FreshDesk is not configured"))?,
@@ -292,6 +302,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
             }
         }
         p.finish()?;
+        if let Some(path) = plot {
+            plot::plot(path, &incidents, since, now)?;
+        }
         return Ok(Exit::Success);
     }
     match &cli.command {

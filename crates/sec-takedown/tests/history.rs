@@ -88,6 +88,24 @@ fn history_joins_tickets_and_notes_with_outcomes_and_counts() {
         }
     }
 
+    // --plot: PNG and SVG
+    let png = env.path().join("weekly.png");
+    let svg = env.path().join("weekly.svg");
+    ok(&env.run(&["history", "--since", "30d", "--plot", png.to_str().unwrap()]));
+    ok(&env.run(&["history", "--since", "30d", "--plot", svg.to_str().unwrap()]));
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(
+        bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 5000,
+        "{} bytes",
+        bytes.len()
+    );
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains("Security incidents per week")
+            && text.contains("deleted")
+            && text.contains("unlocked")
+    );
+
     // a bad --since is a usage error
     let out = env.run(&["history", "--since", "last tuesday"]);
     assert_eq!(code(&out), 2);
