@@ -480,3 +480,41 @@ fn non_admin_token_gets_an_explanation() {
     );
     assert_eq!(server(&sim, &id).unwrap()["locked"], true);
 }
+
+#[test]
+fn a_running_task_is_waited_out() {
+    let sim = spawn();
+    let id = server_id(&sim, "worker01", 2);
+    // someone unpauses the PAUSED server just before the takedown starts
+    let tok = admin_token(&sim);
+    let (status, _, body) = http(
+        &sim,
+        "POST",
+        &format!("/compute/v2.1/servers/{id}/action"),
+        &[("X-Auth-Token", &tok)],
+        Some(&json!({"unpause": null})),
+    );
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(
+        server(&sim, &id).unwrap()["OS-EXT-STS:task_state"],
+        "unpausing"
+    );
+    let out = Env::new(&sim.url()).run(&["lock", &id, "-vvv"]);
+    ok(&out);
+    let recs = jsonl(&out);
+    // the unpause finished first (ACTIVE), so the tool paused it again
+    assert_eq!(
+        (recs[1]["step"].as_str(), recs[1]["status"].as_str()),
+        (Some("pause"), Some("applied"))
+    );
+    let srv = server(&sim, &id).unwrap();
+    assert_eq!(srv["status"], "PAUSED");
+    assert_eq!(srv["locked_reason"], "security");
+    let actions: Vec<&str> = srv["instance_actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "unpause", "pause", "lock"]);
+}

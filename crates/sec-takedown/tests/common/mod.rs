@@ -223,32 +223,58 @@ pub fn normalized(records: &[Value]) -> Vec<Value> {
 
 /// PUT a JSON body to a simulator test route.
 pub fn sim_put(sim: &octo_sim::Sim, path: &str, body: &Value) {
-    let url = format!("{}{path}", sim.url());
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let r = reqwest_put(&url, body).await;
-        assert!(r, "PUT {url} failed");
-    });
+    let (status, _, _) = http(sim, "PUT", path, &[], Some(body));
+    assert_eq!(status, 200, "PUT {path}");
 }
 
-async fn reqwest_put(url: &str, body: &Value) -> bool {
-    // a tiny HTTP/1.1 client over tokio so the test needs no extra dependency
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let u = url::Url::parse(url).unwrap();
-    let addr = format!("{}:{}", u.host_str().unwrap(), u.port().unwrap());
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let b = serde_json::to_vec(body).unwrap();
-    let req = format!(
-        "PUT {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        u.path(),
+/// One HTTP/1.1 request to the simulator over a plain socket (the tests need no HTTP client
+/// crate): status, raw headers, body.
+pub fn http(
+    sim: &octo_sim::Sim,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let u = url::Url::parse(&sim.url()).unwrap();
+    let mut s = std::net::TcpStream::connect((u.host_str().unwrap(), u.port().unwrap())).unwrap();
+    let b = body
+        .map(|b| serde_json::to_vec(b).unwrap())
+        .unwrap_or_default();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
         b.len()
     );
-    s.write_all(req.as_bytes()).await.unwrap();
-    s.write_all(&b).await.unwrap();
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(&b).unwrap();
     let mut resp = String::new();
-    s.read_to_string(&mut resp).await.unwrap();
-    resp.starts_with("HTTP/1.1 200")
+    s.read_to_string(&mut resp).unwrap();
+    let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((&resp, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
+}
+
+/// An admin Keystone token for direct API calls from a test.
+pub fn admin_token(sim: &octo_sim::Sim) -> String {
+    let body = serde_json::json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": octo_sim::OS_ADMIN.0, "domain": {"name": "Default"}, "password": octo_sim::OS_ADMIN.1}}},
+        "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}}}});
+    let (status, head, _) = http(sim, "POST", "/identity/v3/auth/tokens", &[], Some(&body));
+    assert_eq!(status, 201);
+    head.lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("x-subject-token")
+                .then(|| v.trim().to_string())
+        })
+        .expect("X-Subject-Token")
 }
