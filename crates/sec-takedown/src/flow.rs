@@ -752,8 +752,13 @@ async fn step_note(ctx: &mut Ctx, srv: &Value, info: &Info) -> anyhow::Result<()
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let what = match srv["status"].as_str() {
+        Some("PAUSED") => "paused + locked".to_string(),
+        Some(other) => format!("locked (status {other}, not paused)"),
+        None => "locked".to_string(),
+    };
     let preface = format!(
-        "<p>{} sec-takedown: paused + locked (reason={}) by {} ({}); request ids: {}</p>",
+        "<p>{} sec-takedown: {what} (reason={}) by {} ({}); request ids: {}</p>",
         now(),
         html_escape(&ctx.cfg.lock_reason),
         html_escape(&ctx.os.user_name),

@@ -442,6 +442,14 @@ fn shutoff_server_and_owner_without_email() {
     assert!(recs[0]["detail"].as_str().unwrap().contains("SHUTOFF"));
     let srv = server(&sim, &db).unwrap();
     assert_eq!(srv["status"], "SHUTOFF");
+    let note = tickets(&sim)[0]["conversations"][0]["body"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        note.contains("locked (status SHUTOFF, not paused)"),
+        "{note}"
+    );
     assert_eq!(srv["locked_reason"], "security");
     // owner without email: NeCTAR's fallback requester; manager frank in CC
     let w = server_id(&sim, "worker01", 2);
