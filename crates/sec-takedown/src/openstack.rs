@@ -383,9 +383,37 @@ impl Os {
         }
     }
 
-    /// Servers (any project) with a fixed IP exactly `ip` (the `ip` filter is a regex: anchored
-    /// and escaped here).
+    /// Servers (any project) with the address `ip`: Nova's `ip` filter (a regex over fixed
+    /// addresses: anchored and escaped here), then Neutron's floating IPs (port → device).
     pub async fn servers_by_ip(&self, ip: &str) -> anyhow::Result<Vec<Value>> {
+        let fixed = self.servers_by_fixed_ip(ip).await?;
+        if !fixed.is_empty() {
+            return Ok(fixed);
+        }
+        let mut u = join(&self.network, &["floatingips"]);
+        u.query_pairs_mut().append_pair("floating_ip_address", ip);
+        let fips = self.get("Neutron", u).await?;
+        let mut out: Vec<Value> = Vec::new();
+        for f in fips["floatingips"].as_array().into_iter().flatten() {
+            let Some(port) = f["port_id"].as_str() else {
+                continue;
+            };
+            let mut pu = join(&self.network, &["ports"]);
+            pu.query_pairs_mut().append_pair("id", port);
+            let ports = self.get("Neutron", pu).await?;
+            for p in ports["ports"].as_array().into_iter().flatten() {
+                if let Some(dev) = p["device_id"].as_str().filter(|d| !d.is_empty())
+                    && !out.iter().any(|s| s["id"] == dev)
+                    && let Some(s) = self.server(dev).await?
+                {
+                    out.push(s);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn servers_by_fixed_ip(&self, ip: &str) -> anyhow::Result<Vec<Value>> {
         let escaped: String = ip
             .chars()
             .flat_map(|c| {

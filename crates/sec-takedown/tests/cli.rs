@@ -69,6 +69,20 @@ fn info_by_uuid_and_ip_and_app_credential() {
     ok(&out);
     assert_eq!(jsonl(&out)[0]["server"]["id"], json!(id));
 
+    // a fixed address through Nova's regex filter, anchored: 10.0.0.1 matches neither .11 nor .12
+    let out = env.run(&["info", "--ip", "10.0.0.11"]);
+    ok(&out);
+    assert_eq!(jsonl(&out)[0]["server"]["id"], json!(id));
+    let out = env.run(&["info", "--ip", "10.0.0.1"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("no server has the address 10.0.0.1"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&["info", "--ip", "10.0.0.x"]);
+    assert_eq!(code(&out), 2);
+
     // application credential, Keystone URL given with /v3; table output
     let env2 = Env::new(&sim.url())
         .unset("OS_USERNAME")

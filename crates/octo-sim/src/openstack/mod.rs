@@ -183,6 +183,7 @@ pub(crate) struct OsState {
     pub servers: Vec<Server>,
     pub deleted: Vec<String>,
     pub ports: Vec<Value>,
+    pub floatingips: Vec<Value>,
     pub security_groups: Vec<Value>,
     pub actions: HashMap<String, Vec<Value>>,
     pub counter: u64,
@@ -556,6 +557,7 @@ impl OsState {
         ];
         let mut servers = Vec::new();
         let mut ports = Vec::new();
+        let mut floatingips = Vec::new();
         let mut actions = HashMap::new();
         for (i, s) in specs.into_iter().enumerate() {
             let id = uuid(seed, "server", i as u64);
@@ -574,6 +576,18 @@ impl OsState {
                 json!({"version": 4, "addr": s.ip, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": mac}),
             ];
             if let Some(f) = s.floating {
+                floatingips.push(json!({
+                    "id": uuid(seed, "fip", i as u64),
+                    "floating_ip_address": f,
+                    "fixed_ip_address": s.ip,
+                    "port_id": uuid(seed, "port", i as u64),
+                    "tenant_id": projects[s.proj].id,
+                    "project_id": projects[s.proj].id,
+                    "floating_network_id": uuid(seed, "network", 99),
+                    "router_id": uuid(seed, "router", s.proj as u64),
+                    "status": "ACTIVE",
+                    "description": "",
+                }));
                 addrs.push(json!({"version": 4, "addr": f, "OS-EXT-IPS:type": "floating", "OS-EXT-IPS-MAC:mac_addr": mac}));
             }
             let port_id = uuid(seed, "port", i as u64);
@@ -653,6 +667,7 @@ impl OsState {
             servers,
             deleted: Vec::new(),
             ports,
+            floatingips,
             security_groups,
             actions,
             counter: 0,
@@ -679,6 +694,19 @@ impl OsState {
         }
         for id in gone {
             self.servers.retain(|s| s.id != id);
+            let ports: Vec<Value> = self
+                .ports
+                .iter()
+                .filter(|p| p["device_id"] == json!(id))
+                .map(|p| p["id"].clone())
+                .collect();
+            for f in &mut self.floatingips {
+                if ports.contains(&f["port_id"]) {
+                    f["port_id"] = Value::Null;
+                    f["fixed_ip_address"] = Value::Null;
+                    f["status"] = json!("DOWN");
+                }
+            }
             self.ports.retain(|p| p["device_id"] != json!(id));
             self.deleted.push(id);
         }
@@ -727,6 +755,7 @@ impl OsState {
             "projects": self.projects.iter().map(|p| json!({"id": p.id, "name": p.name})).collect::<Vec<_>>(),
             "users": self.users.iter().map(|u| json!({"id": u.id, "name": u.name, "email": u.email})).collect::<Vec<_>>(),
             "ports": self.ports,
+            "floatingips": self.floatingips,
             "tokens_issued": self.tokens_issued,
         })
     }
@@ -786,6 +815,7 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/image/v2/images", get(net::list_images))
         .route("/image/v2/images/{id}", get(net::get_image))
         .route("/network/v2.0/ports", get(net::list_ports))
+        .route("/network/v2.0/floatingips", get(net::list_floatingips))
         .route(
             "/network/v2.0/security-groups",
             get(net::list_security_groups),

@@ -86,6 +86,32 @@ fn pairs(q: &Option<String>) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `GET /network/v2.0/floatingips?floating_ip_address=…` (any string field as an exact filter).
+pub(crate) async fn list_floatingips(
+    State(sh): State<Arc<Shared>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let now = sh.now_ms();
+    let os = sh.openstack();
+    let Some(tok) = os.token(&headers, now) else {
+        return unauthorized();
+    };
+    let filters = pairs(&q);
+    let fips: Vec<Value> = os
+        .floatingips
+        .iter()
+        .filter(|f| tok.admin || f["project_id"] == json!(tok.project_id))
+        .filter(|f| {
+            filters
+                .iter()
+                .all(|(k, v)| f[k.as_str()].as_str() == Some(v.as_str()))
+        })
+        .cloned()
+        .collect();
+    reply(StatusCode::OK, json!({ "floatingips": fips }))
+}
+
 /// `GET /network/v2.0/ports?device_id=…` (any field of the port as an exact filter).
 pub(crate) async fn list_ports(
     State(sh): State<Arc<Shared>>,

@@ -228,7 +228,8 @@ pub(crate) async fn show(
     with_ids(r, &rid, mv)
 }
 
-/// `GET /servers/detail`: `all_tenants` (admin), `ip` (a regex, as Nova applies it), `name`
+/// `GET /servers/detail`: `all_tenants` (admin), `ip` (a regex matched against fixed
+/// addresses, as Nova applies it), `name`
 /// (regex), `project_id`.
 pub(crate) async fn list_detail(
     State(sh): State<Arc<Shared>>,
@@ -271,6 +272,8 @@ pub(crate) async fn list_detail(
                     .into_iter()
                     .flat_map(|m| m.values())
                     .flat_map(|l| l.as_array().cloned().unwrap_or_default())
+                    // like Nova's _ip_filter: fixed addresses only (a floating IP is Neutron's)
+                    .filter(|a| a["OS-EXT-IPS:type"] != "floating")
                     .any(|a| a["addr"].as_str().is_some_and(|x| r.is_match(x)))
             })
         })
