@@ -313,10 +313,24 @@ impl fmt::Debug for FdConfig {
     }
 }
 
+/// FreshDesk settings from `FRESHDESK_URL` / `FRESHDESK_DOMAIN` and `FRESHDESK_API_KEY`.
 pub fn freshdesk() -> anyhow::Result<FdConfig> {
-    let base = if let Some(u) = env_nonempty(env::FRESHDESK_URL) {
+    freshdesk_from(
+        env_nonempty(env::FRESHDESK_URL),
+        env_nonempty(env::FRESHDESK_DOMAIN),
+        env_nonempty(env::FRESHDESK_API_KEY),
+    )
+}
+
+/// `url` wins over `domain`; a bare domain name gets `.freshdesk.com`; always https for a domain.
+pub fn freshdesk_from(
+    url: Option<String>,
+    domain: Option<String>,
+    key: Option<String>,
+) -> anyhow::Result<FdConfig> {
+    let base = if let Some(u) = url {
         parse_base_url(&u, env::FRESHDESK_URL)?
-    } else if let Some(d) = env_nonempty(env::FRESHDESK_DOMAIN) {
+    } else if let Some(d) = domain {
         let d = d.trim_start_matches("https://").trim_end_matches('/');
         let host = if d.contains('.') {
             d.to_string()
@@ -331,8 +345,7 @@ pub fn freshdesk() -> anyhow::Result<FdConfig> {
             env::FRESHDESK_URL
         )));
     };
-    let key = env_nonempty(env::FRESHDESK_API_KEY)
-        .ok_or_else(|| usage(format!("{} is not set", env::FRESHDESK_API_KEY)))?;
+    let key = key.ok_or_else(|| usage(format!("{} is not set", env::FRESHDESK_API_KEY)))?;
     Ok(FdConfig {
         base,
         api_key: SecretString::from(key),
@@ -454,4 +467,66 @@ pub fn takedown(explicit: Option<&Path>) -> anyhow::Result<TakedownConfig> {
         templates,
         config_path: file.map(|f| f.path),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn freshdesk_domain_forms() {
+        let k = || Some("k".to_string());
+        let base = |d: &str| {
+            freshdesk_from(None, Some(d.into()), k())
+                .unwrap()
+                .base
+                .to_string()
+        };
+        assert_eq!(base("dhdnectar"), "https://dhdnectar.freshdesk.com/");
+        assert_eq!(
+            base("dhdnectar.freshdesk.com"),
+            "https://dhdnectar.freshdesk.com/"
+        );
+        assert_eq!(base("https://x.freshdesk.com/"), "https://x.freshdesk.com/");
+        let u = freshdesk_from(
+            Some("http://127.0.0.1:9/".into()),
+            Some("ignored".into()),
+            k(),
+        )
+        .unwrap();
+        assert_eq!(u.base.as_str(), "http://127.0.0.1:9/");
+        assert!(format!("{u:?}").contains("[redacted]"));
+        let e = freshdesk_from(None, None, k()).unwrap_err();
+        assert_eq!(octo_core::exit::code_for(&e), octo_core::Exit::Usage);
+        let e = freshdesk_from(None, Some("d".into()), None).unwrap_err();
+        assert!(e.to_string().contains("FRESHDESK_API_KEY"));
+    }
+
+    #[test]
+    fn auth_url_gets_v3_and_debug_redacts() {
+        assert_eq!(v3_url("https://ks:5000", "x").unwrap().path(), "/v3");
+        assert_eq!(
+            v3_url("https://ks:5000/identity/v3/", "x").unwrap().path(),
+            "/identity/v3"
+        );
+        let s = Settings {
+            get: Box::new(|k| match k {
+                "auth_url" => Some("https://ks/".into()),
+                "application_credential_id" => Some("id".into()),
+                "application_credential_secret" => Some("hush-secret".into()),
+                _ => None,
+            }),
+            describe: Box::new(|k| k.to_string()),
+        };
+        let a = build(&s, None, "test".into()).unwrap();
+        assert!(matches!(a.method, OsMethod::AppCredential { .. }));
+        assert_eq!(a.interface, "public");
+        assert!(!format!("{a:?}").contains("hush-secret"));
+        let s = Settings {
+            get: Box::new(|k| (k == "auth_url").then(|| "https://ks/".to_string())),
+            describe: Box::new(|k| format!("OS_{}", k.to_uppercase())),
+        };
+        let e = build(&s, None, "test".into()).err().unwrap();
+        assert!(e.to_string().contains("OS_PASSWORD is not set"), "{e}");
+    }
 }
