@@ -8,6 +8,11 @@ use chrono::{DateTime, Utc};
 use octo_core::http::Method;
 use serde_json::{Value, json};
 
+use std::path::Path;
+
+use octo_core::output::{Format, Printer};
+
+use crate::config::TakedownConfig;
 use crate::freshdesk::{Fd, MARKER_PREFIX};
 
 pub const INCIDENT: &str = "sec-takedown.incident/v1";
@@ -159,6 +164,51 @@ pub fn counts(incidents: &[Value]) -> Vec<Value> {
         }
     }
     out
+}
+
+/// Columns of the terminal table.
+pub const TABLE_COLUMNS: &[&str] = &[
+    "ticket_id",
+    "created_at",
+    "instance_name",
+    "project_name",
+    "image_name",
+    "outcome",
+];
+
+/// `sec-takedown history`: incident records, then (unless `no_counts` or a table) the counts;
+/// `plot` draws incidents per week by outcome.
+pub async fn run(
+    fd: &Fd,
+    cfg: &TakedownConfig,
+    mut p: Printer,
+    since: &str,
+    no_counts: bool,
+    plot: Option<&Path>,
+) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let since = octo_core::time::parse_time(since, now)?;
+    let tickets = security_tickets(fd, since).await?;
+    let mut incidents = Vec::new();
+    for t in &tickets {
+        let id = t["id"].as_u64().unwrap_or_default();
+        let convs = fd.conversations(id).await?;
+        let url = crate::flow::ticket_url(cfg, fd, id);
+        incidents.push(incident(t, &convs, url, cfg.status_resolved));
+    }
+    for i in &incidents {
+        p.record(i)?;
+    }
+    if !no_counts && p.format() != Format::Table {
+        for c in counts(&incidents) {
+            p.record(&c)?;
+        }
+    }
+    p.finish()?;
+    if let Some(path) = plot {
+        crate::plot::plot(path, &incidents, since, now)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -268,43 +268,10 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
         plot,
     } = &cli.command
     {
-        let now = chrono::Utc::now();
-        let since = octo_core::time::parse_time(since, now)?;
-        let fd = freshdesk::Fd::new(
-            http()?,
-            fd_cfg.ok_or_else(|| usage("FreshDesk is not configured"))?,
-        );
-        let tickets = history::security_tickets(&fd, since).await?;
-        let mut incidents = Vec::new();
-        for t in &tickets {
-            let id = t["id"].as_u64().unwrap_or_default();
-            let convs = fd.conversations(id).await?;
-            let url = flow::ticket_url(&cfg, &fd, id);
-            incidents.push(history::incident(t, &convs, url, cfg.status_resolved));
-        }
-        let mut p = printer(
-            cli.format,
-            &[
-                "ticket_id",
-                "created_at",
-                "instance_name",
-                "project_name",
-                "image_name",
-                "outcome",
-            ],
-        );
-        for i in &incidents {
-            p.record(i)?;
-        }
-        if !no_counts && p.format() != Format::Table {
-            for c in history::counts(&incidents) {
-                p.record(&c)?;
-            }
-        }
-        p.finish()?;
-        if let Some(path) = plot {
-            plot::plot(path, &incidents, since, now)?;
-        }
+        let fd_cfg = fd_cfg.ok_or_else(|| usage("FreshDesk is not configured"))?;
+        let fd = freshdesk::Fd::new(http()?, fd_cfg);
+        let p = printer(cli.format, history::TABLE_COLUMNS);
+        history::run(&fd, &cfg, p, since, *no_counts, plot.as_deref()).await?;
         return Ok(Exit::Success);
     }
     match &cli.command {
