@@ -86,90 +86,77 @@ fn pairs(q: &Option<String>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// `GET /network/v2.0/floatingips?floating_ip_address=…` (any string field as an exact filter).
+/// Neutron's list filters: every query key (except paging ones) must match the item's field;
+/// a repeated key (`id=a&id=b`) matches any of its values.
+fn matches(item: &Value, filters: &[(String, String)]) -> bool {
+    let mut keys: Vec<&str> = filters
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !matches!(*k, "limit" | "marker" | "fields" | "sort_key" | "sort_dir"))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.iter().all(|k| {
+        filters
+            .iter()
+            .filter(|(fk, _)| fk == k)
+            .any(|(_, v)| match &item[*k] {
+                Value::String(s) => s == v,
+                Value::Bool(b) => b.to_string() == *v,
+                Value::Number(n) => n.to_string() == *v,
+                _ => false,
+            })
+    })
+}
+
+/// A Neutron list (`{"<key>": [...]}`): the caller's project only unless admin, then filters.
+fn neutron_list(
+    sh: &Shared,
+    headers: &HeaderMap,
+    q: &Option<String>,
+    key: &str,
+    items: fn(&super::OsState) -> &Vec<Value>,
+) -> Response {
+    let now = sh.now_ms();
+    let os = sh.openstack();
+    let Some(tok) = os.token(headers, now) else {
+        return unauthorized();
+    };
+    let filters = pairs(q);
+    let list: Vec<Value> = items(&os)
+        .iter()
+        .filter(|i| tok.admin || i["project_id"] == json!(tok.project_id))
+        .filter(|i| matches(i, &filters))
+        .cloned()
+        .collect();
+    reply(StatusCode::OK, json!({ key: list }))
+}
+
+/// `GET /network/v2.0/floatingips?floating_ip_address=…`
 pub(crate) async fn list_floatingips(
     State(sh): State<Arc<Shared>>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let now = sh.now_ms();
-    let os = sh.openstack();
-    let Some(tok) = os.token(&headers, now) else {
-        return unauthorized();
-    };
-    let filters = pairs(&q);
-    let fips: Vec<Value> = os
-        .floatingips
-        .iter()
-        .filter(|f| tok.admin || f["project_id"] == json!(tok.project_id))
-        .filter(|f| {
-            filters
-                .iter()
-                .all(|(k, v)| f[k.as_str()].as_str() == Some(v.as_str()))
-        })
-        .cloned()
-        .collect();
-    reply(StatusCode::OK, json!({ "floatingips": fips }))
+    neutron_list(&sh, &headers, &q, "floatingips", |os| &os.floatingips)
 }
 
-/// `GET /network/v2.0/ports?device_id=…` (any field of the port as an exact filter).
+/// `GET /network/v2.0/ports?device_id=…`
 pub(crate) async fn list_ports(
     State(sh): State<Arc<Shared>>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let now = sh.now_ms();
-    let os = sh.openstack();
-    let Some(tok) = os.token(&headers, now) else {
-        return unauthorized();
-    };
-    let filters = pairs(&q);
-    let ports: Vec<Value> = os
-        .ports
-        .iter()
-        .filter(|p| tok.admin || p["project_id"] == json!(tok.project_id))
-        .filter(|p| {
-            filters.iter().all(|(k, v)| match &p[k.as_str()] {
-                Value::String(s) => s == v,
-                Value::Bool(b) => b.to_string() == *v,
-                Value::Null => true,
-                _ => true,
-            })
-        })
-        .cloned()
-        .collect();
-    reply(StatusCode::OK, json!({ "ports": ports }))
+    neutron_list(&sh, &headers, &q, "ports", |os| &os.ports)
 }
 
-/// `GET /network/v2.0/security-groups?id=a&id=b` (repeated `id`, or `name`, `project_id`).
+/// `GET /network/v2.0/security-groups?id=a&id=b`
 pub(crate) async fn list_security_groups(
     State(sh): State<Arc<Shared>>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let now = sh.now_ms();
-    let os = sh.openstack();
-    let Some(tok) = os.token(&headers, now) else {
-        return unauthorized();
-    };
-    let filters = pairs(&q);
-    let ids: Vec<&str> = filters
-        .iter()
-        .filter(|(k, _)| k == "id")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    let sgs: Vec<Value> = os
-        .security_groups
-        .iter()
-        .filter(|s| tok.admin || s["project_id"] == json!(tok.project_id))
-        .filter(|s| ids.is_empty() || ids.iter().any(|i| s["id"] == json!(i)))
-        .filter(|s| {
-            filters
-                .iter()
-                .filter(|(k, _)| k == "name" || k == "project_id")
-                .all(|(k, v)| s[k.as_str()] == json!(v))
-        })
-        .cloned()
-        .collect();
-    reply(StatusCode::OK, json!({ "security_groups": sgs }))
+    neutron_list(&sh, &headers, &q, "security_groups", |os| {
+        &os.security_groups
+    })
 }
