@@ -1370,6 +1370,15 @@ pub async fn delete(ctx: &mut Ctx, srv: Srv, snapshot: bool, force: bool) -> any
             )));
         }
     }
+    // a lock that died before its instance-details note: that note is evidence too
+    let srv = match srv {
+        Srv::Present(v) if rank(md_str(&md_of(&v), KEY_STEP)) < 3 => {
+            let info = gather(&ctx.os, &v, &ctx.cfg.manager_role).await?;
+            step_note(ctx, &v, &info).await?;
+            Srv::Present(if ctx.dry_run { v } else { ctx.refresh().await? })
+        }
+        other => other,
+    };
     evidence_then_delete(ctx, srv, snapshot, force, true).await
 }
 

@@ -360,3 +360,27 @@ fn records_match_the_schema() {
         );
     }
 }
+
+#[test]
+fn delete_after_an_interrupted_lock_adds_the_missing_details_note() {
+    let sim = spawn();
+    let id = server_id(&sim, "web01", 1);
+    let env = Env::new(&sim.url());
+    let out = env.run(&["lock", &id, "--stop-after", "ticket"]);
+    assert_eq!(code(&out), 137);
+    let out = env.run(&["delete", &id, "--yes"]);
+    ok(&out);
+    let ts = tickets(&sim);
+    assert_eq!(ts.len(), 1);
+    assert_eq!(
+        kinds(&ts[0]),
+        [
+            "note:note",
+            "note:evidence",
+            "note:delete",
+            "reply:reply-deleted"
+        ]
+    );
+    assert_eq!(ts[0]["status"], 4);
+    assert!(server(&sim, &id).is_none());
+}
