@@ -99,6 +99,39 @@ fn info_by_uuid_and_ip_and_app_credential() {
         "{text}"
     );
 
+    // a named application credential needs the user; a region the catalog lacks is a config error
+    let admin_id = sim.state()["openstack"]["users"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let env_named = Env::new(&sim.url())
+        .unset("OS_USERNAME")
+        .unset("OS_PASSWORD")
+        .unset("OS_PROJECT_NAME")
+        .set("OS_APPLICATION_CREDENTIAL_NAME", "sec-takedown")
+        .set("OS_USER_ID", &admin_id)
+        .set("OS_APPLICATION_CREDENTIAL_SECRET", octo_sim::OS_APP_CRED.1)
+        .set("OS_INTERFACE", "internal");
+    ok(&env_named.run(&["info", &id]));
+    let out = Env::new(&sim.url())
+        .set("OS_REGION_NAME", "Mars")
+        .run(&["info", &id]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("no `compute` endpoint for interface public in region Mars"),
+        "{}",
+        stderr(&out)
+    );
+    let out = Env::new(&sim.url())
+        .set("OS_PASSWORD", "wrong")
+        .run(&["info", &id]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("HTTP 401") && stderr(&out).contains("environment"),
+        "{}",
+        stderr(&out)
+    );
+
     // OS_CLOUD + clouds.yaml
     let clouds = format!(
         "clouds:\n  sim:\n    auth_type: v3applicationcredential\n    auth:\n      auth_url: {}/identity/v3\n      application_credential_id: \"{}\"\n      application_credential_secret: \"{}\"\n    region_name: RegionOne\n",
