@@ -123,9 +123,10 @@ fn info_by_uuid_and_ip_and_app_credential() {
         stderr(&out)
     );
     let out = Env::new(&sim.url())
-        .set("OS_PASSWORD", "wrong")
+        .set("OS_PASSWORD", "wrong-os-pass-31337")
         .run(&["info", &id]);
     assert_eq!(code(&out), 1);
+    assert!(!format!("{}{}", stdout(&out), stderr(&out)).contains("wrong-os-pass-31337"));
     assert!(
         stderr(&out).contains("HTTP 401") && stderr(&out).contains("environment"),
         "{}",
