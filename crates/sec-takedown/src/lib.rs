@@ -332,7 +332,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
         http,
         fd_cfg.ok_or_else(|| usage("FreshDesk is not configured"))?,
     );
-    let p = printer(cli.format, &["step", "status", "detail", "ticket_id"]);
+    let mut p = printer(cli.format, &["step", "status", "detail", "ticket_id"]);
+    // every step shows as it happens, also in a table or CSV
+    p.set_flush_each(true);
     let mut ctx = flow::Ctx::new(os, fd, cfg, p);
     let result = match cli.command {
         Command::Info { .. } | Command::History { .. } => unreachable!("handled above"),
