@@ -38,7 +38,9 @@
 #![allow(clippy::result_large_err)]
 
 pub mod faults;
+pub(crate) mod freshdesk;
 pub(crate) mod halo;
+pub(crate) mod openstack;
 pub(crate) mod util;
 
 use std::collections::{BTreeMap, HashMap};
@@ -59,7 +61,9 @@ use serde_json::{Value, json};
 
 pub use faults::Faults;
 use faults::{DropConnection, Fault};
+pub use freshdesk::FRESHDESK_KEY;
 use halo::HaloState;
+pub use openstack::{OS_ADMIN, OS_APP_CRED, OS_OWNER};
 use util::{error, ok_json};
 
 /// The read-only demo key pair (token scope `"read"`): key id, secret.
@@ -90,6 +94,8 @@ pub struct SimConfig {
     pub faults: Faults,
     /// Share of events that come in bursts of 20–400 sharing one `created_at` (default 0.1).
     pub burst_fraction: f64,
+    /// How long a Nova state transition (pause, unpause, snapshot, delete …) takes (default 300 ms).
+    pub openstack_transition_ms: u64,
 }
 
 impl Default for SimConfig {
@@ -105,6 +111,7 @@ impl Default for SimConfig {
             max_page_depth: 100,
             faults: Faults::default(),
             burst_fraction: 0.1,
+            openstack_transition_ms: 300,
         }
     }
 }
@@ -132,6 +139,8 @@ pub(crate) struct Shared {
     pub stats: Mutex<Stats>,
     /// Faults served in a row per request (method + URL), for `Faults::max_in_a_row`.
     pub fault_streaks: Mutex<HashMap<String, u32>>,
+    pub openstack: Mutex<openstack::OsState>,
+    pub freshdesk: Mutex<freshdesk::FdState>,
 }
 
 impl Shared {
@@ -146,6 +155,18 @@ impl Shared {
     }
     pub(crate) fn stats(&self) -> MutexGuard<'_, Stats> {
         self.stats.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    pub(crate) fn openstack(&self) -> MutexGuard<'_, openstack::OsState> {
+        self.openstack.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    pub(crate) fn openstack_mut(&self) -> MutexGuard<'_, openstack::OsState> {
+        self.openstack()
+    }
+    pub(crate) fn freshdesk(&self) -> MutexGuard<'_, freshdesk::FdState> {
+        self.freshdesk.lock().unwrap_or_else(|e| e.into_inner())
+    }
+    pub(crate) fn freshdesk_mut(&self) -> MutexGuard<'_, freshdesk::FdState> {
+        self.freshdesk()
     }
     fn faults(&self) -> Faults {
         self.faults
@@ -182,6 +203,11 @@ impl Shared {
             json!({"total": st.total, "by_status": st.by_status, "dropped": st.dropped}),
         );
         m.insert("tokens_issued".into(), json!(st.tokens_issued));
+        drop(st);
+        let now = self.now_ms();
+        self.openstack().settle(now);
+        m.insert("openstack".into(), self.openstack().state_json());
+        m.insert("freshdesk".into(), self.freshdesk().state_json());
         m.insert("now".into(), json!(util::fmt_ms(self.now_ms())));
         m.insert(
             "faults".into(),
@@ -197,6 +223,12 @@ impl Shared {
     }
     fn reset(&self) {
         self.halo_mut().reset();
+        *self.openstack() = openstack::OsState::new(
+            self.cfg.seed,
+            self.now_ms(),
+            self.cfg.openstack_transition_ms,
+        );
+        *self.freshdesk() = freshdesk::FdState::new();
         *self.stats() = Stats::default();
         self.set_faults(self.cfg.faults.clone());
     }
@@ -285,7 +317,14 @@ impl Sim {
             elapsed_ms = t0.elapsed().as_millis() as u64,
             "world generated"
         );
+        let openstack = openstack::OsState::new(
+            cfg.seed,
+            anchor.timestamp_millis(),
+            cfg.openstack_transition_ms,
+        );
         let shared = Arc::new(Shared {
+            openstack: Mutex::new(openstack),
+            freshdesk: Mutex::new(freshdesk::FdState::new()),
             faults: RwLock::new(cfg.faults.clone()),
             cfg,
             base_url: url.clone(),
@@ -484,6 +523,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/tokens/revoke", post(sim_revoke_tokens));
     Router::new()
         .merge(halo::handlers::routes(shared.clone()))
+        .merge(openstack::routes())
+        .merge(freshdesk::routes())
         .merge(sim_routes)
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)

@@ -16,6 +16,10 @@ fn help_teaches_the_demo_keys() {
         "sim-rw-secret-0000",
         "--rate-429",
         "--drop-rate",
+        octo_sim::OS_ADMIN.1,
+        octo_sim::OS_APP_CRED.0,
+        octo_sim::OS_APP_CRED.1,
+        octo_sim::FRESHDESK_KEY,
     ] {
         assert!(text.contains(needle), "{needle} missing from --help");
     }

@@ -1,0 +1,383 @@
+//! sec-takedown: respond to a compromised OpenStack instance — pause, lock (reason `security`),
+//! FreshDesk ticket to the owner with the tenant managers in CC, private notes with the
+//! instance details and evidence (console log, optional snapshot), delete, reply, resolve.
+//!
+//! Every step is an action record (`sec-takedown.action/v1`) on stdout. Progress lives in the
+//! instance metadata (`security_ticket`, `security_takedown_step`, `security_takedown_at`,
+//! `security_takedown_by`), so a re-run after a crash continues at the first unfinished step;
+//! the ticket carries an idempotency tag so a crash between creating and recording it never
+//! yields a second ticket.
+
+pub mod config;
+pub mod flow;
+pub mod freshdesk;
+pub mod history;
+pub mod info;
+pub mod openstack;
+pub mod plot;
+pub mod template;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use octo_core::exit::{Exit, usage};
+use octo_core::http::{Http, HttpConfig};
+use octo_core::log::LogArgs;
+use octo_core::output::{Format, Printer};
+use serde_json::{Value, json};
+
+use crate::openstack::Os;
+
+const AFTER_HELP: &str = "\
+Examples:
+  sec-takedown info 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20
+  sec-takedown info --ip 203.0.113.7 -o json
+  sec-takedown lock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --cc csirt@example.org --dry-run
+  sec-takedown lock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --cc csirt@example.org
+  sec-takedown unlock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20
+  sec-takedown delete 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --snapshot --yes
+  sec-takedown takedown 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --snapshot --yes
+  sec-takedown history --since 180d | jq -c 'select(.outcome == \"deleted\")'
+
+Configuration: OS_CLOUD (clouds.yaml) or OS_AUTH_URL + OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME
+or OS_APPLICATION_CREDENTIAL_ID/_SECRET (a cloud-admin token); FRESHDESK_DOMAIN (or
+FRESHDESK_URL) and FRESHDESK_API_KEY; the `takedown:` section of octo.yml.
+Exit codes: 0 ok, 1 API or I/O failure (also: evidence capture failed, nothing deleted),
+2 usage or configuration error, 130 interrupted.";
+
+/// Respond to a compromised OpenStack instance: info, lock (pause + lock + FreshDesk ticket),
+/// unlock, delete (evidence first) and the full takedown — resumable, every step an action record.
+#[derive(Debug, Parser)]
+#[command(name = "sec-takedown", version = octo_core::VERSION, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]
+    #[arg(long = "config", value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    /// Output format: jsonl (default when piped), json, csv, table (default on a terminal)
+    #[arg(short = 'o', long = "format", value_enum, global = true)]
+    pub format: Option<Format>,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// The server to act on.
+#[derive(Debug, Clone, Args)]
+pub struct Target {
+    /// Server UUID (names are refused: they are not unique)
+    #[arg(value_name = "SERVER", required_unless_present = "ip")]
+    pub server: Option<String>,
+    /// Find the server by a fixed or floating IP address, across all projects
+    #[arg(long = "ip", value_name = "ADDR", conflicts_with = "server")]
+    pub ip: Option<String>,
+}
+
+/// Flags of every mutating command.
+#[derive(Debug, Clone, Args)]
+pub struct MutateArgs {
+    /// Print the plan (one `planned` or `unchanged` record per step) and write nothing
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// Test hook: exit abruptly (code 137) right after this point, as if killed
+    #[arg(long = "stop-after", value_name = "STEP", hide = true)]
+    pub stop_after: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Instance, flavor, image, addresses, security groups, project, owner, tenant managers,
+    /// lock state, recent actions and takedown progress
+    Info {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Pause (if ACTIVE), lock with reason `security`, open the FreshDesk ticket (outbound
+    /// email to the owner, CC tenant managers), add the instance details as a private note
+    Lock {
+        #[command(flatten)]
+        target: Target,
+        /// Extra address to CC on the ticket (repeatable)
+        #[arg(long = "cc", value_name = "EMAIL")]
+        cc: Vec<String>,
+        #[command(flatten)]
+        m: MutateArgs,
+    },
+    /// Unpause, unlock, reply on the ticket and resolve it
+    Unlock {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        m: MutateArgs,
+    },
+    /// Capture evidence (console log note, optional snapshot), then delete, wait until gone,
+    /// reply and resolve. Nothing is deleted when evidence capture fails, unless --force
+    Delete {
+        #[command(flatten)]
+        target: Target,
+        /// Confirm the deletion
+        #[arg(long = "yes")]
+        yes: bool,
+        /// Also snapshot the instance (createImage) and note the image id before deleting
+        #[arg(long = "snapshot")]
+        snapshot: bool,
+        /// Delete even when evidence capture failed
+        #[arg(long = "force")]
+        force: bool,
+        #[command(flatten)]
+        m: MutateArgs,
+    },
+    /// The incidents so far: every FreshDesk ticket tagged `security`, joined with what the
+    /// notes recorded (instance, project, image, flavor, owner, outcome), then counts by
+    /// project, image and month
+    History {
+        /// Tickets created since (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)
+        #[arg(long = "since", value_name = "WHEN", default_value = "90d")]
+        since: String,
+        /// Only the incident records, no counts
+        #[arg(long = "no-counts")]
+        no_counts: bool,
+        /// Also draw incidents per week by outcome into this file (.png, or .svg)
+        #[arg(long = "plot", value_name = "FILE")]
+        plot: Option<PathBuf>,
+    },
+    /// The big red button: lock, ticket, note, evidence, (snapshot), delete, reply, resolve —
+    /// each finished step recorded on the instance and noted on the ticket
+    Takedown {
+        #[command(flatten)]
+        target: Target,
+        /// Confirm the takedown
+        #[arg(long = "yes")]
+        yes: bool,
+        /// Stop after the evidence: keep the instance paused and locked
+        #[arg(long = "no-delete")]
+        no_delete: bool,
+        /// Also snapshot the instance before deleting
+        #[arg(long = "snapshot")]
+        snapshot: bool,
+        /// Delete even when evidence capture failed
+        #[arg(long = "force")]
+        force: bool,
+        /// Extra address to CC on the ticket (repeatable)
+        #[arg(long = "cc", value_name = "EMAIL")]
+        cc: Vec<String>,
+        #[command(flatten)]
+        m: MutateArgs,
+    },
+}
+
+/// The clap command (for man pages and completions).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// Entry point used by `main`.
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    cli.log.init();
+    octo_core::block_on(run_async(cli))
+}
+
+fn http() -> anyhow::Result<Http> {
+    Http::new(HttpConfig {
+        user_agent: format!("sec-takedown/{}", env!("CARGO_PKG_VERSION")),
+        timeout: Duration::from_secs(120),
+        max_in_flight: 2,
+        ..HttpConfig::default()
+    })
+}
+
+/// A server UUID (8-4-4-4-12 hex).
+pub fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Resolve the target: its id and the server JSON at 2.73 (`None` when Nova says 404).
+pub async fn resolve(os: &Os, t: &Target) -> anyhow::Result<(String, Option<Value>)> {
+    if let Some(ip) = &t.ip {
+        if ip.parse::<std::net::IpAddr>().is_err() {
+            return Err(usage(format!("--ip `{ip}` is not an IP address")));
+        }
+        let found = os.servers_by_ip(ip).await?;
+        return match found.len() {
+            0 => Err(anyhow::anyhow!(
+                "no server has the address {ip} (searched all projects)"
+            )),
+            1 => Ok((
+                found[0]["id"].as_str().unwrap_or_default().to_string(),
+                Some(found[0].clone()),
+            )),
+            _ => Err(usage(format!(
+                "{} servers have the address {ip}: {}; give the UUID",
+                found.len(),
+                found
+                    .iter()
+                    .map(|s| format!(
+                        "{} ({})",
+                        s["id"].as_str().unwrap_or("?"),
+                        s["name"].as_str().unwrap_or("?")
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        };
+    }
+    let Some(s) = &t.server else {
+        return Err(usage("give a SERVER UUID or --ip ADDR"));
+    };
+    if !is_uuid(s) {
+        return Err(usage(format!(
+            "`{s}` is not a server UUID: names are refused because they are not unique \
+             (use the UUID, or --ip ADDR)"
+        )));
+    }
+    let id = s.to_ascii_lowercase();
+    let srv = os.server(&id).await?;
+    Ok((id, srv))
+}
+
+fn printer(format: Option<Format>, columns: &[&str]) -> Printer {
+    let tty = std::io::stdout().is_terminal();
+    let format = format.unwrap_or(if tty { Format::Table } else { Format::Jsonl });
+    let cols = if format == Format::Table {
+        columns.iter().map(|s| s.to_string()).collect()
+    } else {
+        Vec::new()
+    };
+    Printer::new(format, cols, Box::new(std::io::stdout()))
+}
+
+async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
+    // configuration first: every config error (exit 2) before any call
+    let cfg = config::takedown(cli.config.as_deref())?;
+    let mutating = !matches!(cli.command, Command::Info { .. });
+    let fd_cfg = if mutating {
+        Some(config::freshdesk()?)
+    } else {
+        None
+    };
+    if let Command::History {
+        since,
+        no_counts,
+        plot,
+    } = &cli.command
+    {
+        let fd_cfg = fd_cfg.ok_or_else(|| usage("FreshDesk is not configured"))?;
+        let fd = freshdesk::Fd::new(http()?, fd_cfg);
+        let p = printer(cli.format, history::TABLE_COLUMNS);
+        history::run(&fd, &cfg, p, since, *no_counts, plot.as_deref()).await?;
+        return Ok(Exit::Success);
+    }
+    match &cli.command {
+        Command::Delete { yes, m, .. } | Command::Takedown { yes, m, .. }
+            if !*yes && !m.dry_run =>
+        {
+            return Err(usage(
+                "this deletes the instance: add --yes to confirm (or --dry-run to see the plan)",
+            ));
+        }
+        _ => {}
+    }
+    for cc in match &cli.command {
+        Command::Lock { cc, .. } | Command::Takedown { cc, .. } => cc.as_slice(),
+        _ => &[],
+    } {
+        if !cc.contains('@')
+            || cc.contains(char::is_whitespace)
+            || cc.starts_with('@')
+            || cc.ends_with('@')
+        {
+            return Err(usage(format!("--cc `{cc}` is not an email address")));
+        }
+    }
+    let auth = config::os_auth()?;
+    let http = http()?;
+    let os = Os::connect(http.clone(), &auth).await?;
+    if !os.is_admin() {
+        tracing::warn!("{}", os.admin_hint().trim_start_matches(" — "));
+    }
+
+    if let Command::Info { target } = &cli.command {
+        let (id, srv) = resolve(&os, target).await?;
+        let Some(srv) = srv else {
+            return Err(anyhow::anyhow!(
+                "server {id} not found (Nova 404){}",
+                os.admin_hint()
+            ));
+        };
+        let info = info::gather(&os, &srv, &cfg.manager_role).await?;
+        let tty = std::io::stdout().is_terminal();
+        let format = cli
+            .format
+            .unwrap_or(if tty { Format::Table } else { Format::Jsonl });
+        let mut p = printer(Some(format), &["field", "value"]);
+        if format == Format::Table {
+            for (k, v) in info::rows(&info.json) {
+                p.record(&json!({"field": k, "value": v}))?;
+            }
+        } else {
+            p.record(&info.json)?;
+        }
+        p.finish()?;
+        return Ok(Exit::Success);
+    }
+
+    let fd = freshdesk::Fd::new(
+        http,
+        fd_cfg.ok_or_else(|| usage("FreshDesk is not configured"))?,
+    );
+    let mut p = printer(cli.format, &["step", "status", "detail", "ticket_id"]);
+    // every step shows as it happens, also in a table or CSV
+    p.set_flush_each(true);
+    let mut ctx = flow::Ctx::new(os, fd, cfg, p);
+    let result = match cli.command {
+        Command::Info { .. } | Command::History { .. } => unreachable!("handled above"),
+        Command::Lock { target, cc, m } => {
+            ctx.start("lock", &m);
+            let srv = ctx.target(&target).await?;
+            flow::lock(&mut ctx, srv, &cc).await.map(|_| ())
+        }
+        Command::Unlock { target, m } => {
+            ctx.start("unlock", &m);
+            let srv = ctx.target(&target).await?;
+            flow::unlock(&mut ctx, srv).await
+        }
+        Command::Delete {
+            target,
+            snapshot,
+            force,
+            m,
+            ..
+        } => {
+            ctx.start("delete", &m);
+            let srv = ctx.target_or_gone(&target).await?;
+            flow::delete(&mut ctx, srv, snapshot, force).await
+        }
+        Command::Takedown {
+            target,
+            no_delete,
+            snapshot,
+            force,
+            cc,
+            m,
+            ..
+        } => {
+            ctx.start("takedown", &m);
+            let srv = ctx.target_or_gone(&target).await?;
+            flow::takedown(&mut ctx, srv, &cc, !no_delete, snapshot, force).await
+        }
+    };
+    if let Err(e) = &result {
+        ctx.fail_open_step(e);
+    }
+    let finish = ctx.finish();
+    result?;
+    finish?;
+    Ok(Exit::Success)
+}

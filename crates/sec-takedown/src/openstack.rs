@@ -1,0 +1,497 @@
+//! Raw authenticated OpenStack calls over octo-core's HTTP client: a Keystone v3 token and
+//! catalog, then Nova (microversion 2.73), Keystone, Glance and Neutron requests.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow};
+use bytes::Bytes;
+use octo_core::exit::usage;
+use octo_core::http::{Http, Method, Req, StatusCode, display_target};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use url::Url;
+
+use crate::config::{OsAuth, OsMethod};
+
+/// The Nova microversion every compute call asks for (lock reason, `locked_reason` in show).
+pub const NOVA_MICROVERSION: &str = "2.73";
+
+/// An OpenStack API answered with an error status.
+#[derive(Debug)]
+pub struct ApiError {
+    pub service: &'static str,
+    pub method: Method,
+    pub target: String,
+    pub status: StatusCode,
+    pub message: String,
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {}: HTTP {}: {}",
+            self.service,
+            self.method,
+            self.target,
+            self.status.as_u16(),
+            self.message
+        )?;
+        if let Some(r) = &self.request_id {
+            write!(f, " (request id {r})")?;
+        }
+        Ok(())
+    }
+}
+impl std::error::Error for ApiError {}
+
+/// A successful response: status, JSON body (Null when empty) and the request id.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+    pub request_id: Option<String>,
+}
+
+/// The message of an OpenStack error body: Nova `{"conflictingRequest": {"message"}}`,
+/// Keystone `{"error": {"message"}}`, Neutron `{"NeutronError": {"message"}}`, Glance
+/// `{"message"}`; otherwise the raw text, shortened.
+pub fn error_message(body: &[u8]) -> String {
+    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    if let Some(m) = v.get("message").and_then(Value::as_str) {
+        return m.to_string();
+    }
+    if let Some(obj) = v.as_object() {
+        for (k, inner) in obj {
+            if let Some(m) = inner.get("message").and_then(Value::as_str) {
+                return format!("{k}: {m}");
+            }
+        }
+    }
+    let t = String::from_utf8_lossy(body);
+    let t = t.trim();
+    if t.is_empty() {
+        "(empty body)".into()
+    } else {
+        t.chars().take(300).collect()
+    }
+}
+
+/// An authenticated session.
+pub struct Os {
+    http: Http,
+    token: SecretString,
+    pub user_id: String,
+    pub user_name: String,
+    pub project_name: String,
+    pub roles: Vec<String>,
+    pub compute: Url,
+    pub image: Url,
+    pub network: Url,
+    pub identity: Url,
+}
+
+impl fmt::Debug for Os {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Os")
+            .field("user", &self.user_name)
+            .field("token", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+fn endpoint(catalog: &Value, ty: &str, auth: &OsAuth) -> anyhow::Result<Url> {
+    let services = catalog.as_array().cloned().unwrap_or_default();
+    for svc in services.iter().filter(|s| s["type"] == ty) {
+        for ep in svc["endpoints"].as_array().into_iter().flatten() {
+            if ep["interface"] != json!(auth.interface) {
+                continue;
+            }
+            if let Some(r) = &auth.region
+                && ep["region_id"].as_str() != Some(r)
+                && ep["region"].as_str() != Some(r)
+            {
+                continue;
+            }
+            if let Some(u) = ep["url"].as_str() {
+                let mut u = Url::parse(u).with_context(|| format!("catalog URL of {ty}: {u}"))?;
+                let p = u.path().trim_end_matches('/').to_string();
+                u.set_path(&p);
+                return Ok(u);
+            }
+        }
+    }
+    Err(usage(format!(
+        "the service catalog has no `{ty}` endpoint for interface {}{}",
+        auth.interface,
+        auth.region
+            .as_ref()
+            .map(|r| format!(" in region {r}"))
+            .unwrap_or_default()
+    )))
+}
+
+/// Append path segments to a base URL (each segment percent-encoded).
+pub fn join(base: &Url, segments: &[&str]) -> Url {
+    let mut u = base.clone();
+    if let Ok(mut s) = u.path_segments_mut() {
+        s.pop_if_empty();
+        for seg in segments {
+            s.push(seg);
+        }
+    }
+    u
+}
+
+fn versioned(base: &Url, version: &str) -> Url {
+    if base.path().trim_end_matches('/').ends_with(version) {
+        base.clone()
+    } else {
+        join(base, &[version])
+    }
+}
+
+impl Os {
+    /// Authenticate (POST /v3/auth/tokens) and pick endpoints from the catalog.
+    pub async fn connect(http: Http, auth: &OsAuth) -> anyhow::Result<Os> {
+        let identity = match &auth.method {
+            OsMethod::Password {
+                user_name,
+                user_id,
+                user_domain_name,
+                user_domain_id,
+                password,
+                ..
+            } => {
+                let mut user = json!({"password": password.expose_secret()});
+                if let Some(id) = user_id {
+                    user["id"] = json!(id);
+                } else {
+                    user["name"] = json!(user_name);
+                    user["domain"] = match user_domain_id {
+                        Some(d) => json!({"id": d}),
+                        None => json!({"name": user_domain_name.as_deref().unwrap_or("Default")}),
+                    };
+                }
+                json!({"methods": ["password"], "password": {"user": user}})
+            }
+            OsMethod::AppCredential {
+                id,
+                name,
+                user_id,
+                user_name,
+                user_domain_name,
+                secret,
+            } => {
+                let mut ac = json!({"secret": secret.expose_secret()});
+                if let Some(id) = id {
+                    ac["id"] = json!(id);
+                } else {
+                    ac["name"] = json!(name);
+                    ac["user"] = match user_id {
+                        Some(u) => json!({"id": u}),
+                        None => {
+                            json!({"name": user_name, "domain": {"name": user_domain_name.as_deref().unwrap_or("Default")}})
+                        }
+                    };
+                }
+                json!({"methods": ["application_credential"], "application_credential": ac})
+            }
+        };
+        let mut body = json!({"auth": {"identity": identity}});
+        if let OsMethod::Password {
+            project_name,
+            project_id,
+            project_domain_name,
+            project_domain_id,
+            ..
+        } = &auth.method
+        {
+            let project = match project_id {
+                Some(id) => json!({"id": id}),
+                None => json!({"name": project_name, "domain": match project_domain_id {
+                    Some(d) => json!({"id": d}),
+                    None => json!({"name": project_domain_name.as_deref().unwrap_or("Default")}),
+                }}),
+            };
+            body["auth"]["scope"] = json!({ "project": project });
+        }
+        let url = join(&auth.auth_url, &["auth", "tokens"]);
+        let mut req = Req::new(Method::POST, url.clone());
+        req.headers
+            .push(("content-type", "application/json".into()));
+        req.body = Some(Bytes::from(serde_json::to_vec(&body)?));
+        req.idempotent = true;
+        drop(body);
+        let resp = http
+            .send(&req)
+            .await
+            .context("Keystone: requesting a token")?;
+        if resp.status != StatusCode::CREATED && resp.status != StatusCode::OK {
+            let hint = if resp.status == StatusCode::UNAUTHORIZED {
+                format!(" — check the credentials from {}", auth.source)
+            } else {
+                String::new()
+            };
+            return Err(anyhow!(
+                "Keystone POST {}: HTTP {}: {}{hint}",
+                display_target(&url),
+                resp.status.as_u16(),
+                error_message(&resp.body)
+            ));
+        }
+        let token = resp
+            .headers
+            .get("x-subject-token")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| anyhow!("Keystone issued no X-Subject-Token header"))?
+            .to_string();
+        let v: Value = serde_json::from_slice(&resp.body).context("Keystone token response")?;
+        let t = &v["token"];
+        let catalog = &t["catalog"];
+        let roles = t["roles"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r["name"].as_str().map(String::from))
+            .collect();
+        Ok(Os {
+            compute: endpoint(catalog, "compute", auth)?,
+            image: versioned(&endpoint(catalog, "image", auth)?, "v2"),
+            network: versioned(&endpoint(catalog, "network", auth)?, "v2.0"),
+            identity: versioned(&endpoint(catalog, "identity", auth)?, "v3"),
+            http,
+            token: SecretString::from(token),
+            user_id: t["user"]["id"].as_str().unwrap_or_default().to_string(),
+            user_name: t["user"]["name"].as_str().unwrap_or_default().to_string(),
+            project_name: t["project"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            roles,
+        })
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.roles.iter().any(|r| r == "admin")
+    }
+
+    /// An explanation appended to permission-like failures of a non-admin token.
+    pub fn admin_hint(&self) -> String {
+        if self.is_admin() {
+            String::new()
+        } else {
+            format!(
+                " — the token of user `{}` in project `{}` has no `admin` role (roles: {}); \
+                 sec-takedown needs a cloud-admin token to act on other projects' servers \
+                 (a project member gets 409 `is locked` / 403 on a security lock)",
+                self.user_name,
+                self.project_name,
+                if self.roles.is_empty() {
+                    "none".to_string()
+                } else {
+                    self.roles.join(", ")
+                }
+            )
+        }
+    }
+
+    /// One call. `Ok(Err(ApiError))` for an HTTP error status, so callers can branch on it.
+    pub async fn call(
+        &self,
+        service: &'static str,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        idempotent: bool,
+    ) -> anyhow::Result<Result<Reply, ApiError>> {
+        let mut req = Req::new(method.clone(), url.clone());
+        req.headers
+            .push(("x-auth-token", self.token.expose_secret().to_string()));
+        req.headers.push(("accept", "application/json".into()));
+        if service == "Nova" {
+            req.headers.push((
+                "openstack-api-version",
+                format!("compute {NOVA_MICROVERSION}"),
+            ));
+            req.headers
+                .push(("x-openstack-nova-api-version", NOVA_MICROVERSION.into()));
+        }
+        if let Some(b) = body {
+            req.headers
+                .push(("content-type", "application/json".into()));
+            req.body = Some(Bytes::from(serde_json::to_vec(b)?));
+        }
+        req.idempotent = idempotent;
+        let resp = self.http.send(&req).await.with_context(|| service)?;
+        let request_id = resp
+            .headers
+            .get("x-openstack-request-id")
+            .or_else(|| resp.headers.get("x-compute-request-id"))
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
+        if !resp.status.is_success() {
+            return Ok(Err(ApiError {
+                service,
+                method,
+                target: display_target(&url),
+                status: resp.status,
+                message: error_message(&resp.body),
+                request_id,
+            }));
+        }
+        let body = if resp.body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&resp.body)
+                .with_context(|| format!("{service} {}: invalid JSON", display_target(&url)))?
+        };
+        Ok(Ok(Reply {
+            status: resp.status,
+            body,
+            request_id,
+        }))
+    }
+
+    /// GET returning the JSON body; an error status is an error.
+    pub async fn get(&self, service: &'static str, url: Url) -> anyhow::Result<Value> {
+        Ok(self
+            .call(service, Method::GET, url, None, true)
+            .await??
+            .body)
+    }
+
+    // ---- Nova ----
+
+    pub fn server_url(&self, id: &str, rest: &[&str]) -> Url {
+        let mut segs = vec!["servers", id];
+        segs.extend_from_slice(rest);
+        join(&self.compute, &segs)
+    }
+
+    /// The server at 2.73, or `None` on 404.
+    pub async fn server(&self, id: &str) -> anyhow::Result<Option<Value>> {
+        match self
+            .call("Nova", Method::GET, self.server_url(id, &[]), None, true)
+            .await?
+        {
+            Ok(r) => Ok(Some(r.body["server"].clone())),
+            Err(e) if e.status == StatusCode::NOT_FOUND => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Servers (any project) with the address `ip`: Nova's `ip` filter (a regex over fixed
+    /// addresses: anchored and escaped here), then Neutron's floating IPs (port → device).
+    pub async fn servers_by_ip(&self, ip: &str) -> anyhow::Result<Vec<Value>> {
+        let fixed = self.servers_by_fixed_ip(ip).await?;
+        if !fixed.is_empty() {
+            return Ok(fixed);
+        }
+        let mut u = join(&self.network, &["floatingips"]);
+        u.query_pairs_mut().append_pair("floating_ip_address", ip);
+        let fips = self.get("Neutron", u).await?;
+        let mut out: Vec<Value> = Vec::new();
+        for f in fips["floatingips"].as_array().into_iter().flatten() {
+            let Some(port) = f["port_id"].as_str() else {
+                continue;
+            };
+            let mut pu = join(&self.network, &["ports"]);
+            pu.query_pairs_mut().append_pair("id", port);
+            let ports = self.get("Neutron", pu).await?;
+            for p in ports["ports"].as_array().into_iter().flatten() {
+                if let Some(dev) = p["device_id"].as_str().filter(|d| !d.is_empty())
+                    && !out.iter().any(|s| s["id"] == dev)
+                    && let Some(s) = self.server(dev).await?
+                {
+                    out.push(s);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn servers_by_fixed_ip(&self, ip: &str) -> anyhow::Result<Vec<Value>> {
+        let escaped: String = ip
+            .chars()
+            .flat_map(|c| {
+                if c.is_ascii_alphanumeric() || c == ':' {
+                    vec![c]
+                } else {
+                    vec!['\\', c]
+                }
+            })
+            .collect();
+        let mut u = join(&self.compute, &["servers", "detail"]);
+        u.query_pairs_mut()
+            .append_pair("all_tenants", "1")
+            .append_pair("ip", &format!("^{escaped}$"));
+        let v = self.get("Nova", u).await?;
+        Ok(v["servers"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// `POST /servers/{id}/action`.
+    pub async fn action(
+        &self,
+        id: &str,
+        body: &Value,
+        idempotent: bool,
+    ) -> anyhow::Result<Result<Reply, ApiError>> {
+        self.call(
+            "Nova",
+            Method::POST,
+            self.server_url(id, &["action"]),
+            Some(body),
+            idempotent,
+        )
+        .await
+    }
+
+    /// Merge metadata keys (`POST /servers/{id}/metadata`, never PUT).
+    pub async fn set_metadata(
+        &self,
+        id: &str,
+        md: &serde_json::Map<String, Value>,
+    ) -> anyhow::Result<Result<Reply, ApiError>> {
+        self.call(
+            "Nova",
+            Method::POST,
+            self.server_url(id, &["metadata"]),
+            Some(&json!({ "metadata": md })),
+            true,
+        )
+        .await
+    }
+
+    /// Poll the server until `done` says so (or it is gone, when `gone_ok`).
+    pub async fn wait(
+        &self,
+        id: &str,
+        what: &str,
+        timeout: Duration,
+        interval: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> anyhow::Result<Option<Value>> {
+        let start = Instant::now();
+        loop {
+            let s = self.server(id).await?;
+            match &s {
+                None => return Ok(None),
+                Some(v) if done(v) => return Ok(s),
+                Some(v) => {
+                    if start.elapsed() > timeout {
+                        return Err(anyhow!(
+                            "server {id}: timed out after {}s waiting for {what} (status {}, task_state {})",
+                            timeout.as_secs(),
+                            v["status"],
+                            v["OS-EXT-STS:task_state"]
+                        ));
+                    }
+                }
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+}
