@@ -20,7 +20,7 @@ use crate::openstack::{ApiError, Os};
 use crate::template::html_escape;
 use crate::{Target, resolve};
 
-pub const RECORD: &str = "sec-takedown.action/v1";
+pub const RECORD: &str = "sec-takedown.step/v1";
 
 pub const KEY_TICKET: &str = "security_ticket";
 pub const KEY_STEP: &str = "security_takedown_step";

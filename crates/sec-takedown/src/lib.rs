@@ -2,7 +2,7 @@
 //! FreshDesk ticket to the owner with the tenant managers in CC, private notes with the
 //! instance details and evidence (console log, optional snapshot), delete, reply, resolve.
 //!
-//! Every step is an action record (`sec-takedown.action/v1`) on stdout. Progress lives in the
+//! Every step is an action record (`sec-takedown.step/v1`) on stdout. Progress lives in the
 //! instance metadata (`security_ticket`, `security_takedown_step`, `security_takedown_at`,
 //! `security_takedown_by`), so a re-run after a crash continues at the first unfinished step;
 //! the ticket carries an idempotency tag so a crash between creating and recording it never

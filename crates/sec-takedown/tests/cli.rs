@@ -275,7 +275,7 @@ fn lock_end_to_end_then_rerun_is_unchanged_then_unlock() {
     let out = env.run(&["lock", &id, "--cc", "csirt@example.org"]);
     ok(&out);
     let recs = jsonl(&out);
-    assert!(recs.iter().all(|r| r["record"] == "sec-takedown.action/v1"));
+    assert!(recs.iter().all(|r| r["record"] == "sec-takedown.step/v1"));
     assert_eq!(
         steps(&recs),
         [

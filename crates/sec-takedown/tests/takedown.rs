@@ -324,7 +324,7 @@ fn records_match_the_schema() {
     let out = env.run(&["takedown", &id, "--yes"]);
     ok(&out);
     let schema: Value = serde_json::from_str(include_str!(
-        "../../../bin-docs/schemas/sec-takedown.action.v1.json"
+        "../../../bin-docs/schemas/sec-takedown.step.v1.json"
     ))
     .unwrap();
     let allowed: Vec<&str> = schema["properties"]["status"]["enum"]
@@ -347,7 +347,7 @@ fn records_match_the_schema() {
         .collect();
     for line in stdout(&out).lines() {
         let a: Action = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
-        assert_eq!(a.record, "sec-takedown.action/v1");
+        assert_eq!(a.record, "sec-takedown.step/v1");
         assert!(allowed.contains(&a.status.as_str()), "{}", a.status);
         assert!(steps_allowed.contains(&a.step.as_str()), "{}", a.step);
         let v: Value = serde_json::from_str(line).unwrap();
