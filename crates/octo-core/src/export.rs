@@ -441,7 +441,7 @@ impl PartWriter {
         }
         self.last = created_at.to_string();
         self.records += 1;
-        if self.gz.get_ref().len() >= 256 * 1024 {
+        if self.gz.get_ref().len() >= 64 * 1024 {
             let chunk = std::mem::take(self.gz.get_mut());
             self.obj.write(&chunk).await?;
         }
@@ -508,7 +508,7 @@ async fn run_slice(
                 part = Some(PartWriter {
                     obj: store.create(&key).await?,
                     key,
-                    gz: GzEncoder::new(Vec::with_capacity(512 * 1024), Compression::default()),
+                    gz: GzEncoder::new(Vec::with_capacity(80 * 1024), Compression::default()),
                     records: 0,
                     first: String::new(),
                     last: String::new(),

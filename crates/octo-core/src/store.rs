@@ -287,7 +287,7 @@ impl Store {
                 let file = std::fs::File::create(&tmp)
                     .with_context(|| format!("creating {}", tmp.display()))?;
                 Sink::Local {
-                    file: std::io::BufWriter::with_capacity(256 * 1024, file),
+                    file: std::io::BufWriter::with_capacity(64 * 1024, file),
                     tmp,
                     path,
                 }
