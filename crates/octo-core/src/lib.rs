@@ -10,6 +10,7 @@
 //! - [`time`]: `--date/--since/--until` parsing, UTC windows
 //! - [`log`]: tracing to stderr, `-v/-q`, `--log-format json`
 //! - [`docs`]: man pages and completions generated from clap
+//! - [`response`]: config rules, event matching, action records and IP policy of the response tools
 
 pub mod config;
 pub mod docs;
@@ -20,6 +21,7 @@ pub mod http;
 pub mod log;
 pub mod output;
 pub mod records;
+pub mod response;
 pub mod sanitize;
 pub mod time;
 

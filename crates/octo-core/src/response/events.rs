@@ -1,0 +1,329 @@
+//! Event types, rule matching and where events come from (JSON Lines or the Halo API).
+
+use std::collections::HashSet;
+use std::io::BufRead;
+
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use serde_json::Value;
+
+use super::rules::EventType;
+use crate::exit::InputError;
+use crate::halo::{Cursor, HaloClient};
+use crate::records::{JsonlReader, Record};
+
+/// Event types octobox knows (reference §6). Config files naming any other type are refused, so a
+/// typo cannot leave a rule silently inert.
+pub const KNOWN_EVENT_TYPES: &[&str] = &[
+    "lids_rule_failed",
+    "fim_target_integrity_changed",
+    "sca_rule_failed",
+    "vulnerable_software_package_found",
+    "server_firewall_modified_locally",
+    "daemon_compromised",
+    "multiple_root_accounts",
+    "duplicate_uid_accounts",
+    "server_account_created",
+    "server_account_deleted",
+    "ip_address_changed",
+    "new_server",
+    "server_missing",
+    "server_moved",
+    "server_retired",
+    "server_deactivated",
+    "fim_object_added",
+    "fim_object_missing",
+    "halo_login_failure",
+    "api_login_failure",
+    "api_login_success",
+    "firewall_policy_modified",
+    "issue_resolved",
+    "cloud_asset_configuration_rule_failed",
+    "server_group_added",
+    "server_group_moved",
+    "server_group_deleted",
+];
+
+/// Whether `t` (case-insensitive) is a known event type.
+pub fn is_known_event_type(t: &str) -> bool {
+    KNOWN_EVENT_TYPES.iter().any(|k| k.eq_ignore_ascii_case(t))
+}
+
+/// A trigger rule: event type in `types`, critical if required, and (for quarantine) the
+/// event's `server_group_name` in `groups`.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    pub types: HashSet<String>,
+    pub only_critical: bool,
+    /// `None`: any group.
+    pub groups: Option<HashSet<String>>,
+}
+
+impl Trigger {
+    pub fn new(types: &[EventType], only_critical: bool, groups: Option<&[String]>) -> Trigger {
+        Trigger {
+            types: types.iter().map(|t| t.0.clone()).collect(),
+            only_critical,
+            groups: groups.map(|g| g.iter().cloned().collect()),
+        }
+    }
+
+    /// Whether an event matches; `etype` is its (lower-cased) `type`.
+    pub fn matches(&self, etype: &str, ev: &Record) -> bool {
+        if !self.types.contains(etype) {
+            return false;
+        }
+        if self.only_critical && ev.get_path("critical").and_then(Value::as_bool) != Some(true) {
+            return false;
+        }
+        match &self.groups {
+            None => true,
+            Some(gs) => ev
+                .get_str("server_group_name")
+                .is_some_and(|g| gs.contains(g)),
+        }
+    }
+}
+
+/// The `type` of an event record, lower-cased; a missing `type` is bad input naming the line.
+pub fn event_type<'a>(
+    source: &str,
+    ev: &'a Record,
+) -> Result<std::borrow::Cow<'a, str>, InputError> {
+    let t = ev.require_str(source, "type")?;
+    Ok(if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    })
+}
+
+/// Where events come from: JSON Lines (stdin or a file), or the Halo API's `/v1/events`.
+pub enum EventSource {
+    Jsonl(JsonlReader<Box<dyn BufRead>>),
+    Halo {
+        halo: HaloClient,
+        params: Vec<(String, String)>,
+        cursor: Cursor,
+        stream: Option<BoxStream<'static, anyhow::Result<Value>>>,
+        follow: Option<std::time::Duration>,
+        count: u64,
+    },
+}
+
+impl EventSource {
+    /// Events of `types` (and critical only if asked) from `since`; with `follow` keep polling
+    /// every interval for new events, never repeating one.
+    pub fn halo(
+        halo: HaloClient,
+        types: &[EventType],
+        only_critical: bool,
+        since: DateTime<Utc>,
+        follow: Option<std::time::Duration>,
+    ) -> EventSource {
+        let mut params = Vec::new();
+        if !types.is_empty() {
+            let t: Vec<&str> = types.iter().map(|t| t.0.as_str()).collect();
+            params.push(("type".to_string(), t.join(",")));
+        }
+        if only_critical {
+            params.push(("critical".to_string(), "true".to_string()));
+        }
+        EventSource::Halo {
+            halo,
+            params,
+            cursor: Cursor::new(since),
+            stream: None,
+            follow,
+            count: 0,
+        }
+    }
+
+    /// The name errors use for this source.
+    pub fn source_name(&self) -> &str {
+        match self {
+            EventSource::Jsonl(r) => r.source_name(),
+            EventSource::Halo { .. } => "halo /v1/events",
+        }
+    }
+
+    /// The next event; `None` at the end (never, when following).
+    pub async fn next(&mut self) -> Option<anyhow::Result<Record>> {
+        match self {
+            EventSource::Jsonl(r) => r.next().map(|x| x.map_err(anyhow::Error::from)),
+            EventSource::Halo {
+                halo,
+                params,
+                cursor,
+                stream,
+                follow,
+                count,
+            } => loop {
+                if stream.is_none() {
+                    let p: Vec<(&str, String)> = params
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.clone()))
+                        .collect();
+                    *stream =
+                        Some(halo.time_series("/v1/events", "events", &p, cursor.clone(), None));
+                }
+                let s = stream.as_mut().expect("set above");
+                match s.next().await {
+                    Some(Ok(ev)) => {
+                        if let Ok((ts, id)) = crate::halo::cursor::stamp(&ev, "/v1/events") {
+                            cursor.observe(ts, &id);
+                        }
+                        *count += 1;
+                        return match ev {
+                            Value::Object(value) => Some(Ok(Record {
+                                line: *count,
+                                value,
+                            })),
+                            _ => Some(Err(anyhow::anyhow!(
+                                "/v1/events: an event is not an object"
+                            ))),
+                        };
+                    }
+                    Some(Err(e)) => {
+                        *stream = None;
+                        match follow {
+                            Some(poll) if crate::halo::is_transient(&e) => {
+                                tracing::warn!(
+                                    "polling events failed, retrying in {poll:?}: {e:#}"
+                                );
+                                tokio::time::sleep(*poll).await;
+                            }
+                            _ => return Some(Err(e)),
+                        }
+                    }
+                    None => {
+                        *stream = None;
+                        match follow {
+                            Some(poll) => tokio::time::sleep(*poll).await,
+                            None => return None,
+                        }
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// Where a response tool reads events: stdin / `--input FILE`, or `--from-halo`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct EventInputArgs {
+    /// Read events from this JSON Lines file instead of stdin (`-` = stdin)
+    #[arg(
+        long = "input",
+        short = 'i',
+        value_name = "FILE",
+        conflicts_with = "from_halo"
+    )]
+    pub input: Option<std::path::PathBuf>,
+    /// Read matching events from the Halo API (`/v1/events`) instead of stdin
+    #[arg(long = "from-halo")]
+    pub from_halo: bool,
+    /// With --from-halo: first event time (RFC 3339, YYYY-MM-DD, yesterday, -2h …; default -1h)
+    #[arg(long, value_name = "TIME", requires = "from_halo")]
+    pub since: Option<String>,
+    /// With --from-halo: keep polling for new events until interrupted
+    #[arg(long, requires = "from_halo")]
+    pub follow: bool,
+    /// Seconds between polls with --follow
+    #[arg(
+        long = "poll-interval",
+        default_value_t = 5.0,
+        value_name = "SECS",
+        requires = "follow"
+    )]
+    pub poll_interval: f64,
+}
+
+impl EventInputArgs {
+    /// Open the event source. `halo` is only used with `--from-halo`.
+    pub fn open(
+        &self,
+        halo: &HaloClient,
+        types: &[EventType],
+        only_critical: bool,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<EventSource> {
+        if !self.from_halo {
+            return Ok(EventSource::Jsonl(crate::records::open(
+                self.input.as_deref(),
+            )?));
+        }
+        if !(self.poll_interval.is_finite() && self.poll_interval >= 0.1) {
+            return Err(crate::exit::usage(
+                "--poll-interval must be at least 0.1 seconds",
+            ));
+        }
+        let since = match &self.since {
+            Some(s) => crate::time::parse_time(s, now)
+                .map_err(|e| crate::exit::usage(format!("--since: {e:#}")))?,
+            None => now - chrono::Duration::hours(1),
+        };
+        let follow = self
+            .follow
+            .then(|| std::time::Duration::from_secs_f64(self.poll_interval));
+        Ok(EventSource::halo(
+            halo.clone(),
+            types,
+            only_critical,
+            since,
+            follow,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rec(v: Value) -> Record {
+        match v {
+            Value::Object(value) => Record { line: 1, value },
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn trigger_matching() {
+        let t = Trigger::new(
+            &[EventType("lids_rule_failed".into())],
+            true,
+            Some(&["q-test".to_string()]),
+        );
+        let ev = rec(
+            json!({"type": "lids_rule_failed", "critical": true, "server_group_name": "q-test"}),
+        );
+        assert!(t.matches("lids_rule_failed", &ev));
+        let ev = rec(
+            json!({"type": "lids_rule_failed", "critical": false, "server_group_name": "q-test"}),
+        );
+        assert!(!t.matches("lids_rule_failed", &ev));
+        let ev =
+            rec(json!({"type": "lids_rule_failed", "critical": true, "server_group_name": "Web"}));
+        assert!(!t.matches("lids_rule_failed", &ev));
+        let ev = rec(json!({"type": "lids_rule_failed", "critical": true}));
+        assert!(
+            !t.matches("lids_rule_failed", &ev),
+            "events without a group never match"
+        );
+        let ev = rec(
+            json!({"type": "sca_rule_failed", "critical": true, "server_group_name": "q-test"}),
+        );
+        assert!(!t.matches("sca_rule_failed", &ev));
+        let any_group = Trigger::new(&[EventType("lids_rule_failed".into())], false, None);
+        let ev = rec(json!({"type": "LIDS_RULE_FAILED"}));
+        let ty = event_type("stdin", &ev).unwrap();
+        assert!(any_group.matches(&ty, &ev));
+        let e = event_type("stdin", &rec(json!({"id": "x"}))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "stdin:1: field `type`: required field is missing"
+        );
+    }
+}
