@@ -12,6 +12,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Slack (`slack` module): `POST /api/chat.postMessage` and incoming webhooks; accepted messages
+//! are listed in `/_sim/state` under `slack.messages`.
+//!
 //! Test-only routes (never faulted, never authenticated): `GET /_sim/state`, `POST /_sim/reset`,
 //! `GET|PUT /_sim/faults`, `POST /_sim/events`, `POST /_sim/servers`, `POST /_sim/tokens/revoke`.
 //!
@@ -39,6 +42,7 @@
 
 pub mod faults;
 pub(crate) mod halo;
+pub mod slack;
 pub(crate) mod util;
 
 use std::collections::{BTreeMap, HashMap};
@@ -132,6 +136,8 @@ pub(crate) struct Shared {
     pub stats: Mutex<Stats>,
     /// Faults served in a row per request (method + URL), for `Faults::max_in_a_row`.
     pub fault_streaks: Mutex<HashMap<String, u32>>,
+    /// Messages posted to the simulated Slack (`slack` module).
+    pub slack: Mutex<slack::SlackState>,
 }
 
 impl Shared {
@@ -182,6 +188,10 @@ impl Shared {
             json!({"total": st.total, "by_status": st.by_status, "dropped": st.dropped}),
         );
         m.insert("tokens_issued".into(), json!(st.tokens_issued));
+        m.insert(
+            "slack".into(),
+            self.slack.lock().unwrap_or_else(|e| e.into_inner()).json(),
+        );
         m.insert("now".into(), json!(util::fmt_ms(self.now_ms())));
         m.insert(
             "faults".into(),
@@ -198,6 +208,7 @@ impl Shared {
     fn reset(&self) {
         self.halo_mut().reset();
         *self.stats() = Stats::default();
+        *self.slack.lock().unwrap_or_else(|e| e.into_inner()) = slack::SlackState::default();
         self.set_faults(self.cfg.faults.clone());
     }
     fn add_events(&self, v: Value) -> Result<Value, String> {
@@ -296,6 +307,7 @@ impl Sim {
             tokens: Mutex::new(HashMap::new()),
             stats: Mutex::new(Stats::default()),
             fault_streaks: Mutex::new(HashMap::new()),
+            slack: Mutex::new(slack::SlackState::default()),
         });
         let app = router(shared.clone());
         let task = tokio::spawn(async move {
@@ -484,6 +496,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/tokens/revoke", post(sim_revoke_tokens));
     Router::new()
         .merge(halo::handlers::routes(shared.clone()))
+        .merge(slack::routes())
         .merge(sim_routes)
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
