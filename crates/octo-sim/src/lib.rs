@@ -64,6 +64,7 @@ use serde_json::{Value, json};
 pub use faults::Faults;
 use faults::{DropConnection, Fault};
 use halo::HaloState;
+pub use halo::firewall::ZoneRace;
 use util::{error, ok_json};
 
 /// The read-only demo key pair (token scope `"read"`): key id, secret.
@@ -440,6 +441,11 @@ impl Sim {
             }
             other => other,
         }
+    }
+
+    /// Arm a simulated concurrent writer of a firewall zone (see [`ZoneRace`]); cleared by reset.
+    pub fn race_zone(&self, race: ZoneRace) {
+        self.shared.halo_mut().live.zone_race = Some(race);
     }
 
     /// Plant a server (same as `POST /_sim/servers`); returns it as the API serves it.

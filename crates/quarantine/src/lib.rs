@@ -39,8 +39,7 @@ names), 3 bad input line, 4 some moves failed, 130 interrupted.";
 /// Move servers whose Halo events match the quarantine rules into the quarantine group
 /// (a plan by default; --apply to act). Prints one quarantine.action/v1 record per decision.
 #[derive(Debug, Parser)]
-#[command(name = "quarantine", version = octo_core::VERSION, after_help = AFTER_HELP,
-    args_conflicts_with_subcommands = true)]
+#[command(name = "quarantine", version = octo_core::VERSION, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -135,6 +134,11 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
         printer,
         tally: Tally::default(),
     };
+    if cli.command.is_some() && (cli.run.input.from_halo || cli.run.input.input.is_some()) {
+        return Err(usage(
+            "--from-halo and --input read events: they do not go with a subcommand",
+        ));
+    }
     let result = match &cli.command {
         Some(Command::Release(r)) => release(&cli, r, &mut out).await,
         None => quarantine(&cli, &mut out).await,
