@@ -19,11 +19,11 @@ use chrono::{DateTime, Utc};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use octo_core::config::HaloArgs;
 use octo_core::exit::{Exit, usage};
+use octo_core::halo::HaloClient;
 use octo_core::halo::api::ALL_STATES;
-use octo_core::halo::{Access, HaloClient};
 use octo_core::log::LogArgs;
-use octo_core::output::{Format, Printer};
-use octo_core::response::action::{IPBLOCK_RECORD, IpblockAction, Status, Tally};
+use octo_core::response;
+use octo_core::response::action::{ActionOut, IPBLOCK_RECORD, IpblockAction, Status};
 use octo_core::response::events::{EventInputArgs, Trigger, event_type};
 use octo_core::response::ip::{Extracted, extract_ip, reserved_reason};
 use octo_core::response::rules::{BlockFor, IpblockerRules, require_section};
@@ -107,60 +107,22 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     octo_core::block_on(run_async(cli))
 }
 
-struct Out {
-    printer: Printer,
-    tally: Tally,
-}
-
-impl Out {
-    fn emit(&mut self, a: &IpblockAction) -> anyhow::Result<()> {
-        self.tally.add(a.status);
-        self.printer.record(&serde_json::to_value(a)?)
-    }
-}
-
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
-    let mut printer = Printer::new(Format::Jsonl, Vec::new(), Box::new(std::io::stdout()));
-    if cli.input.follow {
-        printer.set_flush_each(true);
-    }
-    let mut out = Out {
-        printer,
-        tally: Tally::default(),
-    };
-    if cli.command.is_some() && (cli.input.from_halo || cli.input.input.is_some()) {
-        return Err(usage(
-            "--from-halo and --input read events: they do not go with a subcommand",
-        ));
-    }
+    response::check_no_input_with_subcommand(cli.command.is_some(), &cli.input)?;
+    let mut out = ActionOut::stdout(cli.input.follow);
     let result = match &cli.command {
         None => block(&cli, &mut out).await,
         Some(Command::Expire(a)) => expire(&cli, a, &mut out).await,
         Some(Command::Unblock(a)) => unblock(&cli, a, &mut out).await,
     };
-    let flushed = out.printer.finish();
-    let code = result?;
-    flushed?;
-    octo_core::log::note(cli.log.quiet, format!("ipblock: {}", out.tally));
-    Ok(code)
-}
-
-async fn client(cli: &Cli) -> anyhow::Result<HaloClient> {
-    let cfg = cli.halo.resolve()?;
-    let access = if cli.apply {
-        Access::Write
-    } else {
-        Access::Read
-    };
-    let halo = HaloClient::new(&cfg, access, "ipblock")?;
-    if cli.apply {
-        halo.require_write_scope().await?;
-    }
-    Ok(halo)
+    out.finish("ipblock", cli.log.quiet, result)
 }
 
 /// The config section and the zone it names (which must exist exactly once).
-async fn setup(cli: &Cli, halo: &HaloClient) -> anyhow::Result<(IpblockerRules, Zone)> {
+async fn setup(
+    cli: &Cli,
+    halo: &HaloClient,
+) -> anyhow::Result<(IpblockerRules, Zone, std::path::PathBuf)> {
     let (rules, path) = require_section::<IpblockerRules>(cli.halo.config.as_deref(), "ipblocker")?;
     let p = path.display();
     let Some(name) = rules.ip_zone_name.clone().filter(|n| !n.trim().is_empty()) else {
@@ -199,7 +161,7 @@ async fn setup(cli: &Cli, halo: &HaloClient) -> anyhow::Result<(IpblockerRules, 
         .to_string();
     // the list item may be abbreviated: read the zone itself
     let zone = get_zone(halo, &id).await?;
-    Ok((rules, zone))
+    Ok((rules, zone, path))
 }
 
 async fn get_zone(halo: &HaloClient, id: &str) -> anyhow::Result<Zone> {
@@ -312,23 +274,11 @@ async fn own_addresses(halo: &HaloClient) -> anyhow::Result<HashMap<IpAddr, Stri
     Ok(out)
 }
 
-async fn block(cli: &Cli, out: &mut Out) -> anyhow::Result<Exit> {
-    let halo = client(cli).await?;
-    let (rules, mut zone) = setup(cli, &halo).await?;
-    let p = cli
-        .halo
-        .config
-        .as_deref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "octo.yml".into());
-    if !rules.enabled && cli.apply {
-        return Err(usage(format!(
-            "{p}: ipblocker.enabled is false: refusing --apply (without --apply the plan is shown)"
-        )));
-    }
-    if !rules.enabled {
-        tracing::warn!("{p}: ipblocker.enabled is false: showing the plan only");
-    }
+async fn block(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
+    let halo = response::client(&cli.halo, cli.apply, "ipblock").await?;
+    let (rules, mut zone, path) = setup(cli, &halo).await?;
+    response::check_enabled(&path, "ipblocker", rules.enabled, cli.apply)?;
+    let p = path.display();
     if rules.trigger_events.is_empty() {
         return Err(usage(format!(
             "{p}: ipblocker.trigger_events is empty: no event can match"
@@ -502,9 +452,9 @@ async fn remove_one(
     }
 }
 
-async fn expire(cli: &Cli, args: &ExpireArgs, out: &mut Out) -> anyhow::Result<Exit> {
-    let halo = client(cli).await?;
-    let (_, mut zone) = setup(cli, &halo).await?;
+async fn expire(cli: &Cli, args: &ExpireArgs, out: &mut ActionOut) -> anyhow::Result<Exit> {
+    let halo = response::client(&cli.halo, cli.apply, "ipblock").await?;
+    let (_, mut zone, _) = setup(cli, &halo).await?;
     let now = Utc::now();
     let at = match args.at.as_deref().map(str::trim) {
         Some(t) if t.starts_with('+') => {
@@ -550,7 +500,7 @@ async fn expire(cli: &Cli, args: &ExpireArgs, out: &mut Out) -> anyhow::Result<E
     Ok(out.tally.exit())
 }
 
-async fn unblock(cli: &Cli, args: &UnblockArgs, out: &mut Out) -> anyhow::Result<Exit> {
+async fn unblock(cli: &Cli, args: &UnblockArgs, out: &mut ActionOut) -> anyhow::Result<Exit> {
     let mut ips = Vec::new();
     for raw in &args.ips {
         let ip: IpAddr = raw
@@ -561,8 +511,8 @@ async fn unblock(cli: &Cli, args: &UnblockArgs, out: &mut Out) -> anyhow::Result
             ips.push(ip);
         }
     }
-    let halo = client(cli).await?;
-    let (_, mut zone) = setup(cli, &halo).await?;
+    let halo = response::client(&cli.halo, cli.apply, "ipblock").await?;
+    let (_, mut zone, _) = setup(cli, &halo).await?;
     for ip in ips {
         let mut a = record("unblock", &zone);
         a.ip = Some(ip.to_string());

@@ -21,6 +21,15 @@ pub struct Record {
 }
 
 impl Record {
+    /// A record from a JSON value read elsewhere (e.g. an API page), numbered `line`; `None`
+    /// when the value is not an object.
+    pub fn from_value(line: u64, v: Value) -> Option<Record> {
+        match v {
+            Value::Object(value) => Some(Record { line, value }),
+            _ => None,
+        }
+    }
+
     /// The string at `field` (a top-level key or a dotted path, see [`Record::get_path`]);
     /// `None` when it is missing or not a string.
     pub fn get_str(&self, field: &str) -> Option<&str> {

@@ -11,11 +11,11 @@ use std::collections::HashMap;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use octo_core::config::HaloArgs;
 use octo_core::exit::{Exit, usage};
+use octo_core::halo::HaloClient;
 use octo_core::halo::api::pick_group;
-use octo_core::halo::{Access, HaloClient};
 use octo_core::log::LogArgs;
-use octo_core::output::{Format, Printer};
-use octo_core::response::action::{QUARANTINE_RECORD, QuarantineAction, Status, Tally};
+use octo_core::response;
+use octo_core::response::action::{ActionOut, QUARANTINE_RECORD, QuarantineAction, Status};
 use octo_core::response::events::{EventInputArgs, Trigger, event_type};
 use octo_core::response::rules::{QuarantineRules, require_section};
 use serde_json::{Value, json};
@@ -97,58 +97,14 @@ fn s(v: &Value, k: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-async fn client(cli: &Cli) -> anyhow::Result<HaloClient> {
-    let cfg = cli.halo.resolve()?;
-    let access = if cli.apply {
-        Access::Write
-    } else {
-        Access::Read
-    };
-    let halo = HaloClient::new(&cfg, access, "quarantine")?;
-    if cli.apply {
-        halo.require_write_scope().await?;
-    }
-    Ok(halo)
-}
-
-/// Prints action records and counts them.
-struct Out {
-    printer: Printer,
-    tally: Tally,
-}
-
-impl Out {
-    fn emit(&mut self, a: &QuarantineAction) -> anyhow::Result<()> {
-        self.tally.add(a.status);
-        let v = serde_json::to_value(a)?;
-        self.printer.record(&v)
-    }
-}
-
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
-    let mut printer = Printer::new(Format::Jsonl, Vec::new(), Box::new(std::io::stdout()));
-    if cli.run.input.follow {
-        printer.set_flush_each(true);
-    }
-    let mut out = Out {
-        printer,
-        tally: Tally::default(),
-    };
-    if cli.command.is_some() && (cli.run.input.from_halo || cli.run.input.input.is_some()) {
-        return Err(usage(
-            "--from-halo and --input read events: they do not go with a subcommand",
-        ));
-    }
+    response::check_no_input_with_subcommand(cli.command.is_some(), &cli.run.input)?;
+    let mut out = ActionOut::stdout(cli.run.input.follow);
     let result = match &cli.command {
         Some(Command::Release(r)) => release(&cli, r, &mut out).await,
         None => quarantine(&cli, &mut out).await,
     };
-    // whatever happened, the records of decisions already taken reach stdout
-    let flushed = out.printer.finish();
-    let code = result?;
-    flushed?;
-    octo_core::log::note(cli.log.quiet, format!("quarantine: {}", out.tally));
-    Ok(code)
+    out.finish("quarantine", cli.log.quiet, result)
 }
 
 /// Resolved config: quarantine group and trigger group names.
@@ -163,15 +119,8 @@ struct Plan {
 async fn plan(cli: &Cli, halo: &HaloClient) -> anyhow::Result<Plan> {
     let (rules, path) =
         require_section::<QuarantineRules>(cli.halo.config.as_deref(), "quarantine")?;
+    response::check_enabled(&path, "quarantine", rules.enabled, cli.apply)?;
     let p = path.display();
-    if !rules.enabled && cli.apply {
-        return Err(usage(format!(
-            "{p}: quarantine.enabled is false: refusing --apply (without --apply the plan is shown)"
-        )));
-    }
-    if !rules.enabled {
-        tracing::warn!("{p}: quarantine.enabled is false: showing the plan only");
-    }
     let Some(qname) = rules.quarantine_group_name.clone() else {
         return Err(usage(format!(
             "{p}: quarantine.quarantine_group_name is not set"
@@ -217,8 +166,8 @@ async fn plan(cli: &Cli, halo: &HaloClient) -> anyhow::Result<Plan> {
     })
 }
 
-async fn quarantine(cli: &Cli, out: &mut Out) -> anyhow::Result<Exit> {
-    let halo = client(cli).await?;
+async fn quarantine(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
+    let halo = response::client(&cli.halo, cli.apply, "quarantine").await?;
     let plan = plan(cli, &halo).await?;
     let now = chrono::Utc::now();
     let mut source = cli.run.input.open(
@@ -376,8 +325,8 @@ async fn move_server(halo: &HaloClient, a: &mut QuarantineAction, to: &str) {
     }
 }
 
-async fn release(cli: &Cli, r: &ReleaseArgs, out: &mut Out) -> anyhow::Result<Exit> {
-    let halo = client(cli).await?;
+async fn release(cli: &Cli, r: &ReleaseArgs, out: &mut ActionOut) -> anyhow::Result<Exit> {
+    let halo = response::client(&cli.halo, cli.apply, "quarantine").await?;
     let server = halo.resolve_server(&r.server).await?;
     let group = halo.resolve_group(&r.to_group).await?;
     let to_id = s(&group, "id").unwrap_or_default();

@@ -374,8 +374,77 @@ fn out_record(
 /// Most characters in one batched message (Slack shows up to 40,000; long ones get folded).
 const BATCH_CHARS: usize = 3500;
 
+/// Posts groups of records and reports each record on stdout.
+struct Sender {
+    http: Http,
+    settings: Settings,
+    out: Printer,
+    /// (line, text) of records waiting to be posted together.
+    group: Vec<(u64, String)>,
+    len: usize,
+    sent: u64,
+    failed: u64,
+}
+
+impl Sender {
+    /// Queue a text; a full group is posted first.
+    async fn push(&mut self, line: u64, text: String) -> anyhow::Result<()> {
+        if !self.group.is_empty()
+            && (self.group.len() >= self.settings.batch || self.len + text.len() > BATCH_CHARS)
+        {
+            self.flush().await?;
+        }
+        self.len += text.len() + 2;
+        self.group.push((line, text));
+        Ok(())
+    }
+
+    /// A skipped record: what is queued before it is posted first, so output keeps input order.
+    async fn skip(&mut self, line: u64, why: &str) -> anyhow::Result<()> {
+        self.flush().await?;
+        self.out
+            .record(&out_record(line, "skipped", why, None, None))
+    }
+
+    async fn flush(&mut self) -> anyhow::Result<()> {
+        if self.group.is_empty() {
+            return Ok(());
+        }
+        let group = std::mem::take(&mut self.group);
+        self.len = 0;
+        let text = group
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let status_sent = if matches!(self.settings.target, Target::DryRun { .. }) {
+            "dry-run"
+        } else {
+            "sent"
+        };
+        match post(&self.http, &self.settings.target, &text).await? {
+            Ok(p) => {
+                for (line, t) in &group {
+                    self.sent += 1;
+                    self.out
+                        .record(&out_record(*line, status_sent, "", Some(&p), Some(t)))?;
+                }
+            }
+            Err(why) => {
+                for (line, t) in &group {
+                    self.failed += 1;
+                    tracing::error!("line {line}: {why}");
+                    self.out
+                        .record(&out_record(*line, "failed", &why, None, Some(t)))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
-    let s = settings(&cli)?;
+    let settings = settings(&cli)?;
     let http = Http::new(HttpConfig {
         user_agent: format!("octobox-slack-notify/{}", env!("CARGO_PKG_VERSION")),
         max_in_flight: 1,
@@ -385,87 +454,48 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     spawn_reader(cli.input.clone(), tx);
     let mut out = Printer::new(Format::Jsonl, Vec::new(), Box::new(std::io::stdout()));
     out.set_flush_each(true);
-    let mut failed = 0u64;
-    let mut sent = 0u64;
+    let drain = 4 * settings.batch;
+    let mut sender = Sender {
+        http,
+        settings,
+        out,
+        group: Vec::new(),
+        len: 0,
+        sent: 0,
+        failed: 0,
+    };
     let result: anyhow::Result<()> = async {
         while let Some(first) = rx.recv().await {
-            // drain the burst that is already queued
+            // the burst that is already queued goes out together
             let mut items = vec![first];
-            while items.len() < 4 * s.batch {
+            while items.len() < drain && !items.last().is_some_and(Result::is_err) {
                 match rx.try_recv() {
-                    Ok(i) => {
-                        let stop = i.is_err();
-                        items.push(i);
-                        if stop {
-                            break;
-                        }
-                    }
+                    Ok(i) => items.push(i),
                     Err(_) => break,
                 }
             }
-            let mut pending_err = None;
-            // (line, text) of records to post, in order, grouped into messages
-            let mut group: Vec<(u64, String)> = Vec::new();
-            let mut len = 0usize;
             for item in items {
                 let r = match item {
                     Ok(r) => r,
                     Err(e) => {
-                        pending_err = Some(e);
-                        break;
+                        // records before a bad line are posted and reported first
+                        sender.flush().await?;
+                        return Err(e);
                     }
                 };
-                match decide(&s, &r) {
-                    Decision::Skip(why) => {
-                        flush_group(
-                            &http,
-                            &s,
-                            &mut group,
-                            &mut len,
-                            &mut out,
-                            &mut sent,
-                            &mut failed,
-                        )
-                        .await?;
-                        out.record(&out_record(r.line, "skipped", why, None, None))?;
-                    }
-                    Decision::Post(t) => {
-                        if !group.is_empty()
-                            && (group.len() >= s.batch || len + t.len() > BATCH_CHARS)
-                        {
-                            flush_group(
-                                &http,
-                                &s,
-                                &mut group,
-                                &mut len,
-                                &mut out,
-                                &mut sent,
-                                &mut failed,
-                            )
-                            .await?;
-                        }
-                        len += t.len() + 2;
-                        group.push((r.line, t));
-                    }
+                match decide(&sender.settings, &r) {
+                    Decision::Skip(why) => sender.skip(r.line, why).await?,
+                    Decision::Post(t) => sender.push(r.line, t).await?,
                 }
             }
-            flush_group(
-                &http,
-                &s,
-                &mut group,
-                &mut len,
-                &mut out,
-                &mut sent,
-                &mut failed,
-            )
-            .await?;
-            if let Some(e) = pending_err {
-                return Err(e);
-            }
+            sender.flush().await?;
         }
         Ok(())
     }
     .await;
+    let Sender {
+        out, sent, failed, ..
+    } = sender;
     let finished = out.finish();
     result?;
     finished?;
@@ -478,52 +508,4 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     } else {
         Exit::Success
     })
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn flush_group(
-    http: &Http,
-    s: &Settings,
-    group: &mut Vec<(u64, String)>,
-    len: &mut usize,
-    out: &mut Printer,
-    sent: &mut u64,
-    failed: &mut u64,
-) -> anyhow::Result<()> {
-    if group.is_empty() {
-        return Ok(());
-    }
-    let text = group
-        .iter()
-        .map(|(_, t)| t.as_str())
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    let res = post(http, &s.target, &text).await;
-    let status_sent = if matches!(s.target, Target::DryRun { .. }) {
-        "dry-run"
-    } else {
-        "sent"
-    };
-    match res {
-        Ok(Ok(p)) => {
-            for (line, t) in group.iter() {
-                *sent += 1;
-                out.record(&out_record(*line, status_sent, "", Some(&p), Some(t)))?;
-            }
-        }
-        Ok(Err(why)) => {
-            for (line, t) in group.iter() {
-                *failed += 1;
-                tracing::error!("line {line}: {why}");
-                out.record(&out_record(*line, "failed", &why, None, Some(t)))?;
-            }
-        }
-        Err(e) => {
-            group.clear();
-            return Err(e);
-        }
-    }
-    group.clear();
-    *len = 0;
-    Ok(())
 }

@@ -112,3 +112,62 @@ impl std::fmt::Display for Tally {
         )
     }
 }
+
+/// An action record: serializable, with a status.
+pub trait Action: Serialize {
+    fn status(&self) -> Status;
+}
+
+impl Action for QuarantineAction {
+    fn status(&self) -> Status {
+        self.status
+    }
+}
+
+impl Action for IpblockAction {
+    fn status(&self) -> Status {
+        self.status
+    }
+}
+
+/// Where a mutating tool's action records go: JSON Lines on stdout, counted.
+pub struct ActionOut {
+    printer: crate::output::Printer,
+    pub tally: Tally,
+}
+
+impl ActionOut {
+    /// Records on stdout; `flush_each` when following a stream (each decision visible at once).
+    pub fn stdout(flush_each: bool) -> ActionOut {
+        let mut printer = crate::output::Printer::new(
+            crate::output::Format::Jsonl,
+            Vec::new(),
+            Box::new(std::io::stdout()),
+        );
+        printer.set_flush_each(flush_each);
+        ActionOut {
+            printer,
+            tally: Tally::default(),
+        }
+    }
+
+    pub fn emit(&mut self, a: &impl Action) -> anyhow::Result<()> {
+        self.tally.add(a.status());
+        self.printer.record(&serde_json::to_value(a)?)
+    }
+
+    /// End a run: the records of the decisions already taken reach stdout whatever `result` is;
+    /// then the summary line on stderr (unless `quiet`) and the result.
+    pub fn finish(
+        self,
+        tool: &str,
+        quiet: bool,
+        result: anyhow::Result<crate::exit::Exit>,
+    ) -> anyhow::Result<crate::exit::Exit> {
+        let flushed = self.printer.finish();
+        let code = result?;
+        flushed?;
+        crate::log::note(quiet, format!("{tool}: {}", self.tally));
+        Ok(code)
+    }
+}

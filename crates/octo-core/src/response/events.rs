@@ -175,15 +175,9 @@ impl EventSource {
                             cursor.observe(ts, &id);
                         }
                         *count += 1;
-                        return match ev {
-                            Value::Object(value) => Some(Ok(Record {
-                                line: *count,
-                                value,
-                            })),
-                            _ => Some(Err(anyhow::anyhow!(
-                                "/v1/events: an event is not an object"
-                            ))),
-                        };
+                        return Some(Record::from_value(*count, ev).ok_or_else(|| {
+                            anyhow::anyhow!("/v1/events: an event is not an object")
+                        }));
                     }
                     Some(Err(e)) => {
                         *stream = None;
@@ -283,10 +277,7 @@ mod tests {
     use serde_json::json;
 
     fn rec(v: Value) -> Record {
-        match v {
-            Value::Object(value) => Record { line: 1, value },
-            _ => unreachable!(),
-        }
+        Record::from_value(1, v).expect("an object")
     }
 
     #[test]

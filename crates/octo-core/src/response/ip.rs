@@ -226,10 +226,7 @@ mod tests {
     use serde_json::json;
 
     fn rec(v: Value) -> Record {
-        match v {
-            Value::Object(value) => Record { line: 1, value },
-            _ => unreachable!(),
-        }
+        Record::from_value(1, v).expect("an object")
     }
 
     #[test]
