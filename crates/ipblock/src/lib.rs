@@ -24,7 +24,7 @@ use octo_core::halo::api::ALL_STATES;
 use octo_core::log::LogArgs;
 use octo_core::response;
 use octo_core::response::action::{ActionOut, IPBLOCK_RECORD, IpblockAction, Status};
-use octo_core::response::events::{EventInputArgs, Trigger, event_type};
+use octo_core::response::events::{EventInputArgs, Trigger};
 use octo_core::response::ip::{Extracted, extract_ip, reserved_reason};
 use octo_core::response::rules::{BlockFor, IpblockerRules, require_section};
 use serde_json::Value;
@@ -292,21 +292,16 @@ async fn block(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
         rules.trigger_only_on_critical,
         now,
     )?;
-    let source_name = source.source_name().to_string();
     let mut own: Option<HashMap<IpAddr, String>> = None;
     let mut decided: HashMap<IpAddr, String> = HashMap::new();
     let mut planned_adds = 0usize;
     let work = async {
-        while let Some(ev) = source.next().await {
-            let ev = ev?;
-            let etype = event_type(&source_name, &ev)?;
-            if !trigger.matches(&etype, &ev) {
-                continue;
-            }
+        while let Some(m) = source.next_match(&trigger).await {
+            let (ev, etype) = m?;
             let event_id = ev.get_str("id").map(str::to_string);
             let mut a = record("block", &zone);
             a.event_id = event_id.clone();
-            a.event_type = Some(etype.into_owned());
+            a.event_type = Some(etype);
             let ip = match extract_ip(&ev) {
                 Extracted::Ip(ip) => ip,
                 Extracted::Invalid(s) => {

@@ -16,7 +16,7 @@ use octo_core::halo::api::pick_group;
 use octo_core::log::LogArgs;
 use octo_core::response;
 use octo_core::response::action::{ActionOut, QUARANTINE_RECORD, QuarantineAction, Status};
-use octo_core::response::events::{EventInputArgs, Trigger, event_type};
+use octo_core::response::events::{EventInputArgs, Trigger};
 use octo_core::response::rules::{QuarantineRules, require_section};
 use serde_json::{Value, json};
 
@@ -182,16 +182,11 @@ async fn quarantine(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
     // server id → event that decided it in this run
     let mut decided: HashMap<String, First> = HashMap::new();
     let mut moves = 0usize;
-    let mut seen = 0u64;
+    let mut matched = 0u64;
     let interrupted = async {
-        loop {
-            let Some(ev) = source.next().await else { break };
-            let ev = ev?;
-            seen += 1;
-            let etype = event_type(&source_name, &ev)?;
-            if !plan.trigger.matches(&etype, &ev) {
-                continue;
-            }
+        while let Some(m) = source.next_match(&plan.trigger).await {
+            let (ev, etype) = m?;
+            matched += 1;
             let server_id = ev.require_str(&source_name, "server_id")?.to_string();
             let event_id = ev.get_str("id").map(str::to_string);
             let mut a = QuarantineAction {
@@ -200,7 +195,7 @@ async fn quarantine(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
                 status: Status::Skipped,
                 reason: String::new(),
                 event_id: event_id.clone(),
-                event_type: Some(etype.into_owned()),
+                event_type: Some(etype),
                 server_id: server_id.clone(),
                 server_hostname: ev.get_str("server_hostname").map(str::to_string),
                 from_group_id: None,
@@ -290,7 +285,7 @@ async fn quarantine(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
         r = interrupted => r?,
         _ = tokio::signal::ctrl_c() => return Ok(Exit::Interrupted),
     }
-    tracing::info!(events = seen, "input read");
+    tracing::info!(matched, "input read");
     Ok(out.tally.exit())
 }
 

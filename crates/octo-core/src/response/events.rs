@@ -71,17 +71,24 @@ impl Trigger {
 
     /// Whether an event matches; `etype` is its (lower-cased) `type`.
     pub fn matches(&self, etype: &str, ev: &Record) -> bool {
+        self.matches_fields(
+            etype,
+            ev.get_path("critical").and_then(Value::as_bool),
+            ev.get_str("server_group_name"),
+        )
+    }
+
+    /// The rule on the three fields it looks at.
+    pub fn matches_fields(&self, etype: &str, critical: Option<bool>, group: Option<&str>) -> bool {
         if !self.types.contains(etype) {
             return false;
         }
-        if self.only_critical && ev.get_path("critical").and_then(Value::as_bool) != Some(true) {
+        if self.only_critical && critical != Some(true) {
             return false;
         }
         match &self.groups {
             None => true,
-            Some(gs) => ev
-                .get_str("server_group_name")
-                .is_some_and(|g| gs.contains(g)),
+            Some(gs) => group.is_some_and(|g| gs.contains(g)),
         }
     }
 }
@@ -148,6 +155,56 @@ impl EventSource {
         }
     }
 
+    /// The next event that matches `trigger`, with its lower-cased type; `None` at the end.
+    ///
+    /// JSON Lines take a fast path: only the fields the rule looks at are decoded (the line is
+    /// still validated completely), and a full [`Record`] is built only for a match. Any line
+    /// the fast path does not understand goes the full way, so errors are the same.
+    pub async fn next_match(
+        &mut self,
+        trigger: &Trigger,
+    ) -> Option<anyhow::Result<(Record, String)>> {
+        if let EventSource::Jsonl(r) = self {
+            let source = r.source_name().to_string();
+            loop {
+                let (line, text) = match r.next_text()? {
+                    Ok(x) => x,
+                    Err(e) => return Some(Err(e.into())),
+                };
+                if let Some(skip) = peek_skips(trigger, text)
+                    && skip
+                {
+                    continue;
+                }
+                let ev = match crate::records::parse_record(&source, line, text) {
+                    Ok(ev) => ev,
+                    Err(e) => return Some(Err(e.into())),
+                };
+                let etype = match event_type(&source, &ev) {
+                    Ok(t) => t.into_owned(),
+                    Err(e) => return Some(Err(e.into())),
+                };
+                if trigger.matches(&etype, &ev) {
+                    return Some(Ok((ev, etype)));
+                }
+            }
+        }
+        let source = self.source_name().to_string();
+        loop {
+            let ev = match self.next().await? {
+                Ok(ev) => ev,
+                Err(e) => return Some(Err(e)),
+            };
+            let etype = match event_type(&source, &ev) {
+                Ok(t) => t.into_owned(),
+                Err(e) => return Some(Err(e.into())),
+            };
+            if trigger.matches(&etype, &ev) {
+                return Some(Ok((ev, etype)));
+            }
+        }
+    }
+
     /// The next event; `None` at the end (never, when following).
     pub async fn next(&mut self) -> Option<anyhow::Result<Record>> {
         match self {
@@ -202,6 +259,36 @@ impl EventSource {
             },
         }
     }
+}
+
+/// The fields a rule looks at, borrowed from the line.
+#[derive(serde::Deserialize)]
+struct Peek<'a> {
+    #[serde(rename = "type", borrow, default)]
+    etype: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    critical: Option<bool>,
+    #[serde(borrow, default)]
+    server_group_name: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// `Some(true)`: a valid JSON object with a `type` that `trigger` does not match (skip it
+/// without building a record); `Some(false)`: it matches; `None`: take the full path.
+fn peek_skips(trigger: &Trigger, text: &str) -> Option<bool> {
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let p: Peek<'_> = serde_json::from_str(text).ok()?;
+    let t = p.etype?;
+    if t.is_empty() {
+        return None;
+    }
+    let t = if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        t
+    };
+    Some(!trigger.matches_fields(&t, p.critical, p.server_group_name.as_deref()))
 }
 
 /// Where a response tool reads events: stdin / `--input FILE`, or `--from-halo`.
@@ -315,6 +402,69 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "stdin:1: field `type`: required field is missing"
+        );
+    }
+
+    fn matches_of(input: &str, trigger: &Trigger) -> Vec<Result<(u64, String), String>> {
+        let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(input.as_bytes().to_vec()));
+        let mut src = EventSource::Jsonl(JsonlReader::new("in", reader));
+        crate::block_on(async {
+            let mut out = Vec::new();
+            while let Some(m) = src.next_match(trigger).await {
+                match m {
+                    Ok((r, t)) => out.push(Ok((r.line, t))),
+                    Err(e) => {
+                        out.push(Err(e.to_string()));
+                        break;
+                    }
+                }
+            }
+            out
+        })
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_full_rule() {
+        let t = Trigger::new(
+            &[EventType("lids_rule_failed".into())],
+            true,
+            Some(&["q-test".to_string()]),
+        );
+        let input = r#"{"type":"lids_rule_failed","critical":true,"server_group_name":"q-test","x":{"y":[1,2]}}
+{"type":"sca_rule_failed","critical":true,"server_group_name":"q-test"}
+
+{"type":"LIDS_RULE_FAILED","critical":true,"server_group_name":"q-test"}
+{"type":"lids_rule_failed","critical":"true","server_group_name":"q-test"}
+{"type":"lids_rule_failed","type":"sca_rule_failed","critical":true,"server_group_name":"q-test"}
+{"type":"sca_rule_failed","type":"lids_rule_failed","critical":true,"server_group_name":"q-test"}
+{"type":"lids_rule_failed","critical":true,"server_group_name":"Web"}
+"#;
+        assert_eq!(
+            matches_of(input, &t),
+            vec![
+                Ok((1, "lids_rule_failed".to_string())),
+                Ok((4, "lids_rule_failed".to_string())),
+                Ok((7, "lids_rule_failed".to_string())),
+            ]
+        );
+        let bad = "{\"type\":\"sca_rule_failed\"}\n{\"type\":\"sca_rule_failed\",}\n";
+        assert_eq!(
+            matches_of(bad, &t),
+            vec![Err(
+                "in:2: invalid JSON: trailing comma (column 27)".to_string()
+            )]
+        );
+        assert_eq!(
+            matches_of("{\"id\":1}\n", &t),
+            vec![Err(
+                "in:1: field `type`: required field is missing".to_string()
+            )]
+        );
+        assert_eq!(
+            matches_of("[{\"type\":\"lids_rule_failed\"}]\n", &t),
+            vec![Err(
+                "in:1: expected a JSON object, found an array".to_string()
+            )]
         );
     }
 }
