@@ -579,6 +579,56 @@ fn from_halo_reads_matching_events_from_the_api() {
     );
 }
 
+#[test]
+fn follow_acts_on_new_events_as_they_arrive() {
+    use std::io::BufRead;
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let q = env.servers_in("Root/q-test");
+    // the simulator's clock, not ours
+    let since = octo_core_time(env.sim.now());
+    let mut child = env.spawn(
+        "quarantine",
+        Keys::ReadWrite,
+        &[
+            "--config",
+            conf.to_str().unwrap(),
+            "--from-halo",
+            "--since",
+            &since,
+            "--follow",
+            "--poll-interval",
+            "0.2",
+            "--apply",
+        ],
+    );
+    // a run that never prints must fail the test, not hang it
+    let pid = child.id();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(30));
+        let _ = std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status();
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let e = env.sim.add_event(
+        json!({"type": "daemon_compromised", "critical": true, "server_id": q[2], "message": "x"}),
+    );
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Value =
+        serde_json::from_str(&lines.next().expect("a first record").unwrap()).unwrap();
+    let second: Value =
+        serde_json::from_str(&lines.next().expect("a second record").unwrap()).unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(
+        (first["event_id"].as_str(), first["status"].as_str()),
+        (e["id"].as_str(), Some("planned"))
+    );
+    assert_eq!(second["status"], "applied");
+    assert_eq!(env.group_of(&q[2]), "Root/Quarantine");
+}
+
 fn octo_core_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -92,29 +92,53 @@ impl Env {
         p
     }
 
+    /// The environment of a run: the simulator's URL and the keys asked for.
+    pub fn envs(&self, keys: Keys) -> Vec<(&'static str, String)> {
+        let mut v = vec![
+            ("HALO_API_URL", self.sim.url()),
+            ("HALO_API_KEY", octo_sim::READ_KEY.0.to_string()),
+            ("HALO_API_SECRET_KEY", octo_sim::READ_KEY.1.to_string()),
+            (
+                "XDG_CONFIG_HOME",
+                self.dir.path().join("xdg").display().to_string(),
+            ),
+        ];
+        let rw = match keys {
+            Keys::Read => None,
+            Keys::ReadWrite => Some(octo_sim::WRITE_KEY),
+            Keys::ReadAsRw => Some(octo_sim::READ_KEY),
+        };
+        if let Some((id, secret)) = rw {
+            v.push(("HALO_API_KEY_RW", id.to_string()));
+            v.push(("HALO_API_SECRET_KEY_RW", secret.to_string()));
+        }
+        v
+    }
+
     /// The real binary with a clean environment pointing at the simulator.
     pub fn cmd(&self, bin: &str, keys: Keys) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin(bin).expect("binary");
         for k in REMOVED_ENV {
             cmd.env_remove(k);
         }
-        cmd.env("HALO_API_URL", self.sim.url())
-            .env("HALO_API_KEY", octo_sim::READ_KEY.0)
-            .env("HALO_API_SECRET_KEY", octo_sim::READ_KEY.1)
-            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg"))
+        cmd.envs(self.envs(keys))
             .timeout(std::time::Duration::from_secs(120));
-        match keys {
-            Keys::Read => {}
-            Keys::ReadWrite => {
-                cmd.env("HALO_API_KEY_RW", octo_sim::WRITE_KEY.0)
-                    .env("HALO_API_SECRET_KEY_RW", octo_sim::WRITE_KEY.1);
-            }
-            Keys::ReadAsRw => {
-                cmd.env("HALO_API_KEY_RW", octo_sim::READ_KEY.0)
-                    .env("HALO_API_SECRET_KEY_RW", octo_sim::READ_KEY.1);
-            }
-        }
         cmd
+    }
+
+    /// Start the binary in the background (stdout piped), e.g. for `--follow`.
+    pub fn spawn(&self, bin: &str, keys: Keys, args: &[&str]) -> std::process::Child {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin(bin));
+        for k in REMOVED_ENV {
+            cmd.env_remove(k);
+        }
+        cmd.envs(self.envs(keys))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawning the binary")
     }
 
     /// Run `bin ARGS < stdin`; checks that no secret leaked.
