@@ -523,3 +523,52 @@ fn faults_give_identical_output_and_zone() {
         .sum();
     assert!(n > 0, "no fault fired: {by}");
 }
+
+#[test]
+fn from_halo_blocks_addresses_of_events_read_from_the_api() {
+    let env = setup();
+    let c = env.file("octo.yml", &conf(""));
+    let web = env.servers_in("Root/Prod/Web")[0].clone();
+    let since = env
+        .sim
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let e = env.sim.add_event(
+        json!({"type": "lids_rule_failed", "critical": true, "server_id": web,
+        "message": sshd("203.0.113.99")}),
+    );
+    env.sim.add_event(
+        json!({"type": "sca_rule_failed", "critical": true, "server_id": web,
+        "message": sshd("203.0.113.98")}),
+    );
+    let out = env.run(
+        "ipblock",
+        Keys::Read,
+        &[
+            "--config",
+            c.to_str().unwrap(),
+            "--from-halo",
+            "--since",
+            &since,
+        ],
+        "",
+    );
+    ok(&out);
+    assert_eq!(
+        brief(&jsonl(&out)),
+        vec![t(e["id"].as_str().unwrap(), "203.0.113.99", "planned")]
+    );
+    // with a subcommand, event input flags are refused
+    let out = env.run(
+        "ipblock",
+        Keys::Read,
+        &["--config", c.to_str().unwrap(), "--from-halo", "expire"],
+        "",
+    );
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out).trim(),
+        "ipblock: --from-halo and --input read events: they do not go with a subcommand"
+    );
+}
