@@ -41,7 +41,7 @@ _ipblock() {
 
     case "${cmd}" in
         ipblock)
-            opts="-i -v -q -h -V --input --from-halo --since --follow --poll-interval --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version expire unblock help"
+            opts="-i -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version expire unblock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -56,6 +56,10 @@ _ipblock() {
                     return 0
                     ;;
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cursor-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

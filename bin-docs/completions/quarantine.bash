@@ -35,7 +35,7 @@ _quarantine() {
 
     case "${cmd}" in
         quarantine)
-            opts="-i -v -q -h -V --input --from-halo --since --follow --poll-interval --max --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version release help"
+            opts="-i -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --max --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version release help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -50,6 +50,10 @@ _quarantine() {
                     return 0
                     ;;
                 --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cursor-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -629,6 +629,55 @@ fn follow_acts_on_new_events_as_they_arrive() {
     assert_eq!(env.group_of(&q[2]), "Root/Quarantine");
 }
 
+#[test]
+fn cursor_file_resumes_after_the_events_already_handled() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let q = env.servers_in("Root/q-test");
+    let cursor = env.dir.path().join("cursor.json");
+    let since = octo_core_time(env.sim.now() + chrono::Duration::milliseconds(1));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let a = env.sim.add_event(
+        json!({"type": "lids_rule_failed", "critical": true, "server_id": q[0], "message": "x"}),
+    );
+    let args = [
+        "--config",
+        conf.to_str().unwrap(),
+        "--from-halo",
+        "--since",
+        &since,
+        "--cursor-file",
+        cursor.to_str().unwrap(),
+    ];
+    let out = env.run("quarantine", Keys::Read, &args, "");
+    ok(&out);
+    assert_eq!(
+        statuses(&jsonl(&out)),
+        vec![t(a["id"].as_str().unwrap(), &q[0], "planned")]
+    );
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&cursor).unwrap()).unwrap();
+    assert_eq!(saved["seen_at_since"], json!([a["id"]]));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let b = env.sim.add_event(
+        json!({"type": "lids_rule_failed", "critical": true, "server_id": q[1], "message": "x"}),
+    );
+    // the same command again (a restart): only the new event
+    let out = env.run("quarantine", Keys::Read, &args, "");
+    ok(&out);
+    assert_eq!(
+        statuses(&jsonl(&out)),
+        vec![t(b["id"].as_str().unwrap(), &q[1], "planned")]
+    );
+    std::fs::write(&cursor, "{\"since\": 5}").unwrap();
+    let out = env.run("quarantine", Keys::Read, &args, "");
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains(&format!("{}: not a cursor file", cursor.display())),
+        "{}",
+        stderr(&out)
+    );
+}
+
 fn octo_core_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

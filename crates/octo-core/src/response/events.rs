@@ -116,6 +116,8 @@ pub enum EventSource {
         stream: Option<BoxStream<'static, anyhow::Result<Value>>>,
         follow: Option<std::time::Duration>,
         count: u64,
+        /// Where progress is recorded (`--cursor-file`).
+        cursor_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -144,7 +146,24 @@ impl EventSource {
             stream: None,
             follow,
             count: 0,
+            cursor_file: None,
         }
+    }
+
+    /// Resume from `cursor` (as loaded by [`load_cursor`]) and record progress in `file`.
+    pub fn with_cursor_file(mut self, file: std::path::PathBuf, resume: Option<Cursor>) -> Self {
+        if let EventSource::Halo {
+            cursor,
+            cursor_file,
+            ..
+        } = &mut self
+        {
+            if let Some(c) = resume {
+                *cursor = c;
+            }
+            *cursor_file = Some(file);
+        }
+        self
     }
 
     /// The name errors use for this source.
@@ -216,7 +235,17 @@ impl EventSource {
                 stream,
                 follow,
                 count,
+                cursor_file,
             } => loop {
+                // every event returned so far has been handled by the caller: record progress
+                // every 500 events and at the end of each poll
+                if let Some(f) = cursor_file.as_deref()
+                    && *count > 0
+                    && *count % 500 == 0
+                    && let Err(e) = save_cursor(f, cursor)
+                {
+                    return Some(Err(e));
+                }
                 if stream.is_none() {
                     let p: Vec<(&str, String)> = params
                         .iter()
@@ -250,6 +279,11 @@ impl EventSource {
                     }
                     None => {
                         *stream = None;
+                        if let Some(f) = cursor_file.as_deref()
+                            && let Err(e) = save_cursor(f, cursor)
+                        {
+                            return Some(Err(e));
+                        }
                         match follow {
                             Some(poll) => tokio::time::sleep(*poll).await,
                             None => return None,
@@ -259,6 +293,51 @@ impl EventSource {
             },
         }
     }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CursorFile {
+    since: String,
+    seen_at_since: Vec<String>,
+}
+
+/// Read a `--cursor-file`: `None` when it does not exist yet; a bad file is a usage error.
+pub fn load_cursor(path: &std::path::Path) -> anyhow::Result<Option<Cursor>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(crate::exit::usage(format!(
+                "reading {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let bad =
+        |why: String| crate::exit::usage(format!("{}: not a cursor file: {why}", path.display()));
+    let f: CursorFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let since =
+        crate::time::parse_api(&f.since).ok_or_else(|| bad(format!("bad time `{}`", f.since)))?;
+    Ok(Some(Cursor {
+        since,
+        seen_at_since: f.seen_at_since.into_iter().collect(),
+    }))
+}
+
+/// Write a cursor file atomically (temp file in the same directory, then rename).
+pub fn save_cursor(path: &std::path::Path, c: &Cursor) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut seen: Vec<String> = c.seen_at_since.iter().cloned().collect();
+    seen.sort();
+    let body = serde_json::to_string(&CursorFile {
+        since: crate::time::format_api(c.since),
+        seen_at_since: seen,
+    })?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, body + "\n").with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
 }
 
 /// The fields a rule looks at, borrowed from the line.
@@ -311,6 +390,10 @@ pub struct EventInputArgs {
     /// With --from-halo: keep polling for new events until interrupted
     #[arg(long, requires = "from_halo")]
     pub follow: bool,
+    /// With --from-halo: resume after the last event handled by an earlier run, and record
+    /// progress here (JSON, written atomically); if the file does not exist, start at --since
+    #[arg(long = "cursor-file", value_name = "FILE", requires = "from_halo")]
+    pub cursor_file: Option<std::path::PathBuf>,
     /// Seconds between polls with --follow
     #[arg(
         long = "poll-interval",
@@ -348,13 +431,14 @@ impl EventInputArgs {
         let follow = self
             .follow
             .then(|| std::time::Duration::from_secs_f64(self.poll_interval));
-        Ok(EventSource::halo(
-            halo.clone(),
-            types,
-            only_critical,
-            since,
-            follow,
-        ))
+        let src = EventSource::halo(halo.clone(), types, only_critical, since, follow);
+        Ok(match &self.cursor_file {
+            Some(f) => {
+                let resume = load_cursor(f)?;
+                src.with_cursor_file(f.clone(), resume)
+            }
+            None => src,
+        })
     }
 }
 
