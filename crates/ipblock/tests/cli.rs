@@ -251,7 +251,7 @@ fn a_stale_writer_dropping_our_entry_after_our_write_is_detected_and_merged_agai
 #[test]
 fn expiry_survives_between_runs_and_removes_only_our_blocks() {
     let env = setup();
-    let c = env.file("octo.yml", &conf("  block_for: 2s\n"));
+    let c = env.file("octo.yml", &conf("  block_for: 5s\n"));
     let cfg = c.to_str().unwrap();
     let out = env.run(
         "ipblock",
@@ -287,7 +287,7 @@ fn expiry_survives_between_runs_and_removes_only_our_blocks() {
     ok(&out);
     assert_eq!(brief(&jsonl(&out)), vec![t("", "203.0.113.7", "planned")]);
     assert_eq!(puts(&env), 1);
-    std::thread::sleep(std::time::Duration::from_millis(3100));
+    std::thread::sleep(std::time::Duration::from_millis(6100));
     let out = env.run(
         "ipblock",
         Keys::ReadWrite,
