@@ -42,8 +42,10 @@
 
 pub mod faults;
 pub(crate) mod halo;
-pub mod slack;
 pub(crate) mod util;
+
+/// Slack: `chat.postMessage` and incoming webhooks.
+pub mod slack;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -64,8 +66,9 @@ use serde_json::{Value, json};
 pub use faults::Faults;
 use faults::{DropConnection, Fault};
 use halo::HaloState;
-pub use halo::firewall::ZoneRace;
 use util::{error, ok_json};
+
+pub use halo::firewall::ZoneRace;
 
 /// The read-only demo key pair (token scope `"read"`): key id, secret.
 pub const READ_KEY: (&str, &str) = ("sim-read-key", "sim-read-secret-0000");
@@ -135,10 +138,10 @@ pub(crate) struct Shared {
     pub halo: RwLock<HaloState>,
     pub tokens: Mutex<HashMap<String, halo::auth::Token>>,
     pub stats: Mutex<Stats>,
-    /// Faults served in a row per request (method + URL), for `Faults::max_in_a_row`.
-    pub fault_streaks: Mutex<HashMap<String, u32>>,
     /// Messages posted to the simulated Slack (`slack` module).
     pub slack: Mutex<slack::SlackState>,
+    /// Faults served in a row per request (method + URL), for `Faults::max_in_a_row`.
+    pub fault_streaks: Mutex<HashMap<String, u32>>,
 }
 
 impl Shared {

@@ -11,8 +11,6 @@ const AFTER_HELP: &str = concat!(
     "Demo keys (printed here on purpose: they only open this simulator):\n",
     "  read-only   HALO_API_KEY=sim-read-key      HALO_API_SECRET_KEY=sim-read-secret-0000\n",
     "  read-write  HALO_API_KEY_RW=sim-rw-key     HALO_API_SECRET_KEY_RW=sim-rw-secret-0000\n",
-    "  Slack       SLACK_API_URL=$HALO_API_URL/api SLACK_API_TOKEN=xoxb-sim-slack-token-0000\n",
-    "              (webhook: $HALO_API_URL/services/TSIM0000/BSIM0000/simwebhooksecret0000)\n",
     "\n",
     "Examples:\n",
     "  octo-sim serve --seed 7 > /tmp/sim.url &      # first stdout line is the base URL\n",
@@ -24,6 +22,9 @@ const AFTER_HELP: &str = concat!(
     "\n",
     "Test hooks (no auth, no faults): GET /_sim/state, POST /_sim/reset, PUT /_sim/faults,\n",
     "POST /_sim/events, POST /_sim/servers.\n",
+    "\n",
+    "Slack (demo token): SLACK_API_URL=$HALO_API_URL/api SLACK_API_TOKEN=xoxb-sim-slack-token-0000;\n",
+    "webhook $HALO_API_URL/services/TSIM0000/BSIM0000/simwebhooksecret0000.\n",
 );
 
 #[derive(Parser, Debug)]
