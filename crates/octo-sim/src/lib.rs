@@ -192,14 +192,14 @@ impl Shared {
             json!({"total": st.total, "by_status": st.by_status, "dropped": st.dropped}),
         );
         m.insert("tokens_issued".into(), json!(st.tokens_issued));
-        m.insert(
-            "slack".into(),
-            self.slack.lock().unwrap_or_else(|e| e.into_inner()).json(),
-        );
         m.insert("now".into(), json!(util::fmt_ms(self.now_ms())));
         m.insert(
             "faults".into(),
             serde_json::to_value(self.faults()).unwrap_or(Value::Null),
+        );
+        m.insert(
+            "slack".into(),
+            self.slack.lock().unwrap_or_else(|e| e.into_inner()).json(),
         );
         Value::Object(m)
     }
@@ -505,8 +505,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/tokens/revoke", post(sim_revoke_tokens));
     Router::new()
         .merge(halo::handlers::routes(shared.clone()))
-        .merge(slack::routes())
         .merge(sim_routes)
+        .merge(slack::routes())
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(shared.clone(), api_layer))
