@@ -14,7 +14,7 @@ use octo_core::config::HaloArgs;
 use octo_core::exit::{Exit, usage};
 use octo_core::halo::api::{FirewallPlatform, parse_states};
 use octo_core::halo::cursor::stamp;
-use octo_core::halo::{Access, Cursor, HaloClient};
+use octo_core::halo::{Access, Cursor, HaloClient, is_transient};
 use octo_core::log::LogArgs;
 use octo_core::output::{Format, Printer};
 use octo_core::time::{WindowArgs, format_api, parse_time};
@@ -533,14 +533,6 @@ async fn events(
             Ok(Exit::Interrupted)
         }
     }
-}
-
-/// Errors a follower should survive: the service failing after retries, not a bad key or input.
-fn is_transient(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.is::<octo_core::http::HttpError>())
-        || e.chain()
-            .filter_map(|c| c.downcast_ref::<octo_core::halo::ApiError>())
-            .any(|a| a.status.is_server_error() || a.status.as_u16() == 429)
 }
 
 /// Start following after the newest existing event (server time, not ours).

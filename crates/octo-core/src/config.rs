@@ -85,23 +85,70 @@ pub struct HaloFileSection {
     pub timeout_secs: Option<u64>,
 }
 
-/// A loaded config file: its path and YAML document. Tools deserialize their own sections.
+/// A loaded config file: its path, text and YAML document. Tools deserialize their own sections.
 #[derive(Debug, Clone)]
 pub struct ConfigFile {
     pub path: PathBuf,
+    pub text: String,
     pub doc: serde_yaml_ng::Value,
 }
 
 impl ConfigFile {
-    /// Deserialize one top-level section (absent → `None`). Errors name the file, the section and,
-    /// where the YAML parser knows it, the line.
+    /// Parse a config file's text (`path` is only used in error messages).
+    pub fn parse(path: PathBuf, text: String) -> anyhow::Result<ConfigFile> {
+        let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text)
+            .map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        Ok(ConfigFile { path, text, doc })
+    }
+
+    /// Deserialize one top-level section (absent → `None`) straight from the file's text, so an
+    /// error names the file, the key path and the line: `octo.yml: quarantine.enabled: invalid
+    /// type: string "yes", expected a boolean at line 2 column 12`.
     pub fn section<T: serde::de::DeserializeOwned>(&self, name: &str) -> anyhow::Result<Option<T>> {
-        let Some(v) = self.doc.get(name) else {
+        if self.doc.get(name).is_none() {
             return Ok(None);
-        };
-        serde_yaml_ng::from_value(v.clone())
-            .map(Some)
-            .map_err(|e| usage(format!("{}: section `{name}`: {e}", self.path.display())))
+        }
+        let de = serde_yaml_ng::Deserializer::from_str(&self.text);
+        serde::de::DeserializeSeed::deserialize(
+            SectionSeed::<T> {
+                name,
+                _t: std::marker::PhantomData,
+            },
+            de,
+        )
+        .map_err(|e| usage(format!("{}: {e}", self.path.display())))
+    }
+}
+
+/// Picks one top-level key of a YAML mapping and deserializes it as `T`, ignoring the others.
+struct SectionSeed<'a, T> {
+    name: &'a str,
+    _t: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: serde::de::DeserializeOwned> serde::de::DeserializeSeed<'de> for SectionSeed<'_, T> {
+    type Value = Option<T>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for SectionSeed<'_, T> {
+    type Value = Option<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a mapping of sections")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        let mut out = None;
+        while let Some(key) = map.next_key::<serde_yaml_ng::Value>()? {
+            if key.as_str() == Some(self.name) && out.is_none() {
+                // serde_yaml_ng prefixes errors with the key path and appends the line
+                out = Some(map.next_value::<T>()?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -133,9 +180,7 @@ pub fn load_config_file(explicit: Option<&Path>) -> anyhow::Result<Option<Config
             )));
         }
     };
-    let doc: serde_yaml_ng::Value =
-        serde_yaml_ng::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
-    Ok(Some(ConfigFile { path, doc }))
+    ConfigFile::parse(path, text).map(Some)
 }
 
 /// Effective Halo client settings.

@@ -37,6 +37,7 @@ vars! {
     SLACK_API_TOKEN = "SLACK_API_TOKEN", "slack-notify", true, "Slack bot token for chat.postMessage";
     SLACK_CHANNEL = "SLACK_CHANNEL", "slack-notify", false, "Default Slack channel (default `halo`)";
     SLACK_API_URL = "SLACK_API_URL", "slack-notify", false, "Slack API base URL (default https://slack.com/api)";
+    SLACK_WEBHOOK_URL = "SLACK_WEBHOOK_URL", "slack-notify", true, "Slack incoming-webhook URL (instead of SLACK_API_TOKEN; its path is a secret)";
     OCTO_CONFIG = "OCTO_CONFIG", "quarantine, ipblock, slack-notify, sec-takedown", false, "Path of octo.yml (else $XDG_CONFIG_HOME/octobox/octo.yml)";
     OS_CLOUD = "OS_CLOUD", "sec-takedown", false, "Cloud name in clouds.yaml (then OS_* below are not read)";
     OS_CLIENT_CONFIG_FILE = "OS_CLIENT_CONFIG_FILE", "sec-takedown", false, "Path of clouds.yaml (else ./clouds.yaml, ~/.config/openstack/clouds.yaml, /etc/openstack/clouds.yaml)";

@@ -11,6 +11,7 @@
 //! - [`time`]: `--date/--since/--until` parsing, UTC windows
 //! - [`log`]: tracing to stderr, `-v/-q`, `--log-format json`
 //! - [`docs`]: man pages and completions generated from clap
+//! - [`response`]: config rules, event matching, action records and IP policy of the response tools
 
 pub mod aws;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod http;
 pub mod log;
 pub mod output;
 pub mod records;
+pub mod response;
 pub mod sanitize;
 pub mod store;
 pub mod time;

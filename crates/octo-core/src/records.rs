@@ -21,6 +21,15 @@ pub struct Record {
 }
 
 impl Record {
+    /// A record from a JSON value read elsewhere (e.g. an API page), numbered `line`; `None`
+    /// when the value is not an object.
+    pub fn from_value(line: u64, v: Value) -> Option<Record> {
+        match v {
+            Value::Object(value) => Some(Record { line, value }),
+            _ => None,
+        }
+    }
+
     /// The string at `field` (a top-level key or a dotted path, see [`Record::get_path`]);
     /// `None` when it is missing or not a string.
     pub fn get_str(&self, field: &str) -> Option<&str> {
@@ -145,8 +154,9 @@ impl<R: BufRead> JsonlReader<R> {
         }
     }
 
-    /// Parse the line in `self.buf`; `None` for a blank line.
-    fn parse_line(&self) -> Option<Result<Record, InputError>> {
+    /// The text of the line in `self.buf` (line end, and a BOM on line 1, stripped); `None`
+    /// for a blank line.
+    fn line_text(&self) -> Option<Result<&str, InputError>> {
         let mut bytes = &self.buf[..];
         if let Some(rest) = bytes.strip_suffix(b"\n") {
             bytes = rest;
@@ -162,24 +172,72 @@ impl<R: BufRead> JsonlReader<R> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return None;
         }
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let msg = format!("invalid UTF-8 at column {}", e.valid_up_to() + 1);
-                return Some(Err(self.error(self.line, msg)));
+        Some(std::str::from_utf8(bytes).map_err(|e| {
+            let msg = format!("invalid UTF-8 at column {}", e.valid_up_to() + 1);
+            self.error(self.line, msg)
+        }))
+    }
+
+    /// Read the next line into `self.buf`; `false` at the end (or after a read error, returned
+    /// in `err`).
+    fn read_line(&mut self) -> Result<bool, InputError> {
+        if self.done {
+            return Ok(false);
+        }
+        self.buf.clear();
+        if self.buf.capacity() > KEEP_BUFFER {
+            self.buf.shrink_to(64 * 1024);
+        }
+        match self.reader.read_until(b'\n', &mut self.buf) {
+            Ok(0) => {
+                self.done = true;
+                Ok(false)
             }
-        };
-        Some(match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(value)) => Ok(Record {
-                line: self.line,
-                value,
-            }),
-            Ok(other) => Err(self.error(
-                self.line,
-                format!("expected a JSON object, found {}", json_kind(&other)),
-            )),
-            Err(e) => Err(self.error(self.line, json_message(&e))),
-        })
+            Ok(_) => {
+                self.line += 1;
+                Ok(true)
+            }
+            Err(e) => {
+                self.done = true;
+                Err(self.error(self.line + 1, format!("reading input: {e}")))
+            }
+        }
+    }
+
+    /// The next non-blank line as text with its number, without parsing it — for callers that
+    /// look at a few fields first and build a [`Record`] ([`parse_record`]) only when they need
+    /// one. Errors (bad UTF-8, read errors) are those of the iterator.
+    pub fn next_text(&mut self) -> Option<Result<(u64, &str), InputError>> {
+        loop {
+            match self.read_line() {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+            if self.line_text().is_some() {
+                break;
+            }
+        }
+        let line = self.line;
+        self.line_text().map(|r| r.map(|t| (line, t)))
+    }
+}
+
+/// Parse one line of JSON Lines text into a [`Record`]; errors name `source` and `line`.
+pub fn parse_record(source: &str, line: u64, text: &str) -> Result<Record, InputError> {
+    let error = |message: String| InputError {
+        source_name: source.to_string(),
+        line,
+        field: None,
+        message,
+    };
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(value)) => Ok(Record { line, value }),
+        Ok(other) => Err(error(format!(
+            "expected a JSON object, found {}",
+            json_kind(&other)
+        ))),
+        Err(e) => Err(error(json_message(&e))),
     }
 }
 
@@ -199,26 +257,18 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
     type Item = Result<Record, InputError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while !self.done {
-            self.buf.clear();
-            if self.buf.capacity() > KEEP_BUFFER {
-                self.buf.shrink_to(64 * 1024);
+        loop {
+            match self.read_line() {
+                Ok(true) => {}
+                Ok(false) => return None,
+                Err(e) => return Some(Err(e)),
             }
-            match self.reader.read_until(b'\n', &mut self.buf) {
-                Ok(0) => self.done = true,
-                Ok(_) => {
-                    self.line += 1;
-                    if let Some(item) = self.parse_line() {
-                        return Some(item);
-                    }
-                }
-                Err(e) => {
-                    self.done = true;
-                    return Some(Err(self.error(self.line + 1, format!("reading input: {e}"))));
-                }
+            match self.line_text() {
+                None => continue,
+                Some(Err(e)) => return Some(Err(e)),
+                Some(Ok(text)) => return Some(parse_record(&self.source, self.line, text)),
             }
         }
-        None
     }
 }
 

@@ -12,6 +12,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Slack (`slack` module): `POST /api/chat.postMessage` and incoming webhooks; accepted messages
+//! are listed in `/_sim/state` under `slack.messages`.
+//!
 //! Test-only routes (never faulted, never authenticated): `GET /_sim/state`, `POST /_sim/reset`,
 //! `GET|PUT /_sim/faults`, `POST /_sim/events`, `POST /_sim/servers`, `POST /_sim/tokens/revoke`.
 //!
@@ -43,6 +46,9 @@ pub(crate) mod halo;
 pub(crate) mod openstack;
 pub(crate) mod util;
 
+/// Slack: `chat.postMessage` and incoming webhooks.
+pub mod slack;
+
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -65,6 +71,8 @@ pub use freshdesk::FRESHDESK_KEY;
 use halo::HaloState;
 pub use openstack::{OS_ADMIN, OS_APP_CRED, OS_OWNER};
 use util::{error, ok_json};
+
+pub use halo::firewall::ZoneRace;
 
 /// The read-only demo key pair (token scope `"read"`): key id, secret.
 pub const READ_KEY: (&str, &str) = ("sim-read-key", "sim-read-secret-0000");
@@ -137,6 +145,8 @@ pub(crate) struct Shared {
     pub halo: RwLock<HaloState>,
     pub tokens: Mutex<HashMap<String, halo::auth::Token>>,
     pub stats: Mutex<Stats>,
+    /// Messages posted to the simulated Slack (`slack` module).
+    pub slack: Mutex<slack::SlackState>,
     /// Faults served in a row per request (method + URL), for `Faults::max_in_a_row`.
     pub fault_streaks: Mutex<HashMap<String, u32>>,
     pub openstack: Mutex<openstack::OsState>,
@@ -213,6 +223,10 @@ impl Shared {
             "faults".into(),
             serde_json::to_value(self.faults()).unwrap_or(Value::Null),
         );
+        m.insert(
+            "slack".into(),
+            self.slack.lock().unwrap_or_else(|e| e.into_inner()).json(),
+        );
         Value::Object(m)
     }
     fn revoke_tokens(&self) -> usize {
@@ -230,6 +244,7 @@ impl Shared {
         );
         *self.freshdesk() = freshdesk::FdState::new();
         *self.stats() = Stats::default();
+        *self.slack.lock().unwrap_or_else(|e| e.into_inner()) = slack::SlackState::default();
         self.set_faults(self.cfg.faults.clone());
     }
     fn add_events(&self, v: Value) -> Result<Value, String> {
@@ -335,6 +350,7 @@ impl Sim {
             tokens: Mutex::new(HashMap::new()),
             stats: Mutex::new(Stats::default()),
             fault_streaks: Mutex::new(HashMap::new()),
+            slack: Mutex::new(slack::SlackState::default()),
         });
         let app = router(shared.clone());
         let task = tokio::spawn(async move {
@@ -469,6 +485,11 @@ impl Sim {
         }
     }
 
+    /// Arm a simulated concurrent writer of a firewall zone (see [`ZoneRace`]); cleared by reset.
+    pub fn race_zone(&self, race: ZoneRace) {
+        self.shared.halo_mut().live.zone_race = Some(race);
+    }
+
     /// Plant a server (same as `POST /_sim/servers`); returns it as the API serves it.
     pub fn add_server(&self, server: Value) -> Value {
         match server {
@@ -526,6 +547,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .merge(openstack::routes())
         .merge(freshdesk::routes())
         .merge(sim_routes)
+        .merge(slack::routes())
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(shared.clone(), api_layer))

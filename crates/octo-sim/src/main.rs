@@ -26,6 +26,9 @@ const AFTER_HELP: &str = concat!(
     "\n",
     "Test hooks (no auth, no faults): GET /_sim/state, POST /_sim/reset, PUT /_sim/faults,\n",
     "POST /_sim/events, POST /_sim/servers.\n",
+    "\n",
+    "Slack (demo token): SLACK_API_URL=$HALO_API_URL/api SLACK_API_TOKEN=xoxb-sim-slack-token-0000;\n",
+    "webhook $HALO_API_URL/services/TSIM0000/BSIM0000/simwebhooksecret0000.\n",
 );
 
 #[derive(Parser, Debug)]

@@ -66,6 +66,37 @@ pub fn server_has_ip(server: &Value, ip: IpAddr) -> bool {
             .is_some_and(|ifs| ifs.iter().any(|i| same(i.get("ip_address"))))
 }
 
+/// Resolve a group among `all` (one listing of `/v1/groups`) by id, exact name, or exact
+/// `group_path`. Zero or several matches are a usage error that lists the candidates.
+pub fn pick_group(all: &[Value], target: &str) -> anyhow::Result<Value> {
+    let target = target.trim();
+    if let Some(g) = all.iter().find(|g| str_field(g, "id") == target) {
+        return Ok(g.clone());
+    }
+    let by_name: Vec<&Value> = all
+        .iter()
+        .filter(|g| str_field(g, "name") == target)
+        .collect();
+    let matches = if by_name.is_empty() {
+        all.iter()
+            .filter(|g| str_field(g, "group_path") == target)
+            .collect()
+    } else {
+        by_name
+    };
+    match matches.len() {
+        1 => Ok(matches[0].clone()),
+        0 => Err(usage(format!(
+            "no Halo group has the id, name or path `{target}` ({} groups exist; `halo-query groups` lists them)",
+            all.len()
+        ))),
+        n => Err(usage(format!(
+            "group name `{target}` is ambiguous: {n} groups have it: {}; pass the id or the full path",
+            describe_groups(&matches)
+        ))),
+    }
+}
+
 impl HaloClient {
     /// All server groups.
     pub async fn groups(&self) -> anyhow::Result<Vec<Value>> {
@@ -86,28 +117,7 @@ impl HaloClient {
             return Ok(g);
         }
         let all = self.groups().await?;
-        let by_name: Vec<&Value> = all
-            .iter()
-            .filter(|g| str_field(g, "name") == target)
-            .collect();
-        let matches = if by_name.is_empty() {
-            all.iter()
-                .filter(|g| str_field(g, "group_path") == target)
-                .collect()
-        } else {
-            by_name
-        };
-        match matches.len() {
-            1 => Ok(matches[0].clone()),
-            0 => Err(usage(format!(
-                "no Halo group has the id, name or path `{target}` ({} groups exist; `halo-query groups` lists them)",
-                all.len()
-            ))),
-            n => Err(usage(format!(
-                "group name `{target}` is ambiguous: {n} groups have it: {}; pass the id or the full path",
-                describe_groups(&matches)
-            ))),
-        }
+        pick_group(&all, target)
     }
 
     /// Resolve a server given as id, IP address (connecting, primary or interface) or hostname.
@@ -148,6 +158,22 @@ impl HaloClient {
             .try_filter(|s| std::future::ready(server_has_ip(s, ip)))
             .try_collect()
             .await
+    }
+}
+
+impl HaloClient {
+    /// For `--apply`: fail early, with a clear message, when the key is read-only (its token
+    /// scope is `read`), instead of on the first write after some actions were already taken.
+    pub async fn require_write_scope(&self) -> anyhow::Result<()> {
+        let info = self.check_token().await?;
+        if info.scope.as_deref() == Some("read") {
+            let k = self.key();
+            return Err(usage(format!(
+                "--apply needs a full-access Halo key, but key `{}` in {} is read-only (token scope `read`)",
+                k.id, k.id_var
+            )));
+        }
+        Ok(())
     }
 }
 

@@ -168,6 +168,11 @@ impl HaloClient {
         self.inner.access
     }
 
+    /// The API key this client uses (its secret never prints).
+    pub fn key(&self) -> &ApiKey {
+        &self.inner.key
+    }
+
     /// Join an API path (`/v1/servers?state=active`) onto the base URL, keeping any base path prefix.
     pub fn url(&self, path_and_query: &str) -> anyhow::Result<Url> {
         let base = &self.inner.base;
@@ -434,6 +439,14 @@ impl HaloClient {
         use futures::TryStreamExt;
         self.list(path, params, key).try_collect().await
     }
+}
+
+/// Errors a follower should survive: the service failing after retries, not a bad key or input.
+pub fn is_transient(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.is::<crate::http::HttpError>())
+        || e.chain()
+            .filter_map(|c| c.downcast_ref::<ApiError>())
+            .any(|a| a.status.is_server_error() || a.status.as_u16() == 429)
 }
 
 /// `path?k=v&…&per_page=100` (values percent-encoded).

@@ -9,6 +9,38 @@ use serde_json::{Map, Value, json};
 use super::world::{G_PROD_APP, G_PROD_DB, G_PROD_WEB, s};
 use crate::util::{fmt_ms, hex_id};
 
+/// A simulated concurrent writer of one IP zone, for tests of read-modify-write clients: right
+/// after the `after_requests`-th API request (GET or PUT) to `/v1/firewall_zones/{zone_id}` has
+/// been answered, the zone's `ip_address` is replaced by `ip_address` — what another tool that
+/// read the zone earlier would write. Fires once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ZoneRace {
+    pub zone_id: String,
+    pub after_requests: u32,
+    pub ip_address: String,
+}
+
+impl super::HaloState {
+    /// Count a request to a zone and let a pending [`ZoneRace`] fire.
+    pub(crate) fn zone_race_tick(&mut self, zone_id: &str) {
+        let Some(r) = self.live.zone_race.as_mut() else {
+            return;
+        };
+        if r.zone_id != zone_id {
+            return;
+        }
+        r.after_requests = r.after_requests.saturating_sub(1);
+        if r.after_requests > 0 {
+            return;
+        }
+        let ip = r.ip_address.clone();
+        self.live.zone_race = None;
+        if let Some(z) = self.live.zones.iter_mut().find(|z| s(z, "id") == zone_id) {
+            z["ip_address"] = json!(ip);
+        }
+    }
+}
+
 const SERVICES: &[(&str, &str, &str)] = &[
     ("ssh", "TCP", "22"),
     ("http", "TCP", "80"),

@@ -697,11 +697,15 @@ async fn list_zones(State(sh): State<Arc<Shared>>, uri: Uri, headers: HeaderMap)
 }
 
 async fn get_zone(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
-    let st = sh.halo();
-    match st.live.zones.iter().find(|z| s(z, "id") == id) {
-        Some(z) => wrap("firewall_zone", z.clone()),
-        None => not_found("firewall zone"),
-    }
+    let resp = {
+        let st = sh.halo();
+        match st.live.zones.iter().find(|z| s(z, "id") == id) {
+            Some(z) => wrap("firewall_zone", z.clone()),
+            None => not_found("firewall zone"),
+        }
+    };
+    sh.halo_mut().zone_race_tick(&id);
+    resp
 }
 
 fn zone_fields(m: &Map<String, Value>, z: &mut Value) -> Result<(), Response> {
@@ -761,6 +765,7 @@ async fn put_zone(
     let mut z = st.live.zones[zi].clone();
     tri!(zone_fields(&m, &mut z));
     st.live.zones[zi] = z;
+    st.zone_race_tick(&id);
     drop(st);
     sh.record_mutation("PUT", uri.path(), &body);
     no_content()

@@ -311,7 +311,7 @@ impl HaloState {
                 self.live
                     .zones
                     .iter()
-                    .map(|z| json!({"id": z["id"], "name": z["name"], "ip_address": z["ip_address"]}))
+                    .map(|z| json!({"id": z["id"], "name": z["name"], "ip_address": z["ip_address"], "description": z["description"]}))
                     .collect(),
             ),
         );

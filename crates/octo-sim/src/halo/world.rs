@@ -303,6 +303,8 @@ pub(crate) struct Live {
     pub added_events: u64,
     pub planted_servers: u64,
     pub created_zones: u64,
+    /// A simulated concurrent writer of one zone (`Sim::race_zone`).
+    pub zone_race: Option<super::firewall::ZoneRace>,
 }
 
 pub(crate) fn s(v: &Value, k: &str) -> String {

@@ -1,0 +1,66 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_quarantine_global_optspecs
+    string join \n i/input= from-halo since= follow cursor-file= poll-interval= max= apply api-url= max-rps= max-in-flight= config= v/verbose q/quiet log-format= color= h/help V/version
+end
+
+function __fish_quarantine_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_quarantine_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_quarantine_using_subcommand
+    set -l cmd (__fish_quarantine_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c quarantine -n "__fish_quarantine_needs_command" -s i -l input -d 'Read events from this JSON Lines file instead of stdin (`-` = stdin)' -r -F
+complete -c quarantine -n "__fish_quarantine_needs_command" -l since -d 'With --from-halo: first event time (RFC 3339, YYYY-MM-DD, yesterday, -2h …; default -1h)' -r
+complete -c quarantine -n "__fish_quarantine_needs_command" -l cursor-file -d 'With --from-halo: resume after the last event handled by an earlier run, and record progress here (JSON, written atomically); if the file does not exist, start at --since' -r -F
+complete -c quarantine -n "__fish_quarantine_needs_command" -l poll-interval -d 'Seconds between polls with --follow' -r
+complete -c quarantine -n "__fish_quarantine_needs_command" -l max -d 'At most N moves in this run (overrides quarantine.max_moves_per_run)' -r
+complete -c quarantine -n "__fish_quarantine_needs_command" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
+complete -c quarantine -n "__fish_quarantine_needs_command" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
+complete -c quarantine -n "__fish_quarantine_needs_command" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c quarantine -n "__fish_quarantine_needs_command" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c quarantine -n "__fish_quarantine_needs_command" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c quarantine -n "__fish_quarantine_needs_command" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c quarantine -n "__fish_quarantine_needs_command" -l from-halo -d 'Read matching events from the Halo API (`/v1/events`) instead of stdin'
+complete -c quarantine -n "__fish_quarantine_needs_command" -l follow -d 'With --from-halo: keep polling for new events until interrupted'
+complete -c quarantine -n "__fish_quarantine_needs_command" -l apply -d 'Act: move servers (needs the full-access key). Without it nothing is written'
+complete -c quarantine -n "__fish_quarantine_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c quarantine -n "__fish_quarantine_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c quarantine -n "__fish_quarantine_needs_command" -s h -l help -d 'Print help'
+complete -c quarantine -n "__fish_quarantine_needs_command" -s V -l version -d 'Print version'
+complete -c quarantine -n "__fish_quarantine_needs_command" -f -a "release" -d 'Move a server out of quarantine into a group (the `from_group_*` of its quarantine record)'
+complete -c quarantine -n "__fish_quarantine_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l server -d 'The server: id, hostname or IP address' -r
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l to-group -d 'Group to move it to: id, name or full path (must be unique)' -r
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l apply -d 'Act: move servers (needs the full-access key). Without it nothing is written'
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s h -l help -d 'Print help'
+complete -c quarantine -n "__fish_quarantine_using_subcommand help; and not __fish_seen_subcommand_from release help" -f -a "release" -d 'Move a server out of quarantine into a group (the `from_group_*` of its quarantine record)'
+complete -c quarantine -n "__fish_quarantine_using_subcommand help; and not __fish_seen_subcommand_from release help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -1,0 +1,18 @@
+complete -c slack-notify -l channel -d 'Slack channel [env: SLACK_CHANNEL; config notify.channel; default `halo`]' -r
+complete -c slack-notify -l suppress -d 'Event types never posted, comma-separated (added to notify.suppress_events)' -r
+complete -c slack-notify -l webhook-url -d 'Post through this incoming webhook instead of chat.postMessage [env: SLACK_WEBHOOK_URL]' -r
+complete -c slack-notify -l batch -d 'At most this many records per Slack message when they arrive in a burst' -r
+complete -c slack-notify -s i -l input -d 'Read records from this file instead of stdin (`-` = stdin)' -r -F
+complete -c slack-notify -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG]' -r -F
+complete -c slack-notify -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c slack-notify -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c slack-notify -l critical-only -d 'Post only critical events (action records are always posted)'
+complete -c slack-notify -l all-actions -d 'Also post action records whose status is `skipped` or `unchanged`'
+complete -c slack-notify -l dry-run -d 'Do not post: print what would be posted'
+complete -c slack-notify -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c slack-notify -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c slack-notify -s h -l help -d 'Print help'
+complete -c slack-notify -s V -l version -d 'Print version'

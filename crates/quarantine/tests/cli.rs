@@ -1,0 +1,683 @@
+//! quarantine against octo-sim: plan vs apply, exact moves, dedupe, ambiguity, release, keys,
+//! config validation, bad input, faults.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+const CONF: &str = "quarantine:
+  enabled: true
+  trigger_group_names: [q-test]
+  quarantine_group_name: Quarantine
+  trigger_events: [lids_rule_failed, daemon_compromised]
+  trigger_only_on_critical: true
+";
+
+fn ev(id: &str, etype: &str, critical: bool, server: &str, group: &str) -> Value {
+    json!({"id": id, "type": etype, "name": "x", "message": "m", "created_at": "2026-11-20T11:00:00.000Z",
+        "critical": critical, "server_id": server, "server_hostname": "h", "server_group_name": group})
+}
+
+/// Three q-test servers, plus events that must not match, plus a duplicate.
+fn scenario(env: &Env) -> (Vec<String>, String) {
+    let q = env.servers_in("Root/q-test");
+    assert_eq!(q.len(), 3);
+    let web = env.servers_in("Root/Prod/Web")[0].clone();
+    let events = vec![
+        ev("e1", "lids_rule_failed", true, &q[0], "q-test"),
+        ev("e2", "lids_rule_failed", false, &q[1], "q-test"), // not critical
+        ev("e3", "lids_rule_failed", true, &web, "Web"),      // other group
+        ev("e4", "sca_rule_failed", true, &q[1], "q-test"),   // other type
+        ev("e5", "daemon_compromised", true, &q[1], "q-test"),
+        ev("e6", "lids_rule_failed", true, &q[0], "q-test"), // duplicate of e1's server
+        ev("e7", "LIDS_RULE_FAILED", true, &q[2], "q-test"), // type case-insensitive
+    ];
+    (q, lines(&events))
+}
+
+fn statuses(recs: &[Value]) -> Vec<(String, String, String)> {
+    recs.iter()
+        .map(|r| {
+            (
+                r["event_id"].as_str().unwrap_or("").to_string(),
+                r["server_id"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn t(e: &str, s: &str, st: &str) -> (String, String, String) {
+    (e.into(), s.into(), st.into())
+}
+
+#[test]
+fn plan_writes_nothing_and_names_every_decision() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let (q, input) = scenario(&env);
+    let out = env.run(
+        "quarantine",
+        Keys::Read,
+        &["--config", conf.to_str().unwrap()],
+        &input,
+    );
+    ok(&out);
+    let recs = jsonl(&out);
+    assert_eq!(
+        statuses(&recs),
+        vec![
+            t("e1", &q[0], "planned"),
+            t("e5", &q[1], "planned"),
+            t("e6", &q[0], "skipped"),
+            t("e7", &q[2], "planned"),
+        ]
+    );
+    let qid = env.group_id("Root/Quarantine");
+    let from = env.group_id("Root/q-test");
+    assert_eq!(
+        recs[0],
+        json!({"record": "quarantine.action/v1", "action": "quarantine", "status": "planned",
+            "reason": "lids_rule_failed event from group q-test", "event_id": "e1",
+            "event_type": "lids_rule_failed", "server_id": q[0],
+            "server_hostname": recs[0]["server_hostname"], "from_group_id": from,
+            "from_group_name": "q-test", "to_group_id": qid, "to_group_name": "Quarantine"})
+    );
+    assert!(recs[0]["server_hostname"].is_string());
+    assert_eq!(
+        recs[2]["reason"],
+        "duplicate: server already handled in this run (event e1)"
+    );
+    assert_eq!(recs[2]["from_group_id"], from);
+    assert!(env.mutations().is_empty(), "a plan must not write");
+    assert_eq!(env.servers_in("Root/q-test"), q);
+    assert_eq!(
+        stderr(&out).trim(),
+        "quarantine: 3 planned, 0 applied, 0 unchanged, 1 skipped, 0 failed"
+    );
+    check_schema("quarantine.action.v1.json", &recs);
+}
+
+#[test]
+fn apply_moves_exactly_the_matching_servers_once_and_rerun_is_idempotent() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let (q, input) = scenario(&env);
+    let before: Vec<Value> = env.state()["servers"].as_array().unwrap().clone();
+    let out = env.run(
+        "quarantine",
+        Keys::ReadWrite,
+        &["--config", conf.to_str().unwrap(), "--apply"],
+        &input,
+    );
+    ok(&out);
+    let recs = jsonl(&out);
+    assert_eq!(
+        statuses(&recs),
+        vec![
+            t("e1", &q[0], "planned"),
+            t("e1", &q[0], "applied"),
+            t("e5", &q[1], "planned"),
+            t("e5", &q[1], "applied"),
+            t("e6", &q[0], "skipped"),
+            t("e7", &q[2], "planned"),
+            t("e7", &q[2], "applied"),
+        ]
+    );
+    assert_eq!(recs[1]["reason"], "moved to group Quarantine");
+    check_schema("quarantine.action.v1.json", &recs);
+    // exactly these three moved, each by one PUT with the quarantine group id
+    let qid = env.group_id("Root/Quarantine");
+    let muts = env.mutations();
+    let puts: Vec<(String, Value)> = muts
+        .iter()
+        .map(|m| (m["path"].as_str().unwrap().to_string(), m["body"].clone()))
+        .collect();
+    assert_eq!(
+        puts,
+        q.iter()
+            .map(|id| (
+                format!("/v1/servers/{id}"),
+                json!({"server": {"group_id": qid}})
+            ))
+            .collect::<Vec<_>>()
+    );
+    let mut moved = env.servers_in("Root/Quarantine");
+    moved.sort();
+    let mut want = q.clone();
+    want.sort();
+    assert_eq!(moved, want);
+    for s in &before {
+        let id = s["id"].as_str().unwrap();
+        if !q.iter().any(|x| x == id) {
+            assert_eq!(
+                env.group_of(id),
+                s["group_path"].as_str().unwrap(),
+                "{id} moved"
+            );
+        }
+    }
+    // second run: nothing to do, nothing written
+    let out = env.run(
+        "quarantine",
+        Keys::ReadWrite,
+        &["--config", conf.to_str().unwrap(), "--apply"],
+        &input,
+    );
+    ok(&out);
+    assert_eq!(
+        statuses(&jsonl(&out)),
+        vec![
+            t("e1", &q[0], "unchanged"),
+            t("e5", &q[1], "unchanged"),
+            t("e6", &q[0], "skipped"),
+            t("e7", &q[2], "unchanged"),
+        ]
+    );
+    assert_eq!(jsonl(&out)[0]["reason"], "already in the quarantine group");
+    assert_eq!(env.mutations().len(), 3);
+}
+
+#[test]
+fn max_limits_moves_per_run() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", &format!("{CONF}  max_moves_per_run: 2\n"));
+    let (q, input) = scenario(&env);
+    let out = env.run(
+        "quarantine",
+        Keys::Read,
+        &["--config", conf.to_str().unwrap()],
+        &input,
+    );
+    ok(&out);
+    let recs = jsonl(&out);
+    assert_eq!(recs[3]["status"], "skipped");
+    assert_eq!(recs[3]["server_id"], q[2].as_str());
+    assert_eq!(
+        recs[3]["reason"],
+        "limit of 2 moves per run reached (--max, quarantine.max_moves_per_run)"
+    );
+    let out = env.run(
+        "quarantine",
+        Keys::Read,
+        &["--config", conf.to_str().unwrap(), "--max", "1"],
+        &input,
+    );
+    ok(&out);
+    let st: Vec<String> = jsonl(&out)
+        .iter()
+        .map(|r| r["status"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(st, ["planned", "skipped", "skipped", "skipped"]);
+}
+
+#[test]
+fn ambiguous_or_unknown_group_names_are_refused_naming_the_candidates() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", &CONF.replace("[q-test]", "[q-test, Web]"));
+    let out = env.run(
+        "quarantine",
+        Keys::Read,
+        &["--config", conf.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let prod = env.group_id("Root/Prod/Web");
+    let dev = env.group_id("Root/Dev/Web");
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "quarantine.trigger_group_names: group name `Web` is ambiguous: 2 groups have it"
+        ) && err.contains(&format!("{prod} (Root/Prod/Web)"))
+            && err.contains(&format!("{dev} (Root/Dev/Web)")),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty());
+    let conf = env.file("octo2.yml", &CONF.replace("Quarantine\n", "Quarantaine\n"));
+    let out = env.run(
+        "quarantine",
+        Keys::Read,
+        &["--config", conf.to_str().unwrap()],
+        "",
+    );
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains(
+            "quarantine.quarantine_group_name: no Halo group has the id, name or path `Quarantaine`"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn apply_needs_the_full_access_key() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let (_, input) = scenario(&env);
+    let args = ["--config", conf.to_str().unwrap(), "--apply"];
+    let out = env.run("quarantine", Keys::Read, &args, &input);
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out).trim(),
+        "quarantine: writing to Halo needs the full-access key: set HALO_API_KEY_RW and HALO_API_SECRET_KEY_RW"
+    );
+    let out = env.run("quarantine", Keys::ReadAsRw, &args, &input);
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out).trim(),
+        "quarantine: --apply needs a full-access Halo key, but key `sim-read-key` in HALO_API_KEY_RW is read-only (token scope `read`)"
+    );
+    assert!(stdout(&out).is_empty());
+    assert!(env.mutations().is_empty());
+}
+
+#[test]
+fn release_moves_back_with_plan_and_apply() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let (q, input) = scenario(&env);
+    ok(&env.run(
+        "quarantine",
+        Keys::ReadWrite,
+        &["--config", conf.to_str().unwrap(), "--apply"],
+        &input,
+    ));
+    let back = env.group_id("Root/q-test");
+    let qid = env.group_id("Root/Quarantine");
+    let args = [
+        "release",
+        "--server",
+        q[0].as_str(),
+        "--to-group",
+        "Root/q-test",
+    ];
+    let out = env.run("quarantine", Keys::Read, &args, "");
+    ok(&out);
+    let recs = jsonl(&out);
+    assert_eq!(
+        recs,
+        vec![
+            json!({"record": "quarantine.action/v1", "action": "release", "status": "planned",
+            "reason": "release requested", "event_id": null, "event_type": null, "server_id": q[0],
+            "server_hostname": recs[0]["server_hostname"], "from_group_id": qid,
+            "from_group_name": "Quarantine", "to_group_id": back, "to_group_name": "q-test"})
+        ]
+    );
+    assert_eq!(env.group_of(&q[0]), "Root/Quarantine", "plan only");
+    let mut args_apply = args.to_vec();
+    args_apply.push("--apply");
+    let out = env.run("quarantine", Keys::ReadWrite, &args_apply, "");
+    ok(&out);
+    let st: Vec<&str> = jsonl(&out)
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .iter()
+        .map(|s| match *s {
+            "planned" => "planned",
+            "applied" => "applied",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(st, ["planned", "applied"]);
+    assert_eq!(env.group_of(&q[0]), "Root/q-test");
+    // releasing again changes nothing
+    let out = env.run("quarantine", Keys::ReadWrite, &args_apply, "");
+    ok(&out);
+    assert_eq!(jsonl(&out)[0]["status"], "unchanged");
+    assert_eq!(env.mutations().len(), 4);
+    // by hostname, to an ambiguous group name: refused
+    let out = env.run(
+        "quarantine",
+        Keys::Read,
+        &["release", "--server", q[1].as_str(), "--to-group", "Web"],
+        "",
+    );
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("group name `Web` is ambiguous"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn original_octo_conf_is_accepted_and_disabled_means_plan_only() {
+    let env = Env::new();
+    let conf = env.file("octo_conf.yml", OCTO_CONF);
+    let (q, input) = scenario(&env);
+    let out = env.run(
+        "quarantine",
+        Keys::Read,
+        &["--config", conf.to_str().unwrap()],
+        &input,
+    );
+    ok(&out);
+    // lids_rule_failed only in the original config: e5 (daemon_compromised) does not match
+    assert_eq!(
+        statuses(&jsonl(&out)),
+        vec![
+            t("e1", &q[0], "planned"),
+            t("e6", &q[0], "skipped"),
+            t("e7", &q[2], "planned")
+        ]
+    );
+    assert!(
+        stderr(&out).contains("quarantine.enabled is false: showing the plan only"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(
+        "quarantine",
+        Keys::ReadWrite,
+        &["--config", conf.to_str().unwrap(), "--apply"],
+        &input,
+    );
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("quarantine.enabled is false: refusing --apply"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(env.mutations().is_empty());
+    // the same file found through OCTO_CONFIG
+    let out = env
+        .cmd("quarantine", Keys::Read)
+        .env("OCTO_CONFIG", &conf)
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    ok(&out);
+    assert_eq!(jsonl(&out).len(), 3);
+}
+
+#[test]
+fn config_errors_name_the_key_and_line() {
+    let env = Env::new();
+    for (text, want) in [
+        (
+            "quarantine:\n  enabled: true\n  trigger_group: [q-test]\n",
+            "quarantine: unknown field `trigger_group`",
+        ),
+        (
+            "quarantine:\n  enabled: yes\n",
+            "quarantine.enabled: invalid type: string \"yes\", expected a boolean at line 2",
+        ),
+        (
+            "quarantine:\n  trigger_events: [lids_rule_failed, lids_rule_faild]\n",
+            "quarantine.trigger_events: unknown event type `lids_rule_faild`",
+        ),
+        ("ipblocker: {}\n", "no `quarantine:` section"),
+    ] {
+        let conf = env.file("bad.yml", text);
+        let out = env.run(
+            "quarantine",
+            Keys::Read,
+            &["--config", conf.to_str().unwrap()],
+            "",
+        );
+        assert_eq!(code(&out), 2, "{text}");
+        let err = stderr(&out);
+        assert!(err.contains(want), "{text}: {err}");
+        assert!(
+            err.starts_with(&format!("quarantine: {}", conf.display())),
+            "{err}"
+        );
+    }
+    let out = env.run(
+        "quarantine",
+        Keys::Read,
+        &["--config", "/nonexistent/octo.yml"],
+        "",
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("cannot read config file /nonexistent/octo.yml"));
+}
+
+#[test]
+fn malformed_line_exits_3_after_reporting_the_records_before_it() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let q = env.servers_in("Root/q-test");
+    let input = format!(
+        "{}\n{{\"id\": \"broken\",\n{}\n",
+        ev("e1", "lids_rule_failed", true, &q[0], "q-test"),
+        ev("e2", "lids_rule_failed", true, &q[1], "q-test")
+    );
+    let out = env.run(
+        "quarantine",
+        Keys::ReadWrite,
+        &["--config", conf.to_str().unwrap(), "--apply"],
+        &input,
+    );
+    assert_eq!(code(&out), 3);
+    assert_eq!(
+        stderr(&out).trim(),
+        "quarantine: stdin:2: invalid JSON: EOF while parsing a value (column 16)"
+    );
+    assert_eq!(
+        statuses(&jsonl(&out)),
+        vec![t("e1", &q[0], "planned"), t("e1", &q[0], "applied")]
+    );
+    assert_eq!(env.group_of(&q[0]), "Root/Quarantine");
+    assert_eq!(env.group_of(&q[1]), "Root/q-test");
+    // a matching event without server_id: exit 3 naming line and field
+    let input = format!(
+        "{}\n{}\n",
+        ev("e1", "lids_rule_failed", true, &q[0], "q-test"),
+        json!({"id": "e9", "type": "lids_rule_failed", "critical": true, "server_group_name": "q-test"})
+    );
+    let out = env.run(
+        "quarantine",
+        Keys::Read,
+        &["--config", conf.to_str().unwrap()],
+        &input,
+    );
+    assert_eq!(code(&out), 3);
+    assert_eq!(
+        stderr(&out).trim(),
+        "quarantine: stdin:2: field `server_id`: required field is missing"
+    );
+    assert_eq!(jsonl(&out).len(), 1);
+}
+
+#[test]
+fn unknown_server_is_skipped() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let input = lines(&[ev(
+        "e1",
+        "lids_rule_failed",
+        true,
+        "0123456789abcdef0123456789abcdef",
+        "q-test",
+    )]);
+    let out = env.run(
+        "quarantine",
+        Keys::Read,
+        &["--config", conf.to_str().unwrap()],
+        &input,
+    );
+    ok(&out);
+    let r = &jsonl(&out)[0];
+    assert_eq!(
+        (r["status"].as_str(), r["reason"].as_str()),
+        (Some("skipped"), Some("server not found in Halo"))
+    );
+}
+
+#[test]
+fn faults_give_identical_output_and_effects() {
+    let clean = Env::new();
+    let faulty = Env::new();
+    faulty.set_faults(octo_sim::Faults {
+        rate_429: 0.25,
+        retry_after_secs: 0,
+        rate_5xx: 0.25,
+        ..Default::default()
+    });
+    let mut outs = Vec::new();
+    for env in [&clean, &faulty] {
+        let conf = env.file("octo.yml", CONF);
+        let (_, input) = scenario(env);
+        let out = env.run(
+            "quarantine",
+            Keys::ReadWrite,
+            &["--config", conf.to_str().unwrap(), "--apply"],
+            &input,
+        );
+        ok(&out);
+        outs.push(stdout(&out));
+    }
+    assert_eq!(outs[0], outs[1]);
+    assert_eq!(
+        clean.servers_in("Root/Quarantine"),
+        faulty.servers_in("Root/Quarantine")
+    );
+    let st = faulty.state();
+    let by_status = &st["requests"]["by_status"];
+    let faulted: u64 = ["429", "500", "502", "503"]
+        .iter()
+        .map(|c| by_status[*c].as_u64().unwrap_or(0))
+        .sum();
+    assert!(faulted > 0, "no fault fired: {by_status}");
+}
+
+#[test]
+fn from_halo_reads_matching_events_from_the_api() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let q = env.servers_in("Root/q-test");
+    let since = env.sim.now() + chrono::Duration::milliseconds(1);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let e1 = env.sim.add_event(
+        json!({"type": "lids_rule_failed", "critical": true, "server_id": q[1], "message": "x"}),
+    );
+    env.sim.add_event(
+        json!({"type": "lids_rule_failed", "critical": false, "server_id": q[2], "message": "x"}),
+    );
+    let since = octo_core_time(since);
+    let out = env.run(
+        "quarantine",
+        Keys::Read,
+        &[
+            "--config",
+            conf.to_str().unwrap(),
+            "--from-halo",
+            "--since",
+            &since,
+        ],
+        "",
+    );
+    ok(&out);
+    let recs = jsonl(&out);
+    assert_eq!(
+        statuses(&recs),
+        vec![t(e1["id"].as_str().unwrap(), &q[1], "planned")]
+    );
+}
+
+#[test]
+fn follow_acts_on_new_events_as_they_arrive() {
+    use std::io::BufRead;
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let q = env.servers_in("Root/q-test");
+    // the simulator's clock, not ours
+    let since = octo_core_time(env.sim.now());
+    let mut child = env.spawn(
+        "quarantine",
+        Keys::ReadWrite,
+        &[
+            "--config",
+            conf.to_str().unwrap(),
+            "--from-halo",
+            "--since",
+            &since,
+            "--follow",
+            "--poll-interval",
+            "0.2",
+            "--apply",
+        ],
+    );
+    // a run that never prints must fail the test, not hang it
+    let pid = child.id();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(30));
+        let _ = std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status();
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let e = env.sim.add_event(
+        json!({"type": "daemon_compromised", "critical": true, "server_id": q[2], "message": "x"}),
+    );
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Value =
+        serde_json::from_str(&lines.next().expect("a first record").unwrap()).unwrap();
+    let second: Value =
+        serde_json::from_str(&lines.next().expect("a second record").unwrap()).unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(
+        (first["event_id"].as_str(), first["status"].as_str()),
+        (e["id"].as_str(), Some("planned"))
+    );
+    assert_eq!(second["status"], "applied");
+    assert_eq!(env.group_of(&q[2]), "Root/Quarantine");
+}
+
+#[test]
+fn cursor_file_resumes_after_the_events_already_handled() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let q = env.servers_in("Root/q-test");
+    let cursor = env.dir.path().join("cursor.json");
+    let since = octo_core_time(env.sim.now() + chrono::Duration::milliseconds(1));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let a = env.sim.add_event(
+        json!({"type": "lids_rule_failed", "critical": true, "server_id": q[0], "message": "x"}),
+    );
+    let args = [
+        "--config",
+        conf.to_str().unwrap(),
+        "--from-halo",
+        "--since",
+        &since,
+        "--cursor-file",
+        cursor.to_str().unwrap(),
+    ];
+    let out = env.run("quarantine", Keys::Read, &args, "");
+    ok(&out);
+    assert_eq!(
+        statuses(&jsonl(&out)),
+        vec![t(a["id"].as_str().unwrap(), &q[0], "planned")]
+    );
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&cursor).unwrap()).unwrap();
+    assert_eq!(saved["seen_at_since"], json!([a["id"]]));
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let b = env.sim.add_event(
+        json!({"type": "lids_rule_failed", "critical": true, "server_id": q[1], "message": "x"}),
+    );
+    // the same command again (a restart): only the new event
+    let out = env.run("quarantine", Keys::Read, &args, "");
+    ok(&out);
+    assert_eq!(
+        statuses(&jsonl(&out)),
+        vec![t(b["id"].as_str().unwrap(), &q[1], "planned")]
+    );
+    std::fs::write(&cursor, "{\"since\": 5}").unwrap();
+    let out = env.run("quarantine", Keys::Read, &args, "");
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains(&format!("{}: not a cursor file", cursor.display())),
+        "{}",
+        stderr(&out)
+    );
+}
+
+fn octo_core_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,511 @@
+//! slack-notify: post Halo events and octobox action records to Slack as readable messages.
+//!
+//! Records are read from stdin (or `--input`) on a reader thread; the sender drains whatever has
+//! arrived (a burst) and posts it as one message of up to `--batch` records, so a burst does not
+//! become a burst of API calls. `429` responses are retried after `Retry-After` by the shared HTTP
+//! client; while it waits, more records queue up and go out in the next batch. One
+//! `slack-notify.message/v1` record per input record goes to stdout. The token and the webhook
+//! URL never print.
+
+pub mod format;
+
+use std::collections::HashSet;
+
+use anyhow::Context;
+use clap::{CommandFactory, Parser};
+use octo_core::env;
+use octo_core::exit::{Exit, usage};
+use octo_core::http::{Http, HttpConfig, HttpError, Method, Req, StatusCode};
+use octo_core::log::LogArgs;
+use octo_core::output::{Format, Printer};
+use octo_core::records::Record;
+use octo_core::response::rules::{EventType, NotifyRules, load_section};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+pub const RECORD: &str = "slack-notify.message/v1";
+
+const AFTER_HELP: &str = "\
+Examples:
+  halo-query events --follow --critical | slack-notify          # the critical-events monitor
+  halo-query events --date today | slack-notify --suppress server_moved,new_server
+  quarantine --apply < events.jsonl | slack-notify --channel sec-ops
+  slack-notify --dry-run < records.jsonl                         # print the messages only
+
+Configuration: SLACK_API_TOKEN (bot token, chat.postMessage) or --webhook-url / SLACK_WEBHOOK_URL;
+channel: --channel > SLACK_CHANNEL > notify.channel in octo.yml > `halo`. SLACK_API_URL overrides
+https://slack.com/api. octo.yml `notify:` keys: channel, suppress_events, critical_only.
+Exit codes: 0 ok, 1 Slack unreachable, 2 usage or configuration error (also: Slack rejected the
+token or the channel), 3 bad input line (records before it are posted first), 4 some messages
+failed.";
+
+/// Post events and action records (JSON Lines on stdin) to Slack as readable messages.
+#[derive(Debug, Parser)]
+#[command(name = "slack-notify", version = octo_core::VERSION, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Slack channel [env: SLACK_CHANNEL; config notify.channel; default `halo`]
+    #[arg(long, value_name = "CHANNEL")]
+    pub channel: Option<String>,
+    /// Post only critical events (action records are always posted)
+    #[arg(long = "critical-only")]
+    pub critical_only: bool,
+    /// Event types never posted, comma-separated (added to notify.suppress_events)
+    #[arg(long, value_delimiter = ',', value_name = "TYPE,…")]
+    pub suppress: Vec<String>,
+    /// Post through this incoming webhook instead of chat.postMessage [env: SLACK_WEBHOOK_URL]
+    #[arg(long = "webhook-url", value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// Also post action records whose status is `skipped` or `unchanged`
+    #[arg(long = "all-actions")]
+    pub all_actions: bool,
+    /// At most this many records per Slack message when they arrive in a burst
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub batch: usize,
+    /// Do not post: print what would be posted
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
+    /// Read records from this file instead of stdin (`-` = stdin)
+    #[arg(long = "input", short = 'i', value_name = "FILE")]
+    pub input: Option<std::path::PathBuf>,
+    /// Config file (octo.yml) [env: OCTO_CONFIG]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// The clap command (for docs generation).
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<Exit> {
+    cli.log.init();
+    octo_core::block_on(run_async(cli))
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Where messages go.
+enum Target {
+    Api {
+        url: url::Url,
+        token: SecretString,
+        channel: String,
+    },
+    Webhook {
+        url: url::Url,
+    },
+    DryRun {
+        channel: String,
+    },
+}
+
+struct Settings {
+    target: Target,
+    critical_only: bool,
+    suppress: HashSet<String>,
+    all_actions: bool,
+    batch: usize,
+}
+
+fn settings(cli: &Cli) -> anyhow::Result<Settings> {
+    let (rules, _) = load_section::<NotifyRules>(cli.config.as_deref(), "notify")?;
+    let rules = rules.unwrap_or_default();
+    let mut suppress: HashSet<String> = rules.suppress_events.iter().map(|t| t.0.clone()).collect();
+    for t in &cli.suppress {
+        let t: EventType =
+            serde_json::from_value(json!(t)).map_err(|e| usage(format!("--suppress: {e}")))?;
+        suppress.insert(t.0);
+    }
+    if cli.batch == 0 {
+        return Err(usage("--batch must be at least 1"));
+    }
+    let channel = cli
+        .channel
+        .clone()
+        .or_else(|| env_nonempty(env::SLACK_CHANNEL))
+        .or(rules.channel.clone())
+        .unwrap_or_else(|| "halo".to_string());
+    let webhook = cli
+        .webhook_url
+        .clone()
+        .or_else(|| env_nonempty(env::SLACK_WEBHOOK_URL));
+    let target = if cli.dry_run {
+        Target::DryRun { channel }
+    } else if let Some(w) = webhook {
+        let url = url::Url::parse(w.trim())
+            .ok()
+            .filter(|u| u.scheme() == "https" || u.scheme() == "http")
+            .ok_or_else(|| usage("the Slack webhook URL is not an http(s) URL"))?;
+        Target::Webhook { url }
+    } else {
+        let token = env_nonempty(env::SLACK_API_TOKEN).ok_or_else(|| {
+            usage(format!(
+                "no Slack credentials: set {} (bot token) or pass --webhook-url (or use --dry-run)",
+                env::SLACK_API_TOKEN
+            ))
+        })?;
+        let base =
+            env_nonempty(env::SLACK_API_URL).unwrap_or_else(|| "https://slack.com/api".into());
+        let base = octo_core::config::parse_base_url(&base, "SLACK_API_URL")?;
+        let url = url::Url::parse(&format!(
+            "{}/chat.postMessage",
+            base.as_str().trim_end_matches('/')
+        ))
+        .context("building the chat.postMessage URL")?;
+        Target::Api {
+            url,
+            token: SecretString::from(token.trim().to_string()),
+            channel,
+        }
+    };
+    Ok(Settings {
+        target,
+        critical_only: cli.critical_only || rules.critical_only,
+        suppress,
+        all_actions: cli.all_actions,
+        batch: cli.batch,
+    })
+}
+
+/// What to do with one record.
+enum Decision {
+    Post(String),
+    Skip(&'static str),
+}
+
+fn decide(s: &Settings, r: &Record) -> Decision {
+    match format::kind(&r.value) {
+        format::Kind::Event { etype, critical } => {
+            if s.critical_only && !critical {
+                return Decision::Skip("not critical (--critical-only)");
+            }
+            if s.suppress.contains(&etype.to_ascii_lowercase()) {
+                return Decision::Skip("event type suppressed");
+            }
+        }
+        format::Kind::Action { status, .. } => {
+            if !s.all_actions && (status == "skipped" || status == "unchanged") {
+                return Decision::Skip("action skipped or unchanged (--all-actions posts these)");
+            }
+        }
+        format::Kind::Other => {}
+    }
+    Decision::Post(format::text(&r.value))
+}
+
+/// One entry of the reader → sender queue.
+type Item = Result<Record, anyhow::Error>;
+
+fn spawn_reader(input: Option<std::path::PathBuf>, tx: mpsc::Sender<Item>) {
+    std::thread::spawn(move || {
+        let reader = match octo_core::records::open(input.as_deref()) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+        };
+        for item in reader {
+            let stop = item.is_err();
+            if tx.blocking_send(item.map_err(anyhow::Error::from)).is_err() || stop {
+                return;
+            }
+        }
+    });
+}
+
+/// Slack's answer to a post.
+struct Posted {
+    channel: Option<String>,
+    ts: Option<String>,
+}
+
+/// Errors that end the run: every later message would fail the same way.
+fn fatal_slack_error(e: &str) -> bool {
+    matches!(
+        e,
+        "not_authed"
+            | "invalid_auth"
+            | "account_inactive"
+            | "token_revoked"
+            | "token_expired"
+            | "no_permission"
+            | "missing_scope"
+            | "channel_not_found"
+            | "is_archived"
+            | "not_in_channel"
+    )
+}
+
+/// A failure message that never contains the webhook URL or the token.
+fn http_failure(e: &HttpError, what: &str) -> String {
+    match e {
+        HttpError::Transport {
+            source_text,
+            attempts,
+            ..
+        } => format!("POST {what}: {source_text} (after {attempts} attempts)"),
+        HttpError::GaveUp {
+            status,
+            attempts,
+            why,
+            ..
+        } => format!("POST {what}: HTTP {status} (after {attempts} attempts; {why})"),
+    }
+}
+
+async fn post(http: &Http, target: &Target, text: &str) -> anyhow::Result<Result<Posted, String>> {
+    match target {
+        Target::DryRun { channel } => Ok(Ok(Posted {
+            channel: Some(channel.clone()),
+            ts: None,
+        })),
+        Target::Api {
+            url,
+            token,
+            channel,
+        } => {
+            let body = serde_json::to_vec(&json!({"channel": channel, "text": text}))?;
+            let mut req = Req::new(Method::POST, url.clone());
+            req.bearer = Some(token.expose_secret());
+            req.headers
+                .push(("Content-Type", "application/json; charset=utf-8".into()));
+            req.body = Some(body.into());
+            // A 5xx usually means Slack did not post: retrying risks a rare duplicate alert,
+            // not retrying risks a lost one.
+            req.idempotent = true;
+            let resp = match http.send(&req).await {
+                Ok(r) => r,
+                Err(e) => return Ok(Err(http_failure(&e, "chat.postMessage"))),
+            };
+            if resp.status != StatusCode::OK {
+                return Ok(Err(format!(
+                    "chat.postMessage: HTTP {}: {}",
+                    resp.status,
+                    resp.text().chars().take(300).collect::<String>()
+                )));
+            }
+            let v: Value = match serde_json::from_slice(&resp.body) {
+                Ok(v) => v,
+                Err(_) => return Ok(Err("chat.postMessage: answer is not JSON".into())),
+            };
+            if v.get("ok").and_then(Value::as_bool) == Some(true) {
+                return Ok(Ok(Posted {
+                    channel: Some(channel.clone()),
+                    ts: v.get("ts").and_then(Value::as_str).map(str::to_string),
+                }));
+            }
+            let err = v
+                .get("error")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown_error")
+                .to_string();
+            if fatal_slack_error(&err) {
+                let hint = if err.contains("auth") || err.starts_with("token") {
+                    format!("check {}", env::SLACK_API_TOKEN)
+                } else if err.contains("channel") || err == "is_archived" {
+                    format!(
+                        "check the channel `{channel}` (--channel, {})",
+                        env::SLACK_CHANNEL
+                    )
+                } else {
+                    "check the token's permissions".to_string()
+                };
+                return Err(usage(format!(
+                    "Slack refused chat.postMessage: {err} ({hint})"
+                )));
+            }
+            Ok(Err(format!("chat.postMessage: {err}")))
+        }
+        Target::Webhook { url } => {
+            let body = serde_json::to_vec(&json!({"text": text}))?;
+            let mut req = Req::new(Method::POST, url.clone());
+            req.headers
+                .push(("Content-Type", "application/json".into()));
+            req.body = Some(body.into());
+            req.idempotent = true;
+            match http.send(&req).await {
+                Ok(r) if r.status.is_success() => Ok(Ok(Posted {
+                    channel: None,
+                    ts: None,
+                })),
+                Ok(r) if r.status == StatusCode::NOT_FOUND || r.status == StatusCode::FORBIDDEN => {
+                    Err(usage(format!(
+                        "Slack refused the webhook (HTTP {}: {}): check --webhook-url / {}",
+                        r.status,
+                        r.text().chars().take(100).collect::<String>(),
+                        env::SLACK_WEBHOOK_URL
+                    )))
+                }
+                Ok(r) => Ok(Err(format!(
+                    "webhook: HTTP {}: {}",
+                    r.status,
+                    r.text().chars().take(300).collect::<String>()
+                ))),
+                Err(e) => Ok(Err(http_failure(&e, "webhook (URL hidden)"))),
+            }
+        }
+    }
+}
+
+fn out_record(
+    line: u64,
+    status: &str,
+    reason: &str,
+    posted: Option<&Posted>,
+    text: Option<&str>,
+) -> Value {
+    json!({
+        "record": RECORD,
+        "line": line,
+        "status": status,
+        "reason": reason,
+        "channel": posted.and_then(|p| p.channel.clone()),
+        "ts": posted.and_then(|p| p.ts.clone()),
+        "text": text,
+    })
+}
+
+/// Most characters in one batched message (Slack shows up to 40,000; long ones get folded).
+const BATCH_CHARS: usize = 3500;
+
+/// Posts groups of records and reports each record on stdout.
+struct Sender {
+    http: Http,
+    settings: Settings,
+    out: Printer,
+    /// (line, text) of records waiting to be posted together.
+    group: Vec<(u64, String)>,
+    len: usize,
+    sent: u64,
+    failed: u64,
+}
+
+impl Sender {
+    /// Queue a text; a full group is posted first.
+    async fn push(&mut self, line: u64, text: String) -> anyhow::Result<()> {
+        if !self.group.is_empty()
+            && (self.group.len() >= self.settings.batch || self.len + text.len() > BATCH_CHARS)
+        {
+            self.flush().await?;
+        }
+        self.len += text.len() + 2;
+        self.group.push((line, text));
+        Ok(())
+    }
+
+    /// A skipped record: what is queued before it is posted first, so output keeps input order.
+    async fn skip(&mut self, line: u64, why: &str) -> anyhow::Result<()> {
+        self.flush().await?;
+        self.out
+            .record(&out_record(line, "skipped", why, None, None))
+    }
+
+    async fn flush(&mut self) -> anyhow::Result<()> {
+        if self.group.is_empty() {
+            return Ok(());
+        }
+        let group = std::mem::take(&mut self.group);
+        self.len = 0;
+        let text = group
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let status_sent = if matches!(self.settings.target, Target::DryRun { .. }) {
+            "dry-run"
+        } else {
+            "sent"
+        };
+        match post(&self.http, &self.settings.target, &text).await? {
+            Ok(p) => {
+                for (line, t) in &group {
+                    self.sent += 1;
+                    self.out
+                        .record(&out_record(*line, status_sent, "", Some(&p), Some(t)))?;
+                }
+            }
+            Err(why) => {
+                for (line, t) in &group {
+                    self.failed += 1;
+                    tracing::error!("line {line}: {why}");
+                    self.out
+                        .record(&out_record(*line, "failed", &why, None, Some(t)))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
+    let settings = settings(&cli)?;
+    let http = Http::new(HttpConfig {
+        user_agent: format!("octobox-slack-notify/{}", env!("CARGO_PKG_VERSION")),
+        max_in_flight: 1,
+        ..HttpConfig::default()
+    })?;
+    let (tx, mut rx) = mpsc::channel::<Item>(4096);
+    spawn_reader(cli.input.clone(), tx);
+    let mut out = Printer::new(Format::Jsonl, Vec::new(), Box::new(std::io::stdout()));
+    out.set_flush_each(true);
+    let drain = 4 * settings.batch;
+    let mut sender = Sender {
+        http,
+        settings,
+        out,
+        group: Vec::new(),
+        len: 0,
+        sent: 0,
+        failed: 0,
+    };
+    let result: anyhow::Result<()> = async {
+        while let Some(first) = rx.recv().await {
+            // the burst that is already queued goes out together
+            let mut items = vec![first];
+            while items.len() < drain && !items.last().is_some_and(Result::is_err) {
+                match rx.try_recv() {
+                    Ok(i) => items.push(i),
+                    Err(_) => break,
+                }
+            }
+            for item in items {
+                let r = match item {
+                    Ok(r) => r,
+                    Err(e) => {
+                        // records before a bad line are posted and reported first
+                        sender.flush().await?;
+                        return Err(e);
+                    }
+                };
+                match decide(&sender.settings, &r) {
+                    Decision::Skip(why) => sender.skip(r.line, why).await?,
+                    Decision::Post(t) => sender.push(r.line, t).await?,
+                }
+            }
+            sender.flush().await?;
+        }
+        Ok(())
+    }
+    .await;
+    let Sender {
+        out, sent, failed, ..
+    } = sender;
+    let finished = out.finish();
+    result?;
+    finished?;
+    octo_core::log::note(
+        cli.log.quiet,
+        format!("slack-notify: {sent} records posted, {failed} failed"),
+    );
+    Ok(if failed > 0 {
+        Exit::Partial
+    } else {
+        Exit::Success
+    })
+}
