@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$PWD/target/debug
 work=$(mktemp -d); SIM=
-cleanup() { [ -n "$SIM" ] && kill "$SIM" 2>/dev/null; rm -rf "$work"; }
+MOTO=
+cleanup() { [ -n "$SIM" ] && kill "$SIM" 2>/dev/null; [ -n "$MOTO" ] && kill "$MOTO" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 "$BIN/octo-sim" serve --port 0 --seed 7 >"$work/url" 2>"$work/sim.log" & SIM=$!
@@ -29,5 +30,54 @@ run "halo-query events --date yesterday --critical --type lids_rule_failed -o ta
 run "halo-query firewall-policy --group Root/Prod/Web | fw-graph --policy - --format mermaid | head -n 20"
 run "halo-query firewall-policy --group Root/Prod/Web | fw-graph --policy - --group-name Web -o $work/web-fw.svg && ls -l $work/web-fw.svg | awk '{print \$5\" bytes of SVG\"}'"
 run "halo-query doctor -o json | head -n 12"
+
+# --- archives: yesterday's events and scans, exactly, gzip JSONL + manifest (then idempotent)
+run "event-export --date yesterday --to $work/archive && find $work/archive -name '*.gz' | wc -l | sed 's/$/ part files/'"
+run "jq -c '{records, first_created_at, last_created_at, parts: (.parts | length)}' $work/archive/events/dt=*/_manifest.json 2>/dev/null || head -c 300 $work/archive/events/dt=*/_manifest.json"
+run "event-export --date yesterday --to $work/archive"
+run "scan-export --date yesterday --to - | head -n 2 | cut -c1-200"
+
+# --- response: quarantine and ipblock plan (no --apply: nothing is written), Slack notification
+cat > "$work/octo.yml" <<'YML'
+quarantine:
+  enabled: true
+  trigger_group_names: [Root/Prod/Web, Root/Dev/Web]
+  quarantine_group_name: Root/Quarantine
+  trigger_events: [lids_rule_failed, daemon_compromised]
+  trigger_only_on_critical: true
+ipblocker:
+  enabled: true
+  ip_zone_name: halo-ipblocker
+  trigger_events: [lids_rule_failed]
+  trigger_only_on_critical: true
+YML
+export OCTO_CONFIG=$work/octo.yml HALO_API_KEY_RW=sim-rw-key HALO_API_SECRET_KEY_RW=sim-rw-secret-0000
+export SLACK_API_URL=$HALO_API_URL/api SLACK_API_TOKEN=xoxb-sim-slack-token-0000 SLACK_CHANNEL=secops
+run "halo-query events --date yesterday --critical | quarantine | jq -c '{status, server_hostname, from_group_name, to_group_name, reason}' | head -n 5"
+run "halo-query events --date yesterday --critical | ipblock | jq -c '{status, ip, reason}' | head -n 5"
+run "halo-query events --date yesterday --critical | head -n 3 | slack-notify && curl -s $HALO_API_URL/_sim/state | jq -c '.slack.messages | length' 2>/dev/null || true"
+
+# --- OpenStack incident response against the simulated cloud and helpdesk
+export OS_AUTH_URL=$HALO_API_URL/identity OS_USERNAME=secops OS_PASSWORD=sim-os-password-0000 OS_PROJECT_NAME=admin
+export FRESHDESK_URL=$HALO_API_URL FRESHDESK_API_KEY=sim-freshdesk-key-0000
+srv=$(curl -s "$HALO_API_URL/_sim/state" | python3 -c 'import json,sys; s=json.load(sys.stdin)["openstack"]["servers"]; print(next(x["id"] for x in s if x.get("status")=="ACTIVE"))' 2>/dev/null || true)
+if [ -n "$srv" ]; then
+  run "sec-takedown info $srv -o json | head -n 20"
+  run "sec-takedown takedown $srv --no-delete --yes -o table"
+fi
+
+# --- AWS: EC2 instances no Halo agent protects (moto on loopback stands in for AWS)
+source scripts/moto-env.sh
+"$MOTO_SERVER" -H 127.0.0.1 -p 0 >/dev/null 2>"$work/moto.log" & MOTO=$!
+for _ in $(seq 100); do grep -q 'Running on' "$work/moto.log" 2>/dev/null && break; sleep 0.1; done
+export AWS_ENDPOINT_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/moto.log" | head -1)
+export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+"$(dirname "$MOTO_SERVER")/python" -c "
+import boto3
+for r in ['us-east-1', 'eu-west-1']:
+    ec2 = boto3.client('ec2', endpoint_url='$AWS_ENDPOINT_URL', region_name=r)
+    ec2.run_instances(ImageId=ec2.describe_images()['Images'][0]['ImageId'], MinCount=2, MaxCount=2)
+"
+run "ec2-delta --regions us-east-1,eu-west-1 | cut -d, -f1-7"
 echo
-echo "demo finished; octo-sim stopped."
+echo "demo finished; octo-sim and moto stopped."
