@@ -542,3 +542,65 @@ fn bad_flags_and_bad_input() {
     );
     assert!(stdout(&out).is_empty());
 }
+
+/// moto enforcing IAM: the caller may assume the role in 111111111111 but not in 222222222222.
+/// That account is named on stderr with the AccessDenied, the others are still reported, exit 4.
+#[test]
+fn a_role_that_cannot_be_assumed_is_named_and_the_rest_reported() {
+    let moto = Moto::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "6")]);
+    let setup = std::process::Command::new(octo_testkit::moto_python())
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/moto_iam_setup.py"
+        ))
+        .arg(moto.url())
+        .output()
+        .unwrap();
+    assert!(
+        setup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
+    let text = String::from_utf8(setup.stdout).unwrap();
+    let mut lines = text.lines();
+    let (key, secret) = (lines.next().unwrap(), lines.next().unwrap());
+
+    let mut cmd = assert_cmd::Command::cargo_bin("ec2-delta").unwrap();
+    for k in AWS_REMOVED_ENV {
+        cmd.env_remove(k);
+    }
+    let out = cmd
+        .envs(moto.aws_env())
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .env_remove("HALO_API_URL")
+        .args([
+            "--accounts",
+            "111111111111;222222222222",
+            "--role-name",
+            "reader",
+            "--regions",
+            "us-east-1",
+            "--halo-servers",
+            "-",
+            "-o",
+            "jsonl",
+        ])
+        .write_stdin("")
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("ec2-delta: account 222222222222: sts:AssumeRole arn:aws:iam::222222222222:role/reader: AccessDenied"),
+        "{err}"
+    );
+    assert!(!err.contains(secret), "secret leaked: {err}");
+    let accounts: Vec<String> = jsonl(&out)
+        .iter()
+        .map(|r| r["aws_account"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(accounts, [OTHER, BASE]);
+}

@@ -41,3 +41,31 @@ pub fn handle_env(cmd: impl FnOnce() -> clap::Command) -> Option<ExitCode> {
         }
     }
 }
+
+/// The committed man page and completions of `cmd` under `dir` that differ from what
+/// [`generate`] writes now (missing files count): empty when `make docs` has nothing to change.
+/// Every binary has a test that asserts this is empty, so a flag change without `make docs` fails.
+pub fn stale(cmd: clap::Command, dir: &Path) -> anyhow::Result<Vec<String>> {
+    let name = cmd.get_name().to_string();
+    let fresh = std::env::temp_dir().join(format!(
+        "octobox-docs-{name}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&fresh);
+    generate(cmd, &fresh)?;
+    let mut out = Vec::new();
+    for sub in ["man", "completions"] {
+        for entry in std::fs::read_dir(fresh.join(sub))? {
+            let file = entry?.file_name();
+            let rel = Path::new(sub).join(&file);
+            let new = std::fs::read(fresh.join(&rel))?;
+            if std::fs::read(dir.join(&rel)).ok().as_deref() != Some(new.as_slice()) {
+                out.push(dir.join(&rel).display().to_string());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&fresh);
+    out.sort();
+    Ok(out)
+}

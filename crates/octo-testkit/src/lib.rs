@@ -17,9 +17,16 @@ pub struct Moto {
 impl Moto {
     /// Start a fresh server. Panics with a hint when moto is not installed.
     pub fn start() -> Moto {
-        let bin = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
+        Moto::start_with(&[])
+    }
+
+    /// Start a fresh server with extra environment (e.g. `INITIAL_NO_AUTH_ACTION_COUNT`, which
+    /// makes moto enforce IAM policies after that many requests).
+    pub fn start_with(env: &[(&str, &str)]) -> Moto {
+        let bin = moto_server();
         let mut child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", "0"])
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -81,6 +88,21 @@ impl Moto {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
+    }
+}
+
+/// The `moto_server` to run: `MOTO_SERVER` (set by `scripts/moto-env.sh`) or the one on PATH.
+pub fn moto_server() -> String {
+    std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into())
+}
+
+/// The Python interpreter of moto's venv (it has boto3), for test set-ups moto's API needs
+/// beyond what the tools' own SDK crates cover (IAM users and policies).
+pub fn moto_python() -> std::path::PathBuf {
+    let server = std::path::PathBuf::from(moto_server());
+    match server.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join("python"),
+        _ => "python3".into(),
     }
 }
 
