@@ -43,16 +43,38 @@ pub fn in_region(cfg: &SdkConfig, region: &str) -> SdkConfig {
 }
 
 /// An SDK error with its code and message (`AccessDenied: User … is not authorized …`), never
-/// the request's credentials.
-pub fn describe<E>(err: &aws_sdk_sts::error::SdkError<E>) -> String
+/// the request's credentials. When the SDK could not parse the error body (some S3/STS-compatible
+/// services wrap it differently) the code and message are read from the raw XML.
+pub fn describe<E>(
+    err: &aws_sdk_sts::error::SdkError<E, aws_sdk_sts::config::http::HttpResponse>,
+) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     match (err.code(), err.message()) {
-        (Some(code), Some(msg)) => format!("{code}: {msg}"),
-        (Some(code), None) => code.to_string(),
-        _ => format!("{}", DisplayErrorContext(err)),
+        (Some(code), Some(msg)) => return format!("{code}: {msg}"),
+        (Some(code), None) => return code.to_string(),
+        _ => {}
     }
+    if let Some(raw) = err.raw_response() {
+        let body = raw
+            .body()
+            .bytes()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        let tag = |t: &str| {
+            let open = format!("<{t}>");
+            let start = body.find(&open)? + open.len();
+            let end = body[start..].find(&format!("</{t}>"))? + start;
+            Some(body[start..end].trim().to_string())
+        };
+        return match (tag("Code"), tag("Message")) {
+            (Some(c), Some(m)) => format!("{c}: {m}"),
+            (Some(c), None) => c,
+            _ => format!("HTTP {}", raw.status().as_u16()),
+        };
+    }
+    format!("{}", DisplayErrorContext(err))
 }
 
 /// The account id of the caller (`sts:GetCallerIdentity`).
@@ -100,7 +122,7 @@ struct AssumedRole {
 const REFRESH_BEFORE: Duration = Duration::from_secs(300);
 
 impl AssumedRole {
-    async fn credentials(&self) -> Result<Credentials, CredentialsError> {
+    async fn credentials(&self) -> anyhow::Result<Credentials> {
         let mut cur = self.current.lock().await;
         if let Some(c) = cur.as_ref() {
             let fresh = c
@@ -117,18 +139,9 @@ impl AssumedRole {
             .role_session_name(&self.session_name)
             .send()
             .await
-            .map_err(|e| {
-                CredentialsError::provider_error(format!(
-                    "sts:AssumeRole {}: {}",
-                    self.role_arn,
-                    describe(&e)
-                ))
-            })?;
+            .map_err(|e| anyhow::anyhow!("sts:AssumeRole {}: {}", self.role_arn, describe(&e)))?;
         let c = out.credentials().ok_or_else(|| {
-            CredentialsError::provider_error(format!(
-                "sts:AssumeRole {} returned no credentials",
-                self.role_arn
-            ))
+            anyhow::anyhow!("sts:AssumeRole {} returned no credentials", self.role_arn)
         })?;
         let expiry = SystemTime::try_from(*c.expiration()).ok();
         let creds = Credentials::new(
@@ -148,7 +161,11 @@ impl ProvideCredentials for AssumedRole {
     where
         Self: 'a,
     {
-        future::ProvideCredentials::new(self.credentials())
+        future::ProvideCredentials::new(async {
+            self.credentials()
+                .await
+                .map_err(|e| CredentialsError::provider_error(format!("{e:#}")))
+        })
     }
 }
 
@@ -171,10 +188,7 @@ pub async fn assume_role(
         session_name: session_name.to_string(),
         current: Mutex::new(None),
     };
-    provider
-        .credentials()
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", DisplayErrorContext(&e)))?;
+    provider.credentials().await?;
     Ok(base
         .to_builder()
         .credentials_provider(SharedCredentialsProvider::new(provider))
