@@ -671,3 +671,110 @@ fn an_outage_mid_run_names_the_window_keeps_the_checkpoint_and_the_rerun_complet
     );
     assert_eq!(ids(&read_export(dir.path())), truth(&sim));
 }
+
+/// The args of the Kubernetes examples, as a pod would run them (YAML parsed, not copied).
+fn k8s_args(file: &str) -> Vec<Vec<String>> {
+    let path = format!("{}/../../examples/k8s/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut out = Vec::new();
+    for doc in serde_yaml_ng::Deserializer::from_str(&text) {
+        let v: serde_json::Value = serde::Deserialize::deserialize(doc).unwrap();
+        let spec = v
+            .pointer("/spec/template/spec")
+            .or_else(|| v.pointer("/spec/jobTemplate/spec/template/spec"))
+            .unwrap_or_else(|| panic!("{path}: no pod spec"));
+        let args = spec["containers"][0]["args"].as_array().unwrap();
+        out.push(
+            args.iter()
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect(),
+        );
+    }
+    out
+}
+
+#[test]
+fn the_sharded_kubernetes_example_exports_24_hours_and_its_check_passes() {
+    let sim = sim(4_000);
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().to_str().unwrap();
+    let jobs = k8s_args("event-export-sharded.yaml");
+    assert_eq!(jobs.len(), 2);
+    let local = |args: &[String]| -> Vec<String> {
+        assert_eq!(args[0], "event-export");
+        args[1..]
+            .iter()
+            .map(|a| {
+                if a.starts_with("s3://") {
+                    to.to_string()
+                } else {
+                    a.clone()
+                }
+            })
+            .collect()
+    };
+    let shard = local(&jobs[0]);
+    let shard: Vec<&str> = shard.iter().map(String::as_str).collect();
+    assert!(shard.contains(&DAY), "the example exports {DAY}: {shard:?}");
+    let check = local(&jobs[1]);
+    let check: Vec<&str> = check.iter().map(String::as_str).collect();
+    // before any shard ran, the check fails and names a missing manifest
+    let out = run(&sim.url(), None, &check);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("_manifest_000000-010000.json is missing"),
+        "{}",
+        stderr(&out)
+    );
+    for i in 0..24 {
+        let out = command(&sim.url(), None)
+            .env("JOB_COMPLETION_INDEX", i.to_string())
+            .args(&shard)
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "shard {i}: {}", stderr(&out));
+    }
+    let out = run(&sim.url(), None, &check);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let n = truth(&sim).len();
+    assert!(
+        stderr(&out).contains(&format!("24 manifests, {n} records, every part present")),
+        "{}",
+        stderr(&out)
+    );
+    // every event once, across the 24 shards' parts (names sort in created_at order)
+    let part_dir = dir.path().join(format!("events/dt={DAY}"));
+    let mut parts: Vec<_> = std::fs::read_dir(&part_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "gz"))
+        .collect();
+    parts.sort();
+    let got: Vec<String> = parts
+        .iter()
+        .flat_map(|p| {
+            gunzip(&std::fs::read(p).unwrap())
+                .lines()
+                .map(|l| {
+                    serde_json::from_str::<Value>(l).unwrap()["id"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(got, truth(&sim));
+    // a damaged shard fails the check
+    std::fs::remove_file(&parts[3]).unwrap();
+    let out = run(&sim.url(), None, &check);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("is missing although the manifest lists it"),
+        "{}",
+        stderr(&out)
+    );
+    // the daily CronJob example runs as written (yesterday's date, here a folder)
+    let daily = local(&k8s_args("event-export-cronjob.yaml")[0]);
+    assert_eq!(daily[..2], ["--date", "yesterday"]);
+}

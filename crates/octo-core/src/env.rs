@@ -33,6 +33,7 @@ vars! {
     AWS_ACCOUNT_NUMBERS = "AWS_ACCOUNT_NUMBERS", "ec2-delta", false, "`;`-separated AWS account ids to inventory";
     AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL", "ec2-delta, event-export, scan-export", false, "AWS endpoint override (moto in tests)";
     EVENTS_S3_BUCKET = "EVENTS_S3_BUCKET", "event-export", false, "Default destination bucket of event-export";
+    JOB_COMPLETION_INDEX = "JOB_COMPLETION_INDEX", "event-export, scan-export", false, "Shard index with --shards (set by Kubernetes Indexed Jobs)";
     SCANS_S3_BUCKET = "SCANS_S3_BUCKET", "scan-export", false, "Default destination bucket of scan-export";
     SLACK_API_TOKEN = "SLACK_API_TOKEN", "slack-notify", true, "Slack bot token for chat.postMessage";
     SLACK_CHANNEL = "SLACK_CHANNEL", "slack-notify", false, "Default Slack channel (default `halo`)";

@@ -719,6 +719,21 @@ mod tests {
     }
 
     #[test]
+    fn shards_tile_the_window() {
+        let d = Utc.with_ymd_and_hms(2026, 11, 19, 0, 0, 0).unwrap();
+        let e = d + Duration::days(1);
+        assert_eq!(
+            shard(d, e, 5, 24),
+            (d + Duration::hours(5), d + Duration::hours(6))
+        );
+        assert_eq!(shard(d, e, 23, 24).1, e);
+        let odd: Vec<_> = (0..7).map(|i| shard(d, e, i, 7)).collect();
+        assert_eq!(odd[0].0, d);
+        assert_eq!(odd[6].1, e);
+        assert!(odd.windows(2).all(|w| w[0].1 == w[1].0));
+    }
+
+    #[test]
     fn legacy_names() {
         let d = Utc.with_ymd_and_hms(2026, 11, 19, 0, 0, 0).unwrap();
         let j = job(d, d + Duration::days(1), Layout::Legacy);
@@ -762,6 +777,86 @@ pub struct ExportArgs {
     /// S3 multipart part size in MiB (at least 5)
     #[arg(long = "s3-part-mib", default_value_t = 8, value_name = "MIB")]
     pub s3_part_mib: usize,
+    /// Cut the window into N equal shards and export one of them (--shard-index, or
+    /// $JOB_COMPLETION_INDEX in a Kubernetes Indexed Job); each shard writes its own manifest
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u32>,
+    /// Which shard to export, 0-based [env: JOB_COMPLETION_INDEX]
+    #[arg(long = "shard-index", value_name = "I", requires = "shards")]
+    pub shard_index: Option<u32>,
+    /// Export nothing: check that the window (every shard, with --shards) has consistent
+    /// manifests whose parts all exist; exit 1 naming what is missing
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Shard `i` of `n` equal shards of `[since, until)` (the last one ends at `until`).
+pub fn shard(
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    i: u32,
+    n: u32,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let len = (until - since).num_milliseconds() / i64::from(n.max(1));
+    let s = since + Duration::milliseconds(len * i64::from(i));
+    let u = if i + 1 >= n {
+        until
+    } else {
+        since + Duration::milliseconds(len * i64::from(i + 1))
+    };
+    (s, u)
+}
+
+/// `--check`: every manifest the window (and its shards) should have is there and consistent.
+async fn check(
+    store: &Store,
+    job: &Job,
+    windows: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> anyhow::Result<crate::exit::Exit> {
+    let mut problems = Vec::new();
+    let (mut manifests, mut records) = (0u64, 0u64);
+    for (s, u) in windows {
+        let j = Job {
+            since: *s,
+            until: *u,
+            ..job.clone()
+        };
+        for unit in j.units()? {
+            let key = &unit.manifest_key;
+            match store.get(key).await? {
+                None => problems.push(format!("{} is missing", store.locate(key))),
+                Some(b) => match serde_json::from_slice::<Manifest>(&b) {
+                    Err(e) => problems.push(format!("{}: not a manifest ({e})", store.locate(key))),
+                    Ok(m) => match verify(store, &j, &unit, &m).await {
+                        Ok(()) => {
+                            manifests += 1;
+                            records += m.records;
+                        }
+                        Err(e) => problems.push(format!("{e:#}")),
+                    },
+                },
+            }
+        }
+    }
+    if problems.is_empty() {
+        crate::log::note(
+            job.quiet,
+            format!(
+                "{} {}..{}: {manifests} manifests, {records} records, every part present",
+                job.kind.name,
+                format_api(job.since),
+                format_api(job.until)
+            ),
+        );
+        return Ok(crate::exit::Exit::Success);
+    }
+    anyhow::bail!(
+        "{} {}..{} is not completely exported: {}",
+        job.kind.name,
+        format_api(job.since),
+        format_api(job.until),
+        problems.join("; ")
+    )
 }
 
 /// Run an export tool: resolve the window (default: yesterday, UTC) and destination, then export
@@ -790,6 +885,35 @@ pub async fn run(
             format_api(until)
         )));
     }
+    // Shards: the whole window for --check, one shard for an export.
+    let mut windows = vec![(since, until)];
+    let (since, until) = match args.shards {
+        None => (since, until),
+        Some(0) => return Err(usage("--shards must be at least 1")),
+        Some(n) => {
+            windows = (0..n).map(|i| shard(since, until, i, n)).collect();
+            if args.check {
+                (since, until)
+            } else {
+                let i = match args.shard_index {
+                    Some(i) => i,
+                    None => std::env::var(crate::env::JOB_COMPLETION_INDEX)
+                        .ok()
+                        .and_then(|v| v.trim().parse::<u32>().ok())
+                        .ok_or_else(|| {
+                            usage(format!(
+                                "--shards needs --shard-index or {} (the index of this shard, 0-based)",
+                                crate::env::JOB_COMPLETION_INDEX
+                            ))
+                        })?,
+                };
+                if i >= n {
+                    return Err(usage(format!("shard index {i} is not below --shards {n}")));
+                }
+                shard(since, until, i, n)
+            }
+        }
+    };
     let to = match &args.to {
         Some(t) => t.clone(),
         None => match std::env::var(bucket_env)
@@ -835,10 +959,16 @@ pub async fn run(
     };
 
     if dest == crate::store::Dest::Stdout {
+        if args.check {
+            return Err(usage("--check needs a folder or s3:// destination"));
+        }
         return to_stdout(&halo, &job).await;
     }
     let units = job.units()?;
     let store = Store::open(&dest, args.s3_part_mib * 1024 * 1024).await?;
+    if args.check {
+        return check(&store, &job, &windows).await;
+    }
     let progress = Progress::new(log.progress(), log.quiet);
     for unit in &units {
         match export_unit(&halo, &store, &job, unit, &progress).await {
