@@ -23,7 +23,7 @@ _event__export() {
 
     case "${cmd}" in
         event__export)
-            opts="-v -q -h -V --date --since --until --to --layout --force --concurrency --part-records --s3-part-mib --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version"
+            opts="-v -q -h -V --date --since --until --to --layout --force --concurrency --part-records --s3-part-mib --shards --shard-index --check --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -58,6 +58,14 @@ _event__export() {
                     return 0
                     ;;
                 --s3-part-mib)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shards)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard-index)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

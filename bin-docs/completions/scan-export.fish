@@ -7,6 +7,8 @@ legacy\t'The original archivers\' names at the prefix root: Halo-Events_<date>_<
 complete -c scan-export -l concurrency -d 'Hourly slices fetched at once (also raises the HTTP requests in flight unless --max-in-flight/HALO_CONCURRENCY is set)' -r
 complete -c scan-export -l part-records -d 'Records per part file (hive layout)' -r
 complete -c scan-export -l s3-part-mib -d 'S3 multipart part size in MiB (at least 5)' -r
+complete -c scan-export -l shards -d 'Cut the window into N equal shards and export one of them (--shard-index, or $JOB_COMPLETION_INDEX in a Kubernetes Indexed Job); each shard writes its own manifest' -r
+complete -c scan-export -l shard-index -d 'Which shard to export, 0-based [env: JOB_COMPLETION_INDEX]' -r
 complete -c scan-export -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c scan-export -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c scan-export -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
@@ -17,6 +19,7 @@ complete -c scan-export -l color -d 'Colour on stderr: auto honours NO_COLOR and
 always\t''
 never\t''"
 complete -c scan-export -l force -d 'Export again even when a manifest says the window is done (replaces it)'
+complete -c scan-export -l check -d 'Export nothing: check that the window (every shard, with --shards) has consistent manifests whose parts all exist; exit 1 naming what is missing'
 complete -c scan-export -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c scan-export -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c scan-export -s h -l help -d 'Print help (see more with \'--help\')'
