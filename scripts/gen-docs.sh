@@ -8,4 +8,6 @@ for main in crates/*/src/main.rs; do
   bin=$(basename "$(dirname "$(dirname "$main")")")
   OCTO_GENERATE_DOCS=bin-docs "target/debug/$bin"
 done
-echo "bin-docs: regenerated man pages and completions" >&2
+# README.md's environment table, from crates/octo-core/src/env.rs
+OCTO_UPDATE_DOCS=1 cargo test --workspace --locked -q --lib readme_env_table_is_current >/dev/null
+echo "bin-docs: regenerated man pages and completions; README env table" >&2

@@ -69,3 +69,45 @@ vars! {
 pub fn secret_names() -> impl Iterator<Item = &'static str> {
     ALL.iter().filter(|v| v.secret).map(|v| v.name)
 }
+
+/// The README's environment table, generated from [`ALL`].
+pub fn markdown_table() -> String {
+    let mut out = String::from("| variable | used by | meaning |\n|---|---|---|\n");
+    for v in ALL {
+        let secret = if v.secret { " (secret: never printed)" } else { "" };
+        out.push_str(&format!(
+            "| `{}` | {} | {}{secret} |\n",
+            v.name,
+            v.used_by,
+            v.help.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+const TABLE_START: &str = "<!-- env-table: generated from crates/octo-core/src/env.rs by `make docs` -->\n";
+const TABLE_END: &str = "<!-- env-table end -->\n";
+
+/// `readme` with the text between the env-table markers replaced by [`markdown_table`]; `None`
+/// when the markers are missing.
+pub fn splice_readme(readme: &str) -> Option<String> {
+    let start = readme.find(TABLE_START)? + TABLE_START.len();
+    let end = readme[start..].find(TABLE_END)? + start;
+    Some(format!("{}{}{}", &readme[..start], markdown_table(), &readme[end..]))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The README's table is the generated one; `OCTO_UPDATE_DOCS=1` rewrites it (`make docs`).
+    #[test]
+    fn readme_env_table_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let fresh = super::splice_readme(&readme).expect("README has the env-table markers");
+        if std::env::var_os("OCTO_UPDATE_DOCS").is_some() {
+            std::fs::write(path, &fresh).unwrap();
+        } else {
+            assert!(fresh == readme, "README.md env table is stale: run `make docs`");
+        }
+    }
+}
