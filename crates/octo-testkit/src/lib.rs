@@ -127,10 +127,8 @@ impl Drop for Moto {
     }
 }
 
-/// Check `record` against the JSON Schema at `bin-docs/schemas/NAME.json` (workspace root): the
-/// record's keys are exactly the schema's `required` ones (schemas here forbid additional
-/// properties), and each value has the declared `type`, `const` or `enum`. Panics with the field
-/// at fault. Covers the subset of JSON Schema our record schemas use.
+/// Check `record` against the JSON Schema at `bin-docs/schemas/NAME.json` (workspace root) with
+/// the `jsonschema` crate (draft 2020-12); panics listing every violation.
 pub fn assert_matches_schema(record: &serde_json::Value, name: &str) {
     let path = format!(
         "{}/../../bin-docs/schemas/{name}.json",
@@ -140,66 +138,15 @@ pub fn assert_matches_schema(record: &serde_json::Value, name: &str) {
         &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")),
     )
     .unwrap_or_else(|e| panic!("{path}: {e}"));
-    check(record, &schema, name);
-}
-
-fn check(v: &serde_json::Value, schema: &serde_json::Value, at: &str) {
-    use serde_json::Value;
-    if let Some(c) = schema.get("const") {
-        assert_eq!(v, c, "{at}: const");
-    }
-    if let Some(Value::Array(e)) = schema.get("enum") {
-        assert!(e.contains(v), "{at}: {v} not in {e:?}");
-    }
-    let types: Vec<&str> = match schema.get("type") {
-        Some(Value::String(t)) => vec![t.as_str()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => vec![],
-    };
-    if !types.is_empty() {
-        let ok = types.iter().any(|t| match *t {
-            "string" => v.is_string(),
-            "integer" => v.is_i64() || v.is_u64(),
-            "number" => v.is_number(),
-            "boolean" => v.is_boolean(),
-            "object" => v.is_object(),
-            "array" => v.is_array(),
-            "null" => v.is_null(),
-            _ => false,
-        });
-        assert!(ok, "{at}: {v} is not of type {types:?}");
-    }
-    if let (Some(obj), Some(props)) = (v.as_object(), schema.get("properties")) {
-        let props = props.as_object().expect("properties is an object");
-        if let Some(Value::Array(req)) = schema.get("required") {
-            for r in req {
-                let r = r.as_str().unwrap();
-                assert!(obj.contains_key(r), "{at}: missing required field `{r}`");
-            }
-        }
-        for (k, val) in obj {
-            match props.get(k) {
-                Some(p) => check(val, p, &format!("{at}.{k}")),
-                None => {
-                    let extra = schema.get("additionalProperties");
-                    match extra {
-                        Some(Value::Bool(false)) => panic!("{at}: field `{k}` not in the schema"),
-                        Some(p @ Value::Object(_)) => check(val, p, &format!("{at}.{k}")),
-                        _ => {}
-                    }
-                }
-            }
-        }
-    } else if let (Some(obj), Some(extra @ Value::Object(_))) =
-        (v.as_object(), schema.get("additionalProperties"))
-    {
-        for (k, val) in obj {
-            check(val, extra, &format!("{at}.{k}"));
-        }
-    }
-    if let (Some(arr), Some(items)) = (v.as_array(), schema.get("items")) {
-        for (i, item) in arr.iter().enumerate() {
-            check(item, items, &format!("{at}[{i}]"));
-        }
-    }
+    let validator = jsonschema::draft202012::new(&schema)
+        .unwrap_or_else(|e| panic!("{path} is not a valid JSON Schema: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(record)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{record} does not match {name}: {}",
+        errors.join("; ")
+    );
 }
