@@ -429,17 +429,17 @@ struct PartWriter {
     gz: GzEncoder<Vec<u8>>,
     obj: crate::store::ObjectWriter,
     records: u64,
-    first: String,
-    last: String,
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
 }
 
 impl PartWriter {
-    async fn add(&mut self, line: &[u8], created_at: &str) -> anyhow::Result<()> {
+    async fn add(&mut self, line: &[u8], created_at: DateTime<Utc>) -> anyhow::Result<()> {
         self.gz.write_all(line)?;
         if self.records == 0 {
-            self.first = created_at.to_string();
+            self.first = Some(created_at);
         }
-        self.last = created_at.to_string();
+        self.last = Some(created_at);
         self.records += 1;
         if self.gz.get_ref().len() >= 64 * 1024 {
             let chunk = std::mem::take(self.gz.get_mut());
@@ -458,8 +458,8 @@ impl PartWriter {
             records: self.records,
             bytes: w.bytes,
             sha256: w.sha256,
-            first_created_at: self.first,
-            last_created_at: self.last,
+            first_created_at: self.first.map(format_api).unwrap_or_default(),
+            last_created_at: self.last.map(format_api).unwrap_or_default(),
         })
     }
 }
@@ -510,15 +510,15 @@ async fn run_slice(
                     key,
                     gz: GzEncoder::new(Vec::with_capacity(80 * 1024), Compression::default()),
                     records: 0,
-                    first: String::new(),
-                    last: String::new(),
+                    first: None,
+                    last: None,
                 });
             }
             line.clear();
             serde_json::to_writer(&mut line, &item)?;
             line.push(b'\n');
             let p = part.as_mut().expect("part was just opened");
-            p.add(&line, &format_api(ts)).await?;
+            p.add(&line, ts).await?;
             cursor.observe(ts, &id);
             progress.record(line.len());
             if p.records >= per_part {
