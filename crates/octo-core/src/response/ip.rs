@@ -147,14 +147,15 @@ pub enum Extracted {
 
 fn from_port_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\bfrom\s+\[?([0-9A-Fa-f:.]+)\]?\s+port\b").expect("valid regex"))
+    RE.get_or_init(|| Regex::new(r"(?-u)\bfrom\s+\[?([0-9A-Fa-f:.]+)\]?\s+port\b").expect("valid regex"))
 }
 
 fn ip_token_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    // dotted quads (any digits, validated after) and IPv6-looking tokens with at least two colons
+    // dotted quads (any digits, validated after) and IPv6-looking tokens with at least two colons;
+    // ASCII classes ((?-u)) keep both regexes on the fast DFA path
     RE.get_or_init(|| {
-        Regex::new(r"(?:\b\d{1,3}(?:\.\d{1,3}){3}\b)|(?:[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}(?:\.\d{1,3}){3})?)")
+        Regex::new(r"(?-u)(?:\b\d{1,3}(?:\.\d{1,3}){3}\b)|(?:[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}(?:\.\d{1,3}){3})?)")
             .expect("valid regex")
     })
 }
