@@ -28,6 +28,9 @@ _halo__query() {
             halo__query,firewall-policy)
                 cmd="halo__query__subcmd__firewall__subcmd__policy"
                 ;;
+            halo__query,group)
+                cmd="halo__query__subcmd__group"
+                ;;
             halo__query,groups)
                 cmd="halo__query__subcmd__groups"
                 ;;
@@ -61,6 +64,9 @@ _halo__query() {
             halo__query__subcmd__help,firewall-policy)
                 cmd="halo__query__subcmd__help__subcmd__firewall__subcmd__policy"
                 ;;
+            halo__query__subcmd__help,group)
+                cmd="halo__query__subcmd__help__subcmd__group"
+                ;;
             halo__query__subcmd__help,groups)
                 cmd="halo__query__subcmd__help__subcmd__groups"
                 ;;
@@ -89,7 +95,7 @@ _halo__query() {
 
     case "${cmd}" in
         halo__query)
-            opts="-o -c -v -q -h -V --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help --version groups servers server events scans issues firewall-policy zones api doctor help"
+            opts="-o -c -v -q -h -V --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help --version groups group servers server events scans issues firewall-policy zones api doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -402,6 +408,60 @@ _halo__query() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        halo__subcmd__query__subcmd__group)
+            opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-rps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         halo__subcmd__query__subcmd__groups)
             opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -457,7 +517,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__help)
-            opts="groups servers server events scans issues firewall-policy zones api doctor help"
+            opts="groups group servers server events scans issues firewall-policy zones api doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,6 +573,20 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__help__subcmd__firewall__subcmd__policy)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        halo__subcmd__query__subcmd__help__subcmd__group)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -835,7 +909,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__servers)
-            opts="-o -c -v -q -h --group --state --ip --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --group --state --ip --cve --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -850,6 +924,10 @@ _halo__query() {
                     return 0
                     ;;
                 --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cve)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

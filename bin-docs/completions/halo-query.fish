@@ -43,7 +43,8 @@ complete -c halo-query -n "__fish_halo_query_needs_command" -s q -l quiet -d 'On
 complete -c halo-query -n "__fish_halo_query_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c halo-query -n "__fish_halo_query_needs_command" -s V -l version -d 'Print version'
 complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "groups" -d 'List server groups (with group_path and server_counts)'
-complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "servers" -d 'List servers: all, in groups, by state, or by IP address'
+complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "group" -d 'Describe one group: facts, parent, policy names and active issues by criticality (including child groups), as one JSON object'
+complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "servers" -d 'List servers: all, in groups, by state, by IP address, or with a vulnerable package for a CVE'
 complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "server" -d 'Describe one server: facts, EC2 metadata, issues and recent events, as one JSON object'
 complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "events" -d 'List events in a time window (default: the last 24 hours), or follow new ones'
 complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "scans" -d 'List scans in a time window (default: the last 24 hours)'
@@ -70,9 +71,27 @@ never\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l group -d 'Only servers in this group (name, full path or id); repeatable' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l state -d 'States to list: comma list of active, missing, deactivated, retired, or all' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l ip -d 'Only servers with this connecting, primary or interface IP address' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l cve -d 'Only servers with a vulnerable package for this CVE (CVE-YYYY-NNNN)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
@@ -256,14 +275,15 @@ never\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups servers server events scans issues firewall-policy zones api doctor help" -f -a "groups" -d 'List server groups (with group_path and server_counts)'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups servers server events scans issues firewall-policy zones api doctor help" -f -a "servers" -d 'List servers: all, in groups, by state, or by IP address'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups servers server events scans issues firewall-policy zones api doctor help" -f -a "server" -d 'Describe one server: facts, EC2 metadata, issues and recent events, as one JSON object'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups servers server events scans issues firewall-policy zones api doctor help" -f -a "events" -d 'List events in a time window (default: the last 24 hours), or follow new ones'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups servers server events scans issues firewall-policy zones api doctor help" -f -a "scans" -d 'List scans in a time window (default: the last 24 hours)'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups servers server events scans issues firewall-policy zones api doctor help" -f -a "issues" -d 'List issues (v3)'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups servers server events scans issues firewall-policy zones api doctor help" -f -a "firewall-policy" -d 'Print a group\'s firewall policy with its rules (input for fw-graph)'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups servers server events scans issues firewall-policy zones api doctor help" -f -a "zones" -d 'List firewall IP zones'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups servers server events scans issues firewall-policy zones api doctor help" -f -a "api" -d 'Raw API call: METHOD PATH [--data JSON]; --paginate streams the items of a GET list'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups servers server events scans issues firewall-policy zones api doctor help" -f -a "doctor" -d 'Check configuration, credentials and API reachability (secrets redacted)'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups servers server events scans issues firewall-policy zones api doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "groups" -d 'List server groups (with group_path and server_counts)'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "group" -d 'Describe one group: facts, parent, policy names and active issues by criticality (including child groups), as one JSON object'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "servers" -d 'List servers: all, in groups, by state, by IP address, or with a vulnerable package for a CVE'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "server" -d 'Describe one server: facts, EC2 metadata, issues and recent events, as one JSON object'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "events" -d 'List events in a time window (default: the last 24 hours), or follow new ones'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "scans" -d 'List scans in a time window (default: the last 24 hours)'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "issues" -d 'List issues (v3)'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "firewall-policy" -d 'Print a group\'s firewall policy with its rules (input for fw-graph)'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "zones" -d 'List firewall IP zones'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "api" -d 'Raw API call: METHOD PATH [--data JSON]; --paginate streams the items of a GET list'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "doctor" -d 'Check configuration, credentials and API reachability (secrets redacted)'
+complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -23,7 +23,7 @@ _slack__notify() {
 
     case "${cmd}" in
         slack__notify)
-            opts="-i -v -q -h -V --channel --critical-only --suppress --webhook-url --all-actions --batch --dry-run --input --config --verbose --quiet --log-format --color --help --version"
+            opts="-i -v -q -h -V --channel --critical-only --suppress --webhook-url --all-actions --batch --route --dry-run --input --config --verbose --quiet --log-format --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -42,6 +42,10 @@ _slack__notify() {
                     return 0
                     ;;
                 --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --route)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -2,6 +2,7 @@ complete -c slack-notify -l channel -d 'Slack channel [env: SLACK_CHANNEL; confi
 complete -c slack-notify -l suppress -d 'Event types never posted, comma-separated (added to notify.suppress_events)' -r
 complete -c slack-notify -l webhook-url -d 'Post through this incoming webhook instead of chat.postMessage [env: SLACK_WEBHOOK_URL]' -r
 complete -c slack-notify -l batch -d 'At most this many records per Slack message when they arrive in a burst' -r
+complete -c slack-notify -l route -d 'Route each record to a channel by its key_name > vpc_id > aws_region > aws_account (YAML rules; first match wins, unmatched records go to the default channel)' -r -F
 complete -c slack-notify -s i -l input -d 'Read records from this file instead of stdin (`-` = stdin)' -r -F
 complete -c slack-notify -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG]' -r -F
 complete -c slack-notify -l log-format -d 'Log line format on stderr' -r -f -a "text\t''

@@ -21,12 +21,15 @@ use octo_core::time::{WindowArgs, format_api, parse_time};
 use serde_json::{Value, json};
 
 mod doctor;
+mod group;
 
 const AFTER_HELP: &str = "\
 Examples:
   halo-query groups
   halo-query servers --group Web --state all -o csv
   halo-query servers --ip 10.2.20.76
+  halo-query servers --cve CVE-2014-6271 --group Root/Prod --state all
+  halo-query group Root/Prod/Web | jq .issues
   halo-query server web-1 | jq .server.aws_ec2
   halo-query events --date yesterday --critical --type lids_rule_failed
   halo-query events --follow --critical | slack-notify
@@ -67,7 +70,10 @@ pub struct GlobalOutput {
 pub enum Command {
     /// List server groups (with group_path and server_counts)
     Groups,
-    /// List servers: all, in groups, by state, or by IP address
+    /// Describe one group: facts, parent, policy names and active issues by criticality
+    /// (including child groups), as one JSON object
+    Group(GroupArgs),
+    /// List servers: all, in groups, by state, by IP address, or with a vulnerable package for a CVE
     Servers(ServersArgs),
     /// Describe one server: facts, EC2 metadata, issues and recent events, as one JSON object
     Server(ServerArgs),
@@ -98,6 +104,38 @@ pub struct ServersArgs {
     /// Only servers with this connecting, primary or interface IP address
     #[arg(long, value_name = "IP")]
     pub ip: Option<std::net::IpAddr>,
+    /// Only servers with a vulnerable package for this CVE (CVE-YYYY-NNNN)
+    #[arg(long, value_name = "CVE", value_parser = parse_cve, conflicts_with = "ip")]
+    pub cve: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GroupArgs {
+    /// Group id, exact name or full path (e.g. Root/Prod/Web)
+    #[arg(value_name = "NAME|ID")]
+    pub target: String,
+}
+
+/// A CVE id: `CVE-`, a four-digit year, `-`, four or more digits (case-insensitive; printed
+/// upper-case).
+pub fn parse_cve(raw: &str) -> Result<String, String> {
+    let up = raw.trim().to_ascii_uppercase();
+    let ok = up
+        .strip_prefix("CVE-")
+        .and_then(|rest| rest.split_once('-'))
+        .is_some_and(|(year, num)| {
+            year.len() == 4
+                && year.bytes().all(|b| b.is_ascii_digit())
+                && (4..=19).contains(&num.len())
+                && num.bytes().all(|b| b.is_ascii_digit())
+        });
+    if ok {
+        Ok(up)
+    } else {
+        Err(format!(
+            "`{raw}` is not a CVE id: expected CVE-YYYY-NNNN (e.g. CVE-2014-6271)"
+        ))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -248,6 +286,7 @@ fn default_columns(cmd: &Command) -> &'static [&'static str] {
             "last_seen_at",
         ],
         Command::Zones => &["id", "name", "ip_address"],
+        Command::Group(_) => &["field", "value"],
         _ => &[],
     }
 }
@@ -293,6 +332,16 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     let now = Utc::now();
     match &cli.command {
         Command::Groups => emit_stream(&mut out, halo.list("/v1/groups", &[], "groups")).await?,
+        Command::Group(a) => {
+            let rec = group::describe(&halo, &a.target).await?;
+            if out.format() == Format::Table {
+                for row in group::table_rows(&rec) {
+                    out.record(&row)?;
+                }
+            } else {
+                out.record(&rec)?;
+            }
+        }
         Command::Servers(a) => servers(&halo, a, &mut out).await?,
         Command::Server(a) => {
             let rec = describe_server(&halo, a, now).await?;
@@ -392,6 +441,9 @@ async fn servers(halo: &HaloClient, a: &ServersArgs, out: &mut Printer) -> anyho
             }
         }
         params.push(("group_id", ids.join(",")));
+    }
+    if let Some(cve) = &a.cve {
+        params.push(("cve", cve.clone()));
     }
     if let Some(ip) = a.ip {
         let group_ids: Option<Vec<String>> = params

@@ -485,6 +485,65 @@ impl Sim {
         }
     }
 
+    /// Ground truth for `GET /v1/servers?cve=`: server id → the CVE ids (upper-case, sorted,
+    /// deduplicated) of the vulnerable (`bad`) findings of its last SVA scan. Servers never
+    /// scanned or without a vulnerable package are absent.
+    pub fn server_cves(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        let st = self.shared.halo();
+        let mut out = std::collections::BTreeMap::new();
+        for (id, scan) in &st.base.svm {
+            let mut cves: Vec<String> = scan["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|f| f["status"] == "bad")
+                .flat_map(|f| f["cve_entries"].as_array().into_iter().flatten())
+                .filter_map(|e| e["cve_entry"].as_str().map(str::to_uppercase))
+                .collect();
+            cves.sort();
+            cves.dedup();
+            if !cves.is_empty() {
+                out.insert(id.clone(), cves);
+            }
+        }
+        out
+    }
+
+    /// Ground truth for `/v3/issues`: every issue as the API serves it (with the live
+    /// `group_id` of its server), ungrouped and unfiltered.
+    pub fn issues(&self) -> Vec<Value> {
+        let st = self.shared.halo();
+        st.base
+            .issues
+            .iter()
+            .map(|i| halo::handlers::render_issue(&st, i))
+            .collect()
+    }
+
+    /// Ground truth: one group as `GET /v1/groups/{id}` serves it (every policy field).
+    pub fn group(&self, id: &str) -> Option<Value> {
+        let st = self.shared.halo();
+        st.group_index(id).map(|i| st.render_group(i))
+    }
+
+    /// Ground truth: the name of the policy with this id, whatever its kind (firewall, CSM, FIM,
+    /// LIDS, special events).
+    pub fn policy_name(&self, id: &str) -> Option<String> {
+        let st = self.shared.halo();
+        let b = &st.base;
+        [
+            &b.fw_policies,
+            &b.csm_policies,
+            &b.fim_policies,
+            &b.lids_policies,
+            &b.se_policies,
+        ]
+        .into_iter()
+        .flatten()
+        .find(|p| p["id"] == id)
+        .and_then(|p| p["name"].as_str().map(str::to_string))
+    }
+
     /// Arm a simulated concurrent writer of a firewall zone (see [`ZoneRace`]); cleared by reset.
     pub fn race_zone(&self, race: ZoneRace) {
         self.shared.halo_mut().live.zone_race = Some(race);

@@ -55,8 +55,32 @@ pub fn text(m: &Map<String, Value>) -> String {
     match kind(m) {
         Kind::Event { etype, critical } => event_text(m, etype, critical),
         Kind::Action { record, status } => action_text(m, record, status),
+        Kind::Other if st(m, "record") == Some(EC2_DELTA) => ec2_delta_text(m),
         Kind::Other => other_text(m),
     }
+}
+
+/// The record `ec2-delta` prints for an EC2 instance Halo does not know.
+pub const EC2_DELTA: &str = "ec2-delta.instance/v1";
+
+fn ec2_delta_text(m: &Map<String, Value>) -> String {
+    let f = |k: &str| esc(st(m, k).unwrap_or("-"));
+    let mut head = format!(
+        ":warning: *EC2 instance without Halo* `{}`",
+        f("instance_id")
+    );
+    if let Some(n) = st(m, "name") {
+        head.push_str(&format!(" ({})", esc(n)));
+    }
+    format!(
+        "{head}\naccount: {} · region: {} · vpc: {} · key: {} · state: {} · launched: {}",
+        f("aws_account"),
+        f("aws_region"),
+        f("vpc_id"),
+        f("key_name"),
+        f("state"),
+        f("launch_time"),
+    )
 }
 
 fn event_text(m: &Map<String, Value>, etype: &str, critical: bool) -> String {

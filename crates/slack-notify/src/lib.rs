@@ -8,6 +8,7 @@
 //! URL never print.
 
 pub mod format;
+pub mod route;
 
 use std::collections::HashSet;
 
@@ -32,10 +33,13 @@ Examples:
   halo-query events --date today | slack-notify --suppress server_moved,new_server
   quarantine --apply < events.jsonl | slack-notify --channel sec-ops
   slack-notify --dry-run < records.jsonl                         # print the messages only
+  ec2-delta --format jsonl | slack-notify --route routes.yml     # each team hears of its instances
 
 Configuration: SLACK_API_TOKEN (bot token, chat.postMessage) or --webhook-url / SLACK_WEBHOOK_URL;
 channel: --channel > SLACK_CHANNEL > notify.channel in octo.yml > `halo`. SLACK_API_URL overrides
 https://slack.com/api. octo.yml `notify:` keys: channel, suppress_events, critical_only.
+--route FILE (YAML): `routes:` rules matching one of key_name > vpc_id > aws_region > aws_account
+(first match wins) to a `channel:`; records no rule matches go to `default:` or the channel above.
 Exit codes: 0 ok, 1 Slack unreachable, 2 usage or configuration error (also: Slack rejected the
 token or the channel), 3 bad input line (records before it are posted first), 4 some messages
 failed.";
@@ -62,6 +66,10 @@ pub struct Cli {
     /// At most this many records per Slack message when they arrive in a burst
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub batch: usize,
+    /// Route each record to a channel by its key_name > vpc_id > aws_region > aws_account
+    /// (YAML rules; first match wins, unmatched records go to the default channel)
+    #[arg(long, value_name = "FILE")]
+    pub route: Option<std::path::PathBuf>,
     /// Do not post: print what would be posted
     #[arg(long = "dry-run")]
     pub dry_run: bool,
@@ -106,6 +114,7 @@ enum Target {
 
 struct Settings {
     target: Target,
+    routes: route::Routes,
     critical_only: bool,
     suppress: HashSet<String>,
     all_actions: bool,
@@ -124,9 +133,14 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
     if cli.batch == 0 {
         return Err(usage("--batch must be at least 1"));
     }
+    let routes = match &cli.route {
+        Some(p) => route::Routes::load(p)?,
+        None => route::Routes::default(),
+    };
     let channel = cli
         .channel
         .clone()
+        .or_else(|| routes.default.clone())
         .or_else(|| env_nonempty(env::SLACK_CHANNEL))
         .or(rules.channel.clone())
         .unwrap_or_else(|| "halo".to_string());
@@ -137,6 +151,11 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
     let target = if cli.dry_run {
         Target::DryRun { channel }
     } else if let Some(w) = webhook {
+        if cli.route.is_some() {
+            return Err(usage(
+                "--route needs chat.postMessage (SLACK_API_TOKEN): a webhook posts to one fixed channel",
+            ));
+        }
         let url = url::Url::parse(w.trim())
             .ok()
             .filter(|u| u.scheme() == "https" || u.scheme() == "http")
@@ -165,6 +184,7 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
     };
     Ok(Settings {
         target,
+        routes,
         critical_only: cli.critical_only || rules.critical_only,
         suppress,
         all_actions: cli.all_actions,
@@ -174,7 +194,8 @@ fn settings(cli: &Cli) -> anyhow::Result<Settings> {
 
 /// What to do with one record.
 enum Decision {
-    Post(String),
+    /// text, channel (None: the default channel)
+    Post(String, Option<String>),
     Skip(&'static str),
 }
 
@@ -195,7 +216,10 @@ fn decide(s: &Settings, r: &Record) -> Decision {
         }
         format::Kind::Other => {}
     }
-    Decision::Post(format::text(&r.value))
+    Decision::Post(
+        format::text(&r.value),
+        s.routes.channel_for(&r.value).map(str::to_string),
+    )
 }
 
 /// One entry of the reader → sender queue.
@@ -259,10 +283,16 @@ fn http_failure(e: &HttpError, what: &str) -> String {
     }
 }
 
-async fn post(http: &Http, target: &Target, text: &str) -> anyhow::Result<Result<Posted, String>> {
+/// Post `text` to `routed` (or the target's default channel).
+async fn post(
+    http: &Http,
+    target: &Target,
+    routed: Option<&str>,
+    text: &str,
+) -> anyhow::Result<Result<Posted, String>> {
     match target {
         Target::DryRun { channel } => Ok(Ok(Posted {
-            channel: Some(channel.clone()),
+            channel: Some(routed.unwrap_or(channel).to_string()),
             ts: None,
         })),
         Target::Api {
@@ -270,6 +300,7 @@ async fn post(http: &Http, target: &Target, text: &str) -> anyhow::Result<Result
             token,
             channel,
         } => {
+            let channel = routed.unwrap_or(channel);
             let body = serde_json::to_vec(&json!({"channel": channel, "text": text}))?;
             let mut req = Req::new(Method::POST, url.clone());
             req.bearer = Some(token.expose_secret());
@@ -296,7 +327,7 @@ async fn post(http: &Http, target: &Target, text: &str) -> anyhow::Result<Result
             };
             if v.get("ok").and_then(Value::as_bool) == Some(true) {
                 return Ok(Ok(Posted {
-                    channel: Some(channel.clone()),
+                    channel: Some(channel.to_string()),
                     ts: v.get("ts").and_then(Value::as_str).map(str::to_string),
                 }));
             }
@@ -308,6 +339,8 @@ async fn post(http: &Http, target: &Target, text: &str) -> anyhow::Result<Result
             if fatal_slack_error(&err) {
                 let hint = if err.contains("auth") || err.starts_with("token") {
                     format!("check {}", env::SLACK_API_TOKEN)
+                } else if (err.contains("channel") || err == "is_archived") && routed.is_some() {
+                    format!("check the channel `{channel}` in the --route file")
                 } else if err.contains("channel") || err == "is_archived" {
                     format!(
                         "check the channel `{channel}` (--channel, {})",
@@ -381,6 +414,8 @@ struct Sender {
     out: Printer,
     /// (line, text) of records waiting to be posted together.
     group: Vec<(u64, String)>,
+    /// Their routed channel (None: the default one).
+    group_channel: Option<String>,
     len: usize,
     sent: u64,
     failed: u64,
@@ -388,12 +423,20 @@ struct Sender {
 
 impl Sender {
     /// Queue a text; a full group is posted first.
-    async fn push(&mut self, line: u64, text: String) -> anyhow::Result<()> {
+    async fn push(
+        &mut self,
+        line: u64,
+        text: String,
+        channel: Option<String>,
+    ) -> anyhow::Result<()> {
         if !self.group.is_empty()
-            && (self.group.len() >= self.settings.batch || self.len + text.len() > BATCH_CHARS)
+            && (self.group.len() >= self.settings.batch
+                || self.len + text.len() > BATCH_CHARS
+                || self.group_channel != channel)
         {
             self.flush().await?;
         }
+        self.group_channel = channel;
         self.len += text.len() + 2;
         self.group.push((line, text));
         Ok(())
@@ -422,7 +465,8 @@ impl Sender {
         } else {
             "sent"
         };
-        match post(&self.http, &self.settings.target, &text).await? {
+        let channel = self.group_channel.take();
+        match post(&self.http, &self.settings.target, channel.as_deref(), &text).await? {
             Ok(p) => {
                 for (line, t) in &group {
                     self.sent += 1;
@@ -460,6 +504,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
         settings,
         out,
         group: Vec::new(),
+        group_channel: None,
         len: 0,
         sent: 0,
         failed: 0,
@@ -485,7 +530,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
                 };
                 match decide(&sender.settings, &r) {
                     Decision::Skip(why) => sender.skip(r.line, why).await?,
-                    Decision::Post(t) => sender.push(r.line, t).await?,
+                    Decision::Post(t, ch) => sender.push(r.line, t, ch).await?,
                 }
             }
             sender.flush().await?;

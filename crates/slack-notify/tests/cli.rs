@@ -1,5 +1,6 @@
 //! slack-notify against octo-sim's Slack: message text, filters, batching, rate limits, auth
-//! errors, webhooks, bad input.
+//! errors, webhooks, bad input, and `--route` (ec2-delta records to each team's channel; bad
+//! routing files are configuration errors with a line).
 
 #[path = "../../quarantine/tests/common/mod.rs"]
 mod common;
@@ -378,4 +379,207 @@ fn quarantine_output_pipes_into_slack_notify() {
         "{}",
         t[0]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// --route FILE
+
+const ROUTES: &str = "\
+default: halo-default
+routes:
+  - aws_account: \"111111111111\"
+    channel: team-acct
+  - aws_region: eu-west-1
+    channel: team-eu
+  - vpc_id: vpc-0aaa
+    channel: team-net
+  - key_name: ops-key
+    channel: team-ops
+";
+
+/// A record exactly as `ec2-delta --format jsonl` prints it.
+fn instance(id: &str, account: &str, region: &str, key: &str, vpc: &str) -> Value {
+    json!({"record": "ec2-delta.instance/v1", "instance_id": id, "aws_account": account,
+        "aws_region": region, "key_name": key, "launch_time": "2026-11-01T10:00:00+00:00",
+        "vpc_id": vpc, "state": "running", "instance_type": "t3.micro", "private_ip": "10.0.0.5",
+        "public_ip": "", "name": "", "tags": {}})
+}
+
+fn routed_messages(env: &Env) -> Vec<(String, String)> {
+    messages(env)
+        .iter()
+        .map(|m| {
+            (
+                m["channel"].as_str().unwrap().to_string(),
+                m["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn ec2_delta_records_go_to_their_teams_channels() {
+    let env = Env::new();
+    let routes = env.file("routes.yml", ROUTES);
+    let routes = routes.to_str().unwrap();
+    let input = lines(&[
+        // every field matches some rule: key_name wins
+        instance("i-01", "111111111111", "eu-west-1", "ops-key", "vpc-0aaa"),
+        // no key: the VPC
+        instance("i-02", "111111111111", "eu-west-1", "", "vpc-0aaa"),
+        // other key and VPC: the region
+        instance("i-03", "111111111111", "eu-west-1", "dev-key", "vpc-0bbb"),
+        // only the account matches
+        instance("i-04", "111111111111", "us-east-1", "dev-key", ""),
+        // nothing matches: the file's default channel
+        instance("i-05", "222222222222", "us-east-1", "dev-key", ""),
+    ]);
+    let out = slack(&env, &["--route", routes, "--batch", "1"], &input);
+    ok(&out);
+    let want = [
+        "team-ops",
+        "team-net",
+        "team-eu",
+        "team-acct",
+        "halo-default",
+    ];
+    let got = routed_messages(&env);
+    assert_eq!(
+        got.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+        want
+    );
+    assert_eq!(
+        got[0].1,
+        ":warning: *EC2 instance without Halo* `i-01`\naccount: 111111111111 · region: eu-west-1 \
+         · vpc: vpc-0aaa · key: ops-key · state: running · launched: 2026-11-01T10:00:00+00:00"
+    );
+    assert!(got[1].1.contains("`i-02`") && got[1].1.contains("key: -"));
+    // one output record per input line, naming the channel it went to
+    let recs = jsonl(&out);
+    assert_eq!(recs.len(), 5);
+    for (i, (r, ch)) in recs.iter().zip(want).enumerate() {
+        assert_eq!(r["line"], i + 1);
+        assert_eq!(r["status"], "sent");
+        assert_eq!(r["channel"], ch);
+    }
+    check_schema("slack-notify.message.v1.json", &recs);
+
+    // --channel overrides the file's default; routed records are unaffected
+    let out = slack(
+        &env,
+        &["--route", routes, "--batch", "1", "--channel", "fallback"],
+        &lines(&[
+            instance("i-06", "222222222222", "us-east-1", "", ""),
+            instance("i-07", "222222222222", "us-east-1", "ops-key", ""),
+        ]),
+    );
+    ok(&out);
+    let got: Vec<String> = routed_messages(&env)[5..]
+        .iter()
+        .map(|m| m.0.clone())
+        .collect();
+    assert_eq!(got, ["fallback", "team-ops"]);
+}
+
+#[test]
+fn a_burst_is_split_where_the_channel_changes() {
+    let env = Env::new();
+    // slow posts: the records queue up behind the first one and go out in bursts
+    env.set_faults(octo_sim::Faults {
+        latency_ms: 200,
+        ..Default::default()
+    });
+    let routes = env.file("routes.yml", ROUTES);
+    let plan = [
+        ("i-11", "team-ops"),
+        ("i-12", "team-ops"),
+        ("i-13", "team-eu"),
+        ("i-14", "team-eu"),
+        ("i-15", "team-ops"),
+        ("i-16", "team-ops"),
+    ];
+    let input = lines(
+        &plan
+            .iter()
+            .map(|(id, ch)| {
+                let (region, key) = if *ch == "team-eu" {
+                    ("eu-west-1", "")
+                } else {
+                    ("us-east-1", "ops-key")
+                };
+                instance(id, "3", region, key, "")
+            })
+            .collect::<Vec<_>>(),
+    );
+    let out = slack(&env, &["--route", routes.to_str().unwrap()], &input);
+    ok(&out);
+    // every message goes to one channel and holds only that channel's instances, in order
+    let msgs = routed_messages(&env);
+    assert!(msgs.len() >= 3 && msgs.len() < plan.len(), "{msgs:?}");
+    let mut seen = Vec::new();
+    for (ch, text) in &msgs {
+        for (id, want) in plan {
+            if text.contains(&format!("`{id}`")) {
+                assert_eq!(ch, want, "{id} in a message to {ch}");
+                seen.push(id);
+            }
+        }
+    }
+    assert_eq!(seen, plan.map(|p| p.0));
+    let chans: Vec<Value> = jsonl(&out).iter().map(|r| r["channel"].clone()).collect();
+    assert_eq!(chans, plan.map(|p| p.1));
+}
+
+#[test]
+fn bad_routing_files_are_configuration_errors_naming_file_and_line() {
+    let env = Env::new();
+    let input = lines(&[instance("i-01", "1", "us-east-1", "ops-key", "")]);
+    let cases = [
+        (
+            "routes:\n  - key_name: ops-key\n    channel: ops\n  - vpc: vpc-1\n    channel: net\n",
+            "unknown field `vpc`",
+            "line 4",
+        ),
+        (
+            "routes:\n  - key_name: ops-key\n    aws_region: eu-west-1\n    channel: ops\n",
+            "rule matches several fields (key_name, aws_region)",
+            "line 2",
+        ),
+        (
+            "default: halo\nroutes:\n  - channel: ops\n",
+            "rule without a field to match",
+            "line 3",
+        ),
+        ("channels: []\n", "unknown field `channels`", "line 1"),
+    ];
+    for (i, (text, what, line)) in cases.into_iter().enumerate() {
+        let path = env.file(&format!("bad{i}.yml"), text);
+        let out = slack(&env, &["--route", path.to_str().unwrap()], &input);
+        assert_eq!(code(&out), 2, "{text}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.starts_with(&format!("slack-notify: {}: ", path.display())),
+            "{err}"
+        );
+        assert!(err.contains(what) && err.contains(line), "{text}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    // a missing file and a webhook (one fixed channel) are refused too
+    let out = slack(&env, &["--route", "/nonexistent/routes.yml"], &input);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("/nonexistent/routes.yml"));
+    let ok_routes = env.file("routes.yml", ROUTES);
+    let out = slack(
+        &env,
+        &[
+            "--route",
+            ok_routes.to_str().unwrap(),
+            "--webhook-url",
+            &format!("{}{}", env.sim.url(), octo_sim::slack::WEBHOOK_PATH),
+        ],
+        &input,
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("--route needs chat.postMessage"));
+    assert!(routed_messages(&env).is_empty());
 }

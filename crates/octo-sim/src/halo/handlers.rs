@@ -349,7 +349,7 @@ async fn server_svm(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> Re
 // ---------------------------------------------------------------------------------------------
 // Issues (v3)
 
-fn render_issue(st: &super::HaloState, i: &Value) -> Value {
+pub(crate) fn render_issue(st: &super::HaloState, i: &Value) -> Value {
     let mut v = i.clone();
     if let Some(si) = st.server_index(&s(i, "agent_id")) {
         let srv = &st.live.servers[si];
