@@ -74,7 +74,11 @@ pub fn secret_names() -> impl Iterator<Item = &'static str> {
 pub fn markdown_table() -> String {
     let mut out = String::from("| variable | used by | meaning |\n|---|---|---|\n");
     for v in ALL {
-        let secret = if v.secret { " (secret: never printed)" } else { "" };
+        let secret = if v.secret {
+            " (secret: never printed)"
+        } else {
+            ""
+        };
         out.push_str(&format!(
             "| `{}` | {} | {}{secret} |\n",
             v.name,
@@ -85,7 +89,8 @@ pub fn markdown_table() -> String {
     out
 }
 
-const TABLE_START: &str = "<!-- env-table: generated from crates/octo-core/src/env.rs by `make docs` -->\n";
+const TABLE_START: &str =
+    "<!-- env-table: generated from crates/octo-core/src/env.rs by `make docs` -->\n";
 const TABLE_END: &str = "<!-- env-table end -->\n";
 
 /// `readme` with the text between the env-table markers replaced by [`markdown_table`]; `None`
@@ -93,7 +98,12 @@ const TABLE_END: &str = "<!-- env-table end -->\n";
 pub fn splice_readme(readme: &str) -> Option<String> {
     let start = readme.find(TABLE_START)? + TABLE_START.len();
     let end = readme[start..].find(TABLE_END)? + start;
-    Some(format!("{}{}{}", &readme[..start], markdown_table(), &readme[end..]))
+    Some(format!(
+        "{}{}{}",
+        &readme[..start],
+        markdown_table(),
+        &readme[end..]
+    ))
 }
 
 #[cfg(test)]
@@ -107,7 +117,10 @@ mod tests {
         if std::env::var_os("OCTO_UPDATE_DOCS").is_some() {
             std::fs::write(path, &fresh).unwrap();
         } else {
-            assert!(fresh == readme, "README.md env table is stale: run `make docs`");
+            assert!(
+                fresh == readme,
+                "README.md env table is stale: run `make docs`"
+            );
         }
     }
 }

@@ -147,7 +147,9 @@ pub enum Extracted {
 
 fn from_port_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?-u)\bfrom\s+\[?([0-9A-Fa-f:.]+)\]?\s+port\b").expect("valid regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"(?-u)\bfrom\s+\[?([0-9A-Fa-f:.]+)\]?\s+port\b").expect("valid regex")
+    })
 }
 
 fn ip_token_re() -> &'static Regex {
