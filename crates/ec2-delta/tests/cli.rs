@@ -22,14 +22,7 @@ fn rt() -> tokio::runtime::Runtime {
 }
 
 async fn base_cfg(moto: &Moto, region: &str) -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(moto.url())
-        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
-            "testing", "testing", None, None, "test",
-        ))
-        .load()
-        .await
+    moto.sdk_config(region).await
 }
 
 async fn other_account_cfg(moto: &Moto, region: &str) -> SdkConfig {

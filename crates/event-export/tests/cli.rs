@@ -356,19 +356,7 @@ fn to_moto_s3_the_same_bytes_as_to_a_folder() {
     let sim = sim(6_000);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let s3 = rt.block_on(async {
-        let cfg = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(moto.url())
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "testing", "testing", None, None, "t",
-            ))
-            .load()
-            .await;
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&cfg)
-                .force_path_style(true)
-                .build(),
-        );
+        let s3 = moto.s3_client().await;
         s3.create_bucket()
             .bucket("halo-archive")
             .send()

@@ -73,6 +73,29 @@ impl Moto {
         &self.url
     }
 
+    /// An AWS SDK configuration for the test's own calls (seeding, reading back): moto's endpoint,
+    /// dummy credentials, `region`.
+    pub async fn sdk_config(&self, region: &str) -> aws_config::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.to_string()))
+            .endpoint_url(&self.url)
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "testing", "testing", None, None, "octo-testkit",
+            ))
+            .load()
+            .await
+    }
+
+    /// An S3 client on moto (path-style addressing, as an IP endpoint needs).
+    pub async fn s3_client(&self) -> aws_sdk_s3::Client {
+        let cfg = self.sdk_config("us-east-1").await;
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&cfg)
+                .force_path_style(true)
+                .build(),
+        )
+    }
+
     /// Environment for a tool under test: moto's endpoint, dummy credentials, a region, and no
     /// shared config/credentials files or instance metadata service.
     pub fn aws_env(&self) -> Vec<(String, String)> {
