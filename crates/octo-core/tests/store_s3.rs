@@ -10,19 +10,7 @@ fn put_multipart_get_size_delete() {
     let moto = Moto::start();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let cfg = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(moto.url())
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .load()
-            .await;
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&cfg)
-                .force_path_style(true)
-                .build(),
-        );
+        let s3 = moto.s3_client().await;
         s3.create_bucket()
             .bucket("store-test")
             .send()

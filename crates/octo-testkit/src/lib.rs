@@ -80,7 +80,11 @@ impl Moto {
             .region(aws_config::Region::new(region.to_string()))
             .endpoint_url(&self.url)
             .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "testing", "testing", None, None, "octo-testkit",
+                "testing",
+                "testing",
+                None,
+                None,
+                "octo-testkit",
             ))
             .load()
             .await
