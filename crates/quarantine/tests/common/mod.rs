@@ -260,6 +260,10 @@ pub fn check_schema(schema_file: &str, records: &[Value]) {
     let props = schema["properties"].as_object().unwrap();
     assert_eq!(required.len(), props.len(), "every property is required");
     assert!(!records.is_empty());
+    // and the full schema, with a maintained validator
+    for r in records {
+        octo_testkit::assert_matches_schema(r, schema_file.trim_end_matches(".json"));
+    }
     for rec in records {
         let obj = rec.as_object().unwrap();
         let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
