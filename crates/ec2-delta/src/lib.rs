@@ -147,9 +147,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     octo_core::block_on(run_async(cli))
 }
 
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
+use octo_core::env::var_nonempty as env_nonempty;
 
 /// Parsed and checked flags.
 #[derive(Debug, Clone, PartialEq)]

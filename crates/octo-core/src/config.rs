@@ -198,9 +198,7 @@ pub struct HaloConfig {
     pub proxy: Option<String>,
 }
 
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
+use crate::env::var_nonempty as env_nonempty;
 
 fn key_from_env(id_var: &'static str, secret_var: &'static str) -> anyhow::Result<Option<ApiKey>> {
     match (env_nonempty(id_var), env_nonempty(secret_var)) {

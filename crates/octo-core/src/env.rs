@@ -65,6 +65,11 @@ vars! {
     OCTO_LOG = "OCTO_LOG", "all tools", false, "Log filter (tracing EnvFilter syntax, e.g. `debug`)";
 }
 
+/// The value of an environment variable, `None` when unset, empty or only white space.
+pub fn var_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
 /// Names of variables that hold secrets (never printed).
 pub fn secret_names() -> impl Iterator<Item = &'static str> {
     ALL.iter().filter(|v| v.secret).map(|v| v.name)

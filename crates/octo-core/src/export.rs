@@ -18,7 +18,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use futures::StreamExt;
@@ -658,11 +658,6 @@ impl Progress {
     }
 }
 
-/// Whether `t` is a UTC midnight.
-pub fn is_midnight(t: DateTime<Utc>) -> bool {
-    t.num_seconds_from_midnight() == 0 && t.nanosecond() == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -938,13 +933,6 @@ pub async fn run(
             "--s3-part-mib must be at least 5 (S3's smallest part)",
         ));
     }
-    let mut cfg = halo_args.resolve()?;
-    let in_flight_set = halo_args.max_in_flight.is_some()
-        || std::env::var(crate::env::HALO_CONCURRENCY).is_ok_and(|v| !v.trim().is_empty());
-    if !in_flight_set {
-        cfg.max_in_flight = cfg.max_in_flight.max(args.concurrency);
-    }
-    let halo = HaloClient::new(&cfg, crate::halo::Access::Read, kind.tool)?;
     let job = Job {
         kind,
         since,
@@ -958,17 +946,26 @@ pub async fn run(
         quiet: log.quiet,
     };
 
-    if dest == crate::store::Dest::Stdout {
-        if args.check {
+    if args.check {
+        // Reads the destination only: no Halo key needed.
+        if dest == crate::store::Dest::Stdout {
             return Err(usage("--check needs a folder or s3:// destination"));
         }
+        let store = Store::open(&dest, args.s3_part_mib * 1024 * 1024).await?;
+        return check(&store, &job, &windows).await;
+    }
+    let mut cfg = halo_args.resolve()?;
+    let in_flight_set = halo_args.max_in_flight.is_some()
+        || std::env::var(crate::env::HALO_CONCURRENCY).is_ok_and(|v| !v.trim().is_empty());
+    if !in_flight_set {
+        cfg.max_in_flight = cfg.max_in_flight.max(args.concurrency);
+    }
+    let halo = HaloClient::new(&cfg, crate::halo::Access::Read, kind.tool)?;
+    if dest == crate::store::Dest::Stdout {
         return to_stdout(&halo, &job).await;
     }
     let units = job.units()?;
     let store = Store::open(&dest, args.s3_part_mib * 1024 * 1024).await?;
-    if args.check {
-        return check(&store, &job, &windows).await;
-    }
     let progress = Progress::new(log.progress(), log.quiet);
     for unit in &units {
         match export_unit(&halo, &store, &job, unit, &progress).await {

@@ -16,10 +16,7 @@ use url::Url;
 use crate::template::Templates;
 
 fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    octo_core::env::var_nonempty(name).map(|v| v.trim().to_string())
 }
 
 /// How to authenticate to Keystone.
