@@ -21,6 +21,7 @@ pub mod exit;
 pub mod export;
 pub mod halo;
 pub mod http;
+pub mod json;
 pub mod log;
 pub mod output;
 pub mod records;

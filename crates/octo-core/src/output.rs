@@ -179,7 +179,7 @@ impl Printer {
             Format::Jsonl => {
                 let v = project(&self.columns, v);
                 self.scratch.clear();
-                serde_json::to_writer(&mut self.scratch, &*v)?;
+                crate::json::write_compact(&mut self.scratch, &v);
                 self.scratch.push(b'\n');
                 self.out.write_all(&self.scratch).map_err(write_error)?;
             }

@@ -231,7 +231,7 @@ pub fn parse_record(source: &str, line: u64, text: &str) -> Result<Record, Input
         field: None,
         message,
     };
-    match serde_json::from_str::<Value>(text) {
+    match crate::json::parse(text.as_bytes()) {
         Ok(Value::Object(value)) => Ok(Record { line, value }),
         Ok(other) => Err(error(format!(
             "expected a JSON object, found {}",

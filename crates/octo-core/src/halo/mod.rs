@@ -86,6 +86,8 @@ struct Inner {
     access: Access,
     token: Mutex<Option<Token>>,
     generation: AtomicU64,
+    /// List pages read by time series (progress display).
+    pages: AtomicU64,
 }
 
 /// What the token endpoint said (for `doctor`).
@@ -152,8 +154,14 @@ impl HaloClient {
                 access,
                 token: Mutex::new(None),
                 generation: AtomicU64::new(0),
+                pages: AtomicU64::new(0),
             }),
         }
+    }
+
+    /// How many pages of time series ([`HaloClient::time_series`]) this client has read.
+    pub fn pages_read(&self) -> u64 {
+        self.inner.pages.load(Ordering::Relaxed)
     }
 
     pub fn base_url(&self) -> &Url {
@@ -465,7 +473,7 @@ fn parse_body(method: &Method, target: &str, body: &[u8]) -> anyhow::Result<Valu
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(body)
+    crate::json::parse(body)
         .with_context(|| format!("{method} {target}: the API answered with invalid JSON"))
 }
 
