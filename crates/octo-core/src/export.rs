@@ -364,8 +364,22 @@ pub async fn export_unit(
 
     let results: Vec<anyhow::Result<()>> =
         futures::stream::iter(unit.slices.iter().map(|(name, s, u)| {
-            let shared = shared.clone();
-            async move { run_slice(halo, store, job, unit, name, *s, *u, &shared, progress).await }
+            // Each slice is a task of its own, so parsing, gzip and hashing of several slices
+            // run on all cores.
+            let (halo, store, job, unit) = (halo.clone(), store.clone(), job.clone(), unit.clone());
+            let (shared, progress, name, s, u) =
+                (shared.clone(), progress.clone(), name.clone(), *s, *u);
+            let task_name = name.clone();
+            async move {
+                tokio::spawn(async move {
+                    run_slice(
+                        &halo, &store, &job, &unit, &task_name, s, u, &shared, &progress,
+                    )
+                    .await
+                })
+                .await
+                .unwrap_or_else(|e| Err(anyhow::anyhow!("slice {name}: task failed: {e}")))
+            }
         }))
         .buffer_unordered(job.concurrency.max(1))
         .collect()
@@ -515,7 +529,7 @@ async fn run_slice(
                 });
             }
             line.clear();
-            serde_json::to_writer(&mut line, &item)?;
+            crate::json::write_compact(&mut line, &item);
             line.push(b'\n');
             let p = part.as_mut().expect("part was just opened");
             p.add(&line, ts).await?;
@@ -598,41 +612,50 @@ async fn save(
     Ok(())
 }
 
-/// Progress on stderr (a bar on a terminal; nothing otherwise) and notes unless quiet.
-pub struct Progress {
+/// Progress on stderr (a bar on a terminal; nothing otherwise) and notes unless quiet. Cheap to
+/// clone: the clones share the counters.
+#[derive(Clone)]
+pub struct Progress(Arc<ProgressInner>);
+
+struct ProgressInner {
     bar: Option<indicatif::ProgressBar>,
     quiet: bool,
     records: std::sync::atomic::AtomicU64,
     bytes: std::sync::atomic::AtomicU64,
     started: std::time::Instant,
+    /// Whose pages to count.
+    halo: Option<HaloClient>,
 }
 
 impl Progress {
-    pub fn new(show_bar: bool, quiet: bool) -> Progress {
+    pub fn new(show_bar: bool, quiet: bool, halo: Option<HaloClient>) -> Progress {
         let bar = show_bar.then(|| {
             let b = indicatif::ProgressBar::new_spinner();
             b.enable_steady_tick(std::time::Duration::from_millis(200));
             b
         });
-        Progress {
+        Progress(Arc::new(ProgressInner {
             bar,
             quiet,
             records: Default::default(),
             bytes: Default::default(),
             started: std::time::Instant::now(),
-        }
+            halo,
+        }))
     }
 
     fn record(&self, bytes: usize) {
         use std::sync::atomic::Ordering::Relaxed;
-        let n = self.records.fetch_add(1, Relaxed) + 1;
-        let b = self.bytes.fetch_add(bytes as u64, Relaxed) + bytes as u64;
-        if let Some(bar) = &self.bar
+        let p = &self.0;
+        let n = p.records.fetch_add(1, Relaxed) + 1;
+        let b = p.bytes.fetch_add(bytes as u64, Relaxed) + bytes as u64;
+        if let Some(bar) = &p.bar
             && n.is_multiple_of(500)
         {
-            let secs = self.started.elapsed().as_secs_f64().max(0.001);
+            let secs = p.started.elapsed().as_secs_f64().max(0.001);
+            let pages = p.halo.as_ref().map_or(0, HaloClient::pages_read);
             bar.set_message(format!(
-                "{n} records, {:.1} MB ({:.0} records/s, {:.1} MB/s)",
+                "{n} records, {pages} pages, {:.1} MB ({:.0} records/s, {:.1} MB/s)",
                 b as f64 / 1e6,
                 n as f64 / secs,
                 b as f64 / 1e6 / secs
@@ -641,18 +664,18 @@ impl Progress {
     }
 
     pub fn records(&self) -> u64 {
-        self.records.load(std::sync::atomic::Ordering::Relaxed)
+        self.0.records.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn note(&self, msg: impl std::fmt::Display) {
-        match &self.bar {
+        match &self.0.bar {
             Some(b) => b.println(msg.to_string()),
-            None => crate::log::note(self.quiet, msg),
+            None => crate::log::note(self.0.quiet, msg),
         }
     }
 
     pub fn finish(&self) {
-        if let Some(b) = &self.bar {
+        if let Some(b) = &self.0.bar {
             b.finish_and_clear();
         }
     }
@@ -966,7 +989,7 @@ pub async fn run(
     }
     let units = job.units()?;
     let store = Store::open(&dest, args.s3_part_mib * 1024 * 1024).await?;
-    let progress = Progress::new(log.progress(), log.quiet);
+    let progress = Progress::new(log.progress(), log.quiet, Some(halo.clone()));
     for unit in &units {
         match export_unit(&halo, &store, &job, unit, &progress).await {
             Ok(Outcome::AlreadyExported(m)) => progress.note(format!(

@@ -101,12 +101,28 @@ impl HaloClient {
                 let mut url = this.url(&list_url(&path, &q))?;
                 let mut pages = 0u32;
                 let mut delivered = 0u64;
+                // The next page of this query, already being fetched and parsed on another
+                // worker while the items of the current one are handed out.
+                let mut ahead: Option<Prefetch> = None;
                 loop {
                     let target = display_target(&url);
-                    let resp = this.call_url(Method::GET, url.clone(), None).await?;
-                    let mut page = parse_body(&Method::GET, &target, &resp.body)?;
+                    let mut page = match ahead.take() {
+                        Some(p) => p.page().await?,
+                        None => fetch_page(&this, url.clone()).await?,
+                    };
                     let items = take_items(&mut page, &key, &target)?;
                     pages += 1;
+                    let next = page
+                        .pointer("/pagination/next")
+                        .and_then(Value::as_str)
+                        .filter(|s| !s.is_empty());
+                    let next_url = match next {
+                        Some(n) if pages < PAGES_PER_QUERY => Some(this.rebase(n)?),
+                        _ => None,
+                    };
+                    if let Some(u) = &next_url {
+                        ahead = Some(Prefetch::start(&this, u.clone()));
+                    }
                     for item in items {
                         let (ts, id) = stamp(&item, &target)?;
                         if until.is_some_and(|u| ts >= u) {
@@ -120,11 +136,10 @@ impl HaloClient {
                         delivered += 1;
                         yield item;
                     }
-                    let next = page.pointer("/pagination/next").and_then(Value::as_str).filter(|s| !s.is_empty());
-                    match next {
-                        None => break 'queries,
-                        Some(_) if pages >= PAGES_PER_QUERY => break,
-                        Some(n) => url = this.rebase(n)?,
+                    match (next, next_url) {
+                        (None, _) => break 'queries,
+                        (Some(_), None) => break,
+                        (Some(_), Some(u)) => url = u,
                     }
                 }
                 if delivered == 0 {
@@ -136,6 +151,41 @@ impl HaloClient {
                 }
             }
         })
+    }
+}
+
+/// GET one page and parse it.
+async fn fetch_page(halo: &HaloClient, url: url::Url) -> anyhow::Result<Value> {
+    let target = display_target(&url);
+    let resp = halo.call_url(Method::GET, url, None).await?;
+    let page = parse_body(&Method::GET, &target, &resp.body)?;
+    halo.inner
+        .pages
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Ok(page)
+}
+
+/// A page fetched (and parsed) by a task of its own; dropped unread (the window ended, the
+/// consumer went away), the request is cancelled.
+struct Prefetch(tokio::task::JoinHandle<anyhow::Result<Value>>);
+
+impl Prefetch {
+    fn start(halo: &HaloClient, url: url::Url) -> Prefetch {
+        let halo = halo.clone();
+        Prefetch(tokio::spawn(async move { fetch_page(&halo, url).await }))
+    }
+
+    async fn page(mut self) -> anyhow::Result<Value> {
+        match (&mut self.0).await {
+            Ok(r) => r,
+            Err(e) => Err(anyhow::anyhow!("page fetch task failed: {e}")),
+        }
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
