@@ -207,6 +207,15 @@ pub fn assert_record(record: &serde_json::Value, name: &str) {
     );
 }
 
+/// [`assert_record`] with the schema named by the record's own `record` field
+/// (`sec-takedown.step/v1` → `sec-takedown.step.v1`), for tools that print several kinds.
+pub fn assert_tagged_record(record: &serde_json::Value) {
+    let tag = record["record"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{record} has no `record` field"));
+    assert_record(record, &tag.replace('/', "."));
+}
+
 /// [`assert_record`] for every record of `records`, which must not be empty (a check of nothing
 /// would pass).
 pub fn assert_records(records: &[serde_json::Value], name: &str) {

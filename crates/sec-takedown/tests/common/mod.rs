@@ -140,10 +140,15 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// The JSON Lines of stdout, each held to the contract its `record` field names.
 pub fn jsonl(out: &Output) -> Vec<Value> {
     stdout(out)
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .map(|l| {
+            let r = serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}"));
+            octo_testkit::assert_tagged_record(&r);
+            r
+        })
         .collect()
 }
 
