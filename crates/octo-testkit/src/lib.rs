@@ -4,10 +4,12 @@
 //! `MOTO_SERVER`) on a free loopback port and stops it when dropped; [`Moto::aws_env`] is the
 //! environment a tool under test needs to talk to it and to nothing else.
 //!
-//! [`assert_record`] holds a record a tool printed to its contract: the JSON Schema in
+//! [`harness`] is what the per-crate harnesses share (octo-sim, running the binary, output
+//! checks). [`assert_record`] holds a record a tool printed to its contract: the JSON Schema in
 //! `bin-docs/schemas/` and the `deny_unknown_fields` types of [`contract`].
 
 pub mod contract;
+pub mod harness;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -10,6 +10,9 @@ use std::process::Output;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 
+#[allow(unused_imports)] // each test file uses some of them
+pub use octo_testkit::harness::{code, jsonl, ok, stderr, stdout};
+
 pub const SECRETS: [&str; 4] = [
     octo_sim::READ_KEY.1,
     octo_sim::WRITE_KEY.1,
@@ -80,7 +83,7 @@ impl Env {
 
     pub fn with(cfg: octo_sim::SimConfig) -> Env {
         Env {
-            sim: octo_sim::Sim::spawn(cfg).expect("spawning octo-sim"),
+            sim: octo_testkit::harness::spawn_sim(cfg),
             dir: tempfile::tempdir().expect("tempdir"),
         }
     }
@@ -117,10 +120,7 @@ impl Env {
 
     /// The real binary with a clean environment pointing at the simulator.
     pub fn cmd(&self, bin: &str, keys: Keys) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin(bin).expect("binary");
-        for k in REMOVED_ENV {
-            cmd.env_remove(k);
-        }
+        let mut cmd = octo_testkit::harness::command(bin, &REMOVED_ENV);
         cmd.envs(self.envs(keys))
             .timeout(std::time::Duration::from_secs(120));
         cmd
@@ -203,38 +203,7 @@ impl Env {
 }
 
 pub fn assert_no_secrets(out: &Output) {
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for s in SECRETS {
-        assert!(!text.contains(s), "secret {s:?} leaked in output:\n{text}");
-    }
-}
-
-pub fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
-}
-
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-pub fn jsonl(out: &Output) -> Vec<Value> {
-    stdout(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
-        .collect()
-}
-
-pub fn code(out: &Output) -> i32 {
-    out.status.code().expect("exit code")
-}
-
-/// Assert exit 0, showing stderr otherwise.
-pub fn ok(out: &Output) {
-    assert_eq!(code(out), 0, "stderr:\n{}", stderr(out));
+    octo_testkit::harness::assert_no_secrets(out, &SECRETS);
 }
 
 /// JSON Lines text from values.
