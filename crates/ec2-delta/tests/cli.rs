@@ -346,7 +346,7 @@ fn halo_servers_from_stdin_states_all_reverse_and_gates() {
     let got: Vec<(String, String, String)> = rows
         .iter()
         .map(|r| {
-            octo_testkit::assert_matches_schema(r, "ec2-delta.instance.v1");
+            octo_testkit::assert_record(r, "ec2-delta.instance.v1");
             (
                 r["aws_account"].as_str().unwrap().to_string(),
                 r["aws_region"].as_str().unwrap().to_string(),

@@ -44,6 +44,13 @@ fn text_formats_on_stdout_match_the_golden_files() {
         .assert()
         .success()
         .stdout(golden("policy.all.jsonl"));
+    // the golden records (exactly what the binary printed) hold to the contract
+    let recs: Vec<serde_json::Value> = golden("policy.all.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(recs.len(), 10);
+    octo_testkit::assert_records(&recs, "fw-graph.edge.v1");
 }
 
 #[test]

@@ -49,7 +49,7 @@ fn group_policy_renders_the_same_as_the_piped_policy() {
     let policy = serde_json::to_vec(&policy).unwrap();
     let offline = cmd(&sim.url())
         .args(["--policy", "-", "--group-name", "Web", "--format", "dot"])
-        .write_stdin(policy)
+        .write_stdin(policy.clone())
         .output()
         .unwrap();
     assert!(offline.status.success());
@@ -57,6 +57,33 @@ fn group_policy_renders_the_same_as_the_piped_policy() {
         String::from_utf8(online.stdout).unwrap(),
         String::from_utf8(offline.stdout).unwrap()
     );
+
+    // JSON Lines of the fetched policy: records of the contract, labelled with the group's name
+    let out = cmd(&sim.url())
+        .args(["--group", "Root/Prod/Web", "--format", "jsonl", "--all"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recs: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    octo_testkit::assert_records(&recs, "fw-graph.edge.v1");
+    let wanted = serde_json::from_slice::<serde_json::Value>(&policy).unwrap();
+    for r in &recs {
+        let workload = if r["chain"] == "INPUT" {
+            &r["to"]
+        } else {
+            &r["from"]
+        };
+        assert_eq!(workload, "Web", "{r}");
+        assert_eq!(r["policy_id"], wanted["id"], "{r}");
+    }
 }
 
 #[test]

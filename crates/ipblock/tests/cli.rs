@@ -132,7 +132,7 @@ fn plan_extracts_validates_and_never_blocks_reserved_and_own_addresses() {
     assert_eq!(reasons[9], "never blocked: link-local address");
     assert!(recs[0]["expires_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(recs[0]["zone_name"], "halo-ipblocker");
-    check_schema("ipblock.action.v1.json", &recs);
+    octo_testkit::assert_records(&recs, "ipblock.action.v1");
     assert!(env.mutations().is_empty(), "a plan must not write");
     assert_eq!(zone(&env)["ip_address"], SEED_ZONE);
 }
@@ -170,7 +170,7 @@ fn apply_merges_into_the_zone_keeping_it_intact_and_rerun_changes_nothing() {
         )
     );
     assert_eq!(puts(&env), 2);
-    check_schema("ipblock.action.v1.json", &recs);
+    octo_testkit::assert_records(&recs, "ipblock.action.v1");
     // again: both already there, nothing written
     let out = env.run("ipblock", Keys::ReadWrite, &args, &events());
     ok(&out);

@@ -3,6 +3,13 @@
 //! [`Moto`] starts `moto_server` (the AWS emulator, installed by `scripts/moto-env.sh`, found via
 //! `MOTO_SERVER`) on a free loopback port and stops it when dropped; [`Moto::aws_env`] is the
 //! environment a tool under test needs to talk to it and to nothing else.
+//!
+//! [`harness`] is what the per-crate harnesses share (octo-sim, running the binary, output
+//! checks). [`assert_record`] holds a record a tool printed to its contract: the JSON Schema in
+//! `bin-docs/schemas/` and the `deny_unknown_fields` types of [`contract`].
+
+pub mod contract;
+pub mod harness;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -155,7 +162,7 @@ impl Drop for Moto {
 }
 
 /// Check `record` against the JSON Schema at `bin-docs/schemas/NAME.json` (workspace root) with
-/// the `jsonschema` crate (draft 2020-12); panics listing every violation.
+/// the `jsonschema` crate (draft 2020-12, `format` checked too); panics listing every violation.
 pub fn assert_matches_schema(record: &serde_json::Value, name: &str) {
     let path = format!(
         "{}/../../bin-docs/schemas/{name}.json",
@@ -165,7 +172,9 @@ pub fn assert_matches_schema(record: &serde_json::Value, name: &str) {
         &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}")),
     )
     .unwrap_or_else(|e| panic!("{path}: {e}"));
-    let validator = jsonschema::draft202012::new(&schema)
+    let validator = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&schema)
         .unwrap_or_else(|e| panic!("{path} is not a valid JSON Schema: {e}"));
     let errors: Vec<String> = validator
         .iter_errors(record)
@@ -176,4 +185,44 @@ pub fn assert_matches_schema(record: &serde_json::Value, name: &str) {
         "{record} does not match {name}: {}",
         errors.join("; ")
     );
+}
+
+/// Hold one record a tool printed to its contract `NAME` (a file of `bin-docs/schemas/` without
+/// `.json`): it (a) validates against the JSON Schema, (b) deserializes into the
+/// `deny_unknown_fields` type of [`contract::CONTRACTS`], and (c) serializes back to exactly
+/// `record`, with the fields in the schema's order (so a dropped, renamed, retyped or reordered
+/// field fails). Panics naming what broke.
+pub fn assert_record(record: &serde_json::Value, name: &str) {
+    assert_matches_schema(record, name);
+    let round_trip = contract::contract(name)
+        .unwrap_or_else(|| panic!("no contract type for schema {name} (octo_testkit::contract)"));
+    let back = round_trip(record)
+        .unwrap_or_else(|e| panic!("{record} does not deserialize as contract {name}: {e}"));
+    assert_eq!(
+        &back, record,
+        "{name}: the record does not survive a round trip through its contract type"
+    );
+    let (got, want) = (record.to_string(), back.to_string());
+    assert_eq!(
+        got, want,
+        "{name}: fields are not in the schema's order (left: the record, right: the contract)"
+    );
+}
+
+/// [`assert_record`] with the schema named by the record's own `record` field
+/// (`sec-takedown.step/v1` → `sec-takedown.step.v1`), for tools that print several kinds.
+pub fn assert_tagged_record(record: &serde_json::Value) {
+    let tag = record["record"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{record} has no `record` field"));
+    assert_record(record, &tag.replace('/', "."));
+}
+
+/// [`assert_record`] for every record of `records`, which must not be empty (a check of nothing
+/// would pass).
+pub fn assert_records(records: &[serde_json::Value], name: &str) {
+    assert!(!records.is_empty(), "no {name} records to check");
+    for r in records {
+        assert_record(r, name);
+    }
 }

@@ -96,7 +96,7 @@ fn plan_writes_nothing_and_names_every_decision() {
         stderr(&out).trim(),
         "quarantine: 3 planned, 0 applied, 0 unchanged, 1 skipped, 0 failed"
     );
-    check_schema("quarantine.action.v1.json", &recs);
+    octo_testkit::assert_records(&recs, "quarantine.action.v1");
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn apply_moves_exactly_the_matching_servers_once_and_rerun_is_idempotent() {
         ]
     );
     assert_eq!(recs[1]["reason"], "moved to group Quarantine");
-    check_schema("quarantine.action.v1.json", &recs);
+    octo_testkit::assert_records(&recs, "quarantine.action.v1");
     // exactly these three moved, each by one PUT with the quarantine group id
     let qid = env.group_id("Root/Quarantine");
     let muts = env.mutations();

@@ -135,6 +135,7 @@ fn read_hive(dir: &std::path::Path) -> (Value, Vec<Value>) {
         &std::fs::read(dir.join(format!("scans/dt={DAY}/_manifest.json"))).unwrap(),
     )
     .unwrap();
+    octo_testkit::assert_record(&m, "scan-export.manifest.v1");
     let mut recs = Vec::new();
     for p in m["parts"].as_array().unwrap() {
         recs.extend(gunzip_lines(
@@ -171,7 +172,6 @@ fn a_day_of_scans_with_details_and_fim_findings_exactly() {
     let (m, got) = read_hive(dir.path());
     assert_eq!(got, want);
     assert_eq!(m["records"].as_u64().unwrap() as usize, want.len());
-    octo_testkit::assert_matches_schema(&m, "scan-export.manifest.v1");
 
     // stdout: the same records as JSON Lines
     let out = run(&sim.url(), &["--date", DAY, "--to", "-"]);

@@ -17,23 +17,7 @@ fn info_by_uuid_and_ip_and_app_credential() {
     assert_eq!(recs.len(), 1);
     let i = &recs[0];
     assert_eq!(i["record"], "sec-takedown.info/v1");
-    let schema: Value = serde_json::from_str(include_str!(
-        "../../../bin-docs/schemas/sec-takedown.info.v1.json"
-    ))
-    .unwrap();
-    let mut want: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
-    let mut got: Vec<&String> = i.as_object().unwrap().keys().collect();
-    want.sort();
-    got.sort();
-    assert_eq!(got, want);
-    for nested in ["server", "takedown"] {
-        for k in schema["properties"][nested]["required"].as_array().unwrap() {
-            assert!(
-                i[nested].get(k.as_str().unwrap()).is_some(),
-                "{nested}.{k} missing"
-            );
-        }
-    }
+    octo_testkit::assert_record(i, "sec-takedown.info.v1");
     assert_eq!(i["server"]["id"], json!(id));
     assert_eq!(i["server"]["status"], "ACTIVE");
     assert_eq!(i["server"]["locked"], false);

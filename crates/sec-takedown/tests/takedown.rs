@@ -300,64 +300,23 @@ fn output_is_identical_under_429_and_5xx_faults() {
 
 #[test]
 fn records_match_the_schema() {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    #[allow(dead_code)]
-    struct Action {
-        record: String,
-        command: String,
-        step: String,
-        status: String,
-        dry_run: bool,
-        server_id: String,
-        server_name: Option<String>,
-        detail: String,
-        calls: Vec<String>,
-        request_id: Option<String>,
-        ticket_id: Option<u64>,
-        ticket_url: Option<String>,
-        at: String,
-    }
     let sim = spawn();
     let id = server_id(&sim, "web01", 1);
     let env = Env::new(&sim.url());
-    let out = env.run(&["takedown", &id, "--yes"]);
-    ok(&out);
-    let schema: Value = serde_json::from_str(include_str!(
-        "../../../bin-docs/schemas/sec-takedown.step.v1.json"
-    ))
-    .unwrap();
-    let allowed: Vec<&str> = schema["properties"]["status"]["enum"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    let steps_allowed: Vec<&str> = schema["properties"]["step"]["enum"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    let required: Vec<&str> = schema["required"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    for line in stdout(&out).lines() {
-        let a: Action = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
-        assert_eq!(a.record, "sec-takedown.step/v1");
-        assert!(allowed.contains(&a.status.as_str()), "{}", a.status);
-        assert!(steps_allowed.contains(&a.step.as_str()), "{}", a.step);
-        let v: Value = serde_json::from_str(line).unwrap();
-        for r in &required {
-            assert!(v.get(*r).is_some(), "{r} missing in {line}");
+    // a dry run (planned only), the takedown itself, then a re-run (unchanged only)
+    for (args, statuses) in [
+        (vec!["takedown", &id, "--dry-run"], vec!["planned"]),
+        (vec!["takedown", &id, "--yes"], vec!["planned", "applied"]),
+    ] {
+        let out = env.run(&args);
+        ok(&out);
+        let recs = jsonl(&out);
+        octo_testkit::assert_records(&recs, "sec-takedown.step.v1");
+        for r in &recs {
+            assert!(statuses.contains(&r["status"].as_str().unwrap()), "{r}");
+            assert_eq!(r["command"], "takedown");
+            assert_eq!(r["server_id"], id.as_str());
         }
-        assert_eq!(
-            v.as_object().unwrap().len(),
-            schema["properties"].as_object().unwrap().len()
-        );
     }
 }
 

@@ -91,7 +91,7 @@ fn posts_readable_messages_for_events_and_action_records() {
         assert_eq!(m["via"], "chat.postMessage");
     }
     let recs = jsonl(&out);
-    check_schema("slack-notify.message.v1.json", &recs);
+    octo_testkit::assert_records(&recs, "slack-notify.message.v1");
     let ts: Vec<Value> = messages(&env).iter().map(|m| m["ts"].clone()).collect();
     assert_eq!(
         recs,
@@ -462,7 +462,7 @@ fn ec2_delta_records_go_to_their_teams_channels() {
         assert_eq!(r["status"], "sent");
         assert_eq!(r["channel"], ch);
     }
-    check_schema("slack-notify.message.v1.json", &recs);
+    octo_testkit::assert_records(&recs, "slack-notify.message.v1");
 
     // --channel overrides the file's default; routed records are unaffected
     let out = slack(

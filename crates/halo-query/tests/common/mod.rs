@@ -8,6 +8,9 @@ use std::process::Output;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde_json::Value;
 
+#[allow(unused_imports)] // each test file uses some of them
+pub use octo_testkit::harness::{code, jsonl, ok, spawn_sim as spawn, stderr, stdout};
+
 pub const SECRETS: [&str; 2] = [octo_sim::READ_KEY.1, octo_sim::WRITE_KEY.1];
 
 /// Fixed world anchor used by the deterministic tests.
@@ -21,10 +24,6 @@ pub fn day_start(y: i32, m: u32, d: u32) -> DateTime<Utc> {
         .and_hms_opt(0, 0, 0)
         .unwrap()
         .and_utc()
-}
-
-pub fn spawn(cfg: octo_sim::SimConfig) -> octo_sim::SimHandle {
-    octo_sim::Sim::spawn(cfg).expect("spawning octo-sim")
 }
 
 /// Environment for the binary: URL and read key, nothing inherited that could redirect it.
@@ -50,10 +49,7 @@ pub const REMOVED_ENV: [&str; 8] = [
 /// Run `halo-query ARGS` against `url` with the read key and `secret`.
 pub fn run_with_secret(url: &str, secret: &str, args: &[&str]) -> Output {
     let cfg = tempfile::tempdir().expect("tempdir");
-    let mut cmd = assert_cmd::Command::cargo_bin("halo-query").expect("halo-query binary");
-    for k in REMOVED_ENV {
-        cmd.env_remove(k);
-    }
+    let mut cmd = octo_testkit::harness::command("halo-query", &REMOVED_ENV);
     cmd.envs(envs(url, secret))
         .env("XDG_CONFIG_HOME", cfg.path())
         .timeout(std::time::Duration::from_secs(300))
@@ -70,30 +66,7 @@ pub fn run(url: &str, args: &[&str]) -> Output {
 
 /// Neither simulator secret appears in stdout or stderr.
 pub fn assert_no_secrets(out: &Output) {
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for s in SECRETS {
-        assert!(!text.contains(s), "secret {s:?} leaked in output:\n{text}");
-    }
-}
-
-pub fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
-}
-
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Parse JSON Lines output.
-pub fn jsonl(out: &Output) -> Vec<Value> {
-    stdout(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
-        .collect()
+    octo_testkit::harness::assert_no_secrets(out, &SECRETS);
 }
 
 pub fn ids(values: &[Value]) -> Vec<String> {
@@ -101,13 +74,4 @@ pub fn ids(values: &[Value]) -> Vec<String> {
         .iter()
         .map(|v| v["id"].as_str().expect("string id").to_string())
         .collect()
-}
-
-pub fn code(out: &Output) -> i32 {
-    out.status.code().expect("exit code")
-}
-
-/// Assert success, showing stderr otherwise.
-pub fn ok(out: &Output) {
-    assert_eq!(code(out), 0, "stderr:\n{}", stderr(out));
 }

@@ -10,6 +10,9 @@ use std::process::Output;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 
+#[allow(unused_imports)] // each test file uses some of them
+pub use octo_testkit::harness::{code, jsonl, ok, stderr, stdout};
+
 pub const SECRETS: [&str; 4] = [
     octo_sim::READ_KEY.1,
     octo_sim::WRITE_KEY.1,
@@ -80,7 +83,7 @@ impl Env {
 
     pub fn with(cfg: octo_sim::SimConfig) -> Env {
         Env {
-            sim: octo_sim::Sim::spawn(cfg).expect("spawning octo-sim"),
+            sim: octo_testkit::harness::spawn_sim(cfg),
             dir: tempfile::tempdir().expect("tempdir"),
         }
     }
@@ -117,10 +120,7 @@ impl Env {
 
     /// The real binary with a clean environment pointing at the simulator.
     pub fn cmd(&self, bin: &str, keys: Keys) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin(bin).expect("binary");
-        for k in REMOVED_ENV {
-            cmd.env_remove(k);
-        }
+        let mut cmd = octo_testkit::harness::command(bin, &REMOVED_ENV);
         cmd.envs(self.envs(keys))
             .timeout(std::time::Duration::from_secs(120));
         cmd
@@ -203,92 +203,10 @@ impl Env {
 }
 
 pub fn assert_no_secrets(out: &Output) {
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for s in SECRETS {
-        assert!(!text.contains(s), "secret {s:?} leaked in output:\n{text}");
-    }
-}
-
-pub fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
-}
-
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-pub fn jsonl(out: &Output) -> Vec<Value> {
-    stdout(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
-        .collect()
-}
-
-pub fn code(out: &Output) -> i32 {
-    out.status.code().expect("exit code")
-}
-
-/// Assert exit 0, showing stderr otherwise.
-pub fn ok(out: &Output) {
-    assert_eq!(code(out), 0, "stderr:\n{}", stderr(out));
+    octo_testkit::harness::assert_no_secrets(out, &SECRETS);
 }
 
 /// JSON Lines text from values.
 pub fn lines(values: &[Value]) -> String {
     values.iter().map(|v| format!("{v}\n")).collect()
-}
-
-/// Check every record against a schema in bin-docs/schemas: exactly the properties (all required,
-/// in order), consts and enums respected, JSON types right.
-pub fn check_schema(schema_file: &str, records: &[Value]) {
-    let path = format!(
-        "{}/../../bin-docs/schemas/{schema_file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(schema["additionalProperties"], false);
-    let required: Vec<&str> = schema["required"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    let props = schema["properties"].as_object().unwrap();
-    assert_eq!(required.len(), props.len(), "every property is required");
-    assert!(!records.is_empty());
-    // and the full schema, with a maintained validator
-    for r in records {
-        octo_testkit::assert_matches_schema(r, schema_file.trim_end_matches(".json"));
-    }
-    for rec in records {
-        let obj = rec.as_object().unwrap();
-        let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
-        assert_eq!(keys, required, "field order and set of {rec}");
-        for (k, v) in obj {
-            let p = &props[k];
-            if let Some(c) = p.get("const") {
-                assert_eq!(v, c, "{k}");
-            }
-            if let Some(e) = p.get("enum") {
-                assert!(e.as_array().unwrap().contains(v), "{k}={v}");
-            }
-            let types: Vec<&str> = match &p["type"] {
-                Value::String(s) => vec![s.as_str()],
-                Value::Array(a) => a.iter().map(|t| t.as_str().unwrap()).collect(),
-                _ => continue,
-            };
-            let ok = types.iter().any(|t| match *t {
-                "string" => v.is_string(),
-                "integer" => v.is_u64(),
-                "boolean" => v.is_boolean(),
-                "null" => v.is_null(),
-                _ => false,
-            });
-            assert!(ok, "{k}={v} is not {types:?}");
-        }
-    }
 }

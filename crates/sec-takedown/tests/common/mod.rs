@@ -8,6 +8,9 @@ use std::process::Output;
 
 use serde_json::Value;
 
+#[allow(unused_imports)] // each test file uses some of them
+pub use octo_testkit::harness::{code, ok, stderr, stdout};
+
 pub const SECRETS: [&str; 4] = [
     octo_sim::OS_ADMIN.1,
     octo_sim::OS_APP_CRED.1,
@@ -44,7 +47,7 @@ pub const REMOVED_ENV: &[&str] = &[
 ];
 
 pub fn spawn() -> octo_sim::SimHandle {
-    octo_sim::Sim::spawn(octo_sim::SimConfig {
+    octo_testkit::harness::spawn_sim(octo_sim::SimConfig {
         seed: 11,
         events_per_day: 10,
         scans_per_day: 2,
@@ -53,7 +56,6 @@ pub fn spawn() -> octo_sim::SimHandle {
         openstack_transition_ms: 150,
         ..octo_sim::SimConfig::default()
     })
-    .expect("spawning octo-sim")
 }
 
 /// Admin password auth + FreshDesk for `url`.
@@ -105,10 +107,7 @@ impl Env {
         self
     }
     pub fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = assert_cmd::Command::cargo_bin("sec-takedown").expect("sec-takedown binary");
-        for k in REMOVED_ENV {
-            cmd.env_remove(k);
-        }
+        let mut cmd = octo_testkit::harness::command("sec-takedown", REMOVED_ENV);
         cmd.envs(self.vars.iter().cloned())
             .env("XDG_CONFIG_HOME", self.path())
             .env("HOME", self.path())
@@ -122,43 +121,16 @@ impl Env {
 }
 
 pub fn assert_no_secrets(out: &Output) {
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for s in SECRETS {
-        assert!(!text.contains(s), "secret {s:?} leaked in output:\n{text}");
-    }
+    octo_testkit::harness::assert_no_secrets(out, &SECRETS);
 }
 
-pub fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
-}
-
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
+/// The JSON Lines of stdout, each held to the contract its `record` field names.
 pub fn jsonl(out: &Output) -> Vec<Value> {
-    stdout(out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
-        .collect()
-}
-
-pub fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-pub fn ok(out: &Output) {
-    assert_eq!(
-        code(out),
-        0,
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(out),
-        stderr(out)
-    );
+    let records = octo_testkit::harness::jsonl(out);
+    for r in &records {
+        octo_testkit::assert_tagged_record(r);
+    }
+    records
 }
 
 /// The id of the seeded server `name` in project number `project` (1 genomics-lab, 2 astro-sim,

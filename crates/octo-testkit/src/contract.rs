@@ -1,0 +1,1047 @@
+//! The record contract: one Rust type tree per schema in `bin-docs/schemas/`, written from the
+//! schema, not from the tools' own types, so a tool cannot change its output and its contract in
+//! one stroke.
+//!
+//! Every struct denies unknown fields. A field the schema requires but allows to be `null` is an
+//! `Option` deserialized with [`nullable`], so leaving it out is an error (a bare `Option` would
+//! silently read a missing field as `None`). A `const` or `enum` of strings is a Rust enum.
+//! Fields are declared in the schema's order: [`crate::assert_record`] also checks that a tool
+//! prints them in that order. Free-form upstream payloads (the Halo group object, Nova metadata)
+//! are the only parts typed as `serde_json` values or string maps; each says so where it is used.
+
+use std::fmt;
+
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A required field whose value may be `null`: absent is an error, `null` is `None`.
+fn nullable<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d)
+}
+
+/// A string-valued JSON `const`: a one-variant enum that (de)serializes as exactly that string.
+macro_rules! const_str {
+    ($(#[$doc:meta])* $name:ident = $value:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum $name {
+            #[serde(rename = $value)]
+            Value,
+        }
+    };
+}
+
+/// A JSON object with string keys and `V` values, kept in the order it was read (a `BTreeMap`
+/// would reorder keys and make the round trip differ from the tool's output).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrderedMap<V>(pub Vec<(String, V)>);
+
+impl<V: Serialize> Serialize for OrderedMap<V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V2<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for V2<V> {
+            type Value = OrderedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, V>()? {
+                    out.push((k, v));
+                }
+                Ok(OrderedMap(out))
+            }
+        }
+        d.deserialize_map(V2(std::marker::PhantomData))
+    }
+}
+
+/// JSON `true` and nothing else (`"const": true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct True;
+
+impl Serialize for True {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool(true)
+    }
+}
+
+impl<'de> Deserialize<'de> for True {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match bool::deserialize(d)? {
+            true => Ok(True),
+            false => Err(serde::de::Error::custom("expected the constant true")),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ec2-delta.instance.v1
+
+const_str!(Ec2DeltaInstanceRecord = "ec2-delta.instance/v1");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ec2State {
+    Pending,
+    Running,
+    ShuttingDown,
+    Terminated,
+    Stopping,
+    Stopped,
+}
+
+/// `ec2-delta.instance/v1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ec2DeltaInstance {
+    pub record: Ec2DeltaInstanceRecord,
+    pub instance_id: String,
+    pub aws_account: String,
+    pub aws_region: String,
+    pub key_name: String,
+    pub launch_time: String,
+    pub vpc_id: String,
+    pub state: Ec2State,
+    pub instance_type: String,
+    pub private_ip: String,
+    pub public_ip: String,
+    pub name: String,
+    pub tags: OrderedMap<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// event-export.manifest.v1 and scan-export.manifest.v1 (the same shape, different constants)
+
+const_str!(EventExportManifestRecord = "event-export.manifest/v1");
+const_str!(EventExportTool = "event-export");
+const_str!(EventsKind = "events");
+const_str!(ScanExportManifestRecord = "scan-export.manifest/v1");
+const_str!(ScanExportTool = "scan-export");
+const_str!(ScansKind = "scans");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    Hive,
+    Legacy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestWindow {
+    pub since: String,
+    pub until: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestPart {
+    pub key: String,
+    pub records: u64,
+    pub bytes: u64,
+    pub sha256: String,
+    pub first_created_at: String,
+    pub last_created_at: String,
+}
+
+/// `event-export.manifest/v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventExportManifest {
+    pub record: EventExportManifestRecord,
+    pub tool: EventExportTool,
+    pub version: String,
+    pub kind: EventsKind,
+    pub layout: Layout,
+    pub window: ManifestWindow,
+    pub records: u64,
+    #[serde(deserialize_with = "nullable")]
+    pub first_created_at: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub last_created_at: Option<String>,
+    pub parts: Vec<ManifestPart>,
+}
+
+/// `scan-export.manifest/v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanExportManifest {
+    pub record: ScanExportManifestRecord,
+    pub tool: ScanExportTool,
+    pub version: String,
+    pub kind: ScansKind,
+    pub layout: Layout,
+    pub window: ManifestWindow,
+    pub records: u64,
+    #[serde(deserialize_with = "nullable")]
+    pub first_created_at: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub last_created_at: Option<String>,
+    pub parts: Vec<ManifestPart>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// fw-graph.edge.v1
+
+const_str!(FwGraphEdgeRecord = "fw-graph.edge/v1");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Chain {
+    Input,
+    Output,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum FwAction {
+    Accept,
+    Drop,
+    Reject,
+}
+
+/// `fw-graph.edge/v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FwGraphEdge {
+    pub record: FwGraphEdgeRecord,
+    pub chain: Chain,
+    pub action: FwAction,
+    pub position: u64,
+    pub active: bool,
+    pub count: u64,
+    pub from: String,
+    /// A Halo type name (unknown ones pass through verbatim), `any` or `workload`: a string.
+    pub from_type: String,
+    pub service: String,
+    pub to: String,
+    pub to_type: String,
+    pub policy: String,
+    #[serde(deserialize_with = "nullable")]
+    pub policy_id: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// halo-query.group.v1
+
+const_str!(HaloQueryGroupRecord = "halo-query.group/v1");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupParent {
+    pub id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub group_path: Option<String>,
+}
+
+/// A policy id resolved to its name (`null` when the API does not know the id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedPolicy {
+    pub id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupPolicies {
+    #[serde(deserialize_with = "nullable")]
+    pub linux_firewall: Option<NamedPolicy>,
+    #[serde(deserialize_with = "nullable")]
+    pub windows_firewall: Option<NamedPolicy>,
+    pub csm_linux: Vec<NamedPolicy>,
+    pub csm_windows: Vec<NamedPolicy>,
+    pub fim_linux: Vec<NamedPolicy>,
+    pub fim_windows: Vec<NamedPolicy>,
+    pub lids: Vec<NamedPolicy>,
+    #[serde(deserialize_with = "nullable")]
+    pub special_events: Option<NamedPolicy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupIssues {
+    pub critical: i64,
+    pub non_critical: i64,
+    pub total: i64,
+}
+
+/// `halo-query.group/v1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HaloQueryGroup {
+    pub record: HaloQueryGroupRecord,
+    /// Free-form: the Halo group object exactly as the API returned it (the schema says only
+    /// "object"), so every field the API has passes through.
+    pub group: Map<String, Value>,
+    #[serde(deserialize_with = "nullable")]
+    pub parent: Option<GroupParent>,
+    pub policies: GroupPolicies,
+    pub issues: GroupIssues,
+}
+
+// ---------------------------------------------------------------------------------------------
+// ipblock.action.v1 and quarantine.action.v1
+
+const_str!(IpblockActionRecord = "ipblock.action/v1");
+const_str!(QuarantineActionRecord = "quarantine.action/v1");
+
+/// The status of a response tool's action (the same five values in both schemas).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionStatus {
+    Planned,
+    Applied,
+    Unchanged,
+    Skipped,
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IpblockActionKind {
+    Block,
+    Expire,
+    Unblock,
+}
+
+/// `ipblock.action/v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IpblockAction {
+    pub record: IpblockActionRecord,
+    pub action: IpblockActionKind,
+    pub status: ActionStatus,
+    pub reason: String,
+    #[serde(deserialize_with = "nullable")]
+    pub event_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub event_type: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub ip: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub zone_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub zone_name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub expires_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuarantineActionKind {
+    Quarantine,
+    Release,
+}
+
+/// `quarantine.action/v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuarantineAction {
+    pub record: QuarantineActionRecord,
+    pub action: QuarantineActionKind,
+    pub status: ActionStatus,
+    pub reason: String,
+    #[serde(deserialize_with = "nullable")]
+    pub event_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub event_type: Option<String>,
+    pub server_id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub server_hostname: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub from_group_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub from_group_name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub to_group_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub to_group_name: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// sec-takedown.count.v1
+
+const_str!(SecTakedownCountRecord = "sec-takedown.count/v1");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CountBy {
+    Project,
+    Image,
+    Month,
+}
+
+/// `sec-takedown.count/v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecTakedownCount {
+    pub record: SecTakedownCountRecord,
+    pub by: CountBy,
+    pub key: String,
+    pub count: u64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// sec-takedown.incident.v1
+
+const_str!(SecTakedownIncidentRecord = "sec-takedown.incident/v1");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Deleted,
+    Unlocked,
+    Locked,
+    Resolved,
+    Open,
+}
+
+/// `sec-takedown.incident/v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecTakedownIncident {
+    pub record: SecTakedownIncidentRecord,
+    pub ticket_id: i64,
+    pub ticket_url: String,
+    pub subject: String,
+    pub status: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(deserialize_with = "nullable")]
+    pub instance_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub instance_name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub project_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub project_name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub owner_email: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub image_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub image_name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub flavor: Option<String>,
+    pub outcome: Outcome,
+    #[serde(deserialize_with = "nullable")]
+    pub unlocked_at: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub deleted_at: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// sec-takedown.step.v1
+
+const_str!(SecTakedownStepRecord = "sec-takedown.step/v1");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TakedownCommand {
+    Lock,
+    Unlock,
+    Delete,
+    Takedown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TakedownStep {
+    Pause,
+    Lock,
+    Ticket,
+    Note,
+    Evidence,
+    Snapshot,
+    Delete,
+    Reply,
+    Resolve,
+    Unpause,
+    Unlock,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    Planned,
+    Applied,
+    Unchanged,
+    Failed,
+}
+
+/// `sec-takedown.step/v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecTakedownStep {
+    pub record: SecTakedownStepRecord,
+    pub command: TakedownCommand,
+    pub step: TakedownStep,
+    pub status: StepStatus,
+    pub dry_run: bool,
+    pub server_id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub server_name: Option<String>,
+    pub detail: String,
+    pub calls: Vec<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub request_id: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub ticket_id: Option<i64>,
+    #[serde(deserialize_with = "nullable")]
+    pub ticket_url: Option<String>,
+    pub at: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// sec-takedown.info.v1
+
+const_str!(SecTakedownInfoRecord = "sec-takedown.info/v1");
+const_str!(ImageNotFound = "Image not found");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoServer {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    #[serde(deserialize_with = "nullable")]
+    pub vm_state: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub task_state: Option<String>,
+    pub locked: bool,
+    #[serde(deserialize_with = "nullable")]
+    pub locked_reason: Option<String>,
+    pub created: String,
+    pub updated: String,
+    #[serde(deserialize_with = "nullable")]
+    pub launched_at: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub availability_zone: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub host: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub key_name: Option<String>,
+    /// Free-form: the instance's Nova metadata, key to value, as Nova returned it.
+    pub metadata: OrderedMap<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoFlavor {
+    pub name: String,
+    pub vcpus: i64,
+    pub ram_mb: i64,
+    pub disk_gb: i64,
+    pub ephemeral_gb: i64,
+    pub swap_mb: i64,
+}
+
+/// The image: found in Glance, gone from Glance, or none (boot from volume).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum InfoImage {
+    Glance(GlanceImage),
+    Missing(MissingImage),
+    BootFromVolume(BootFromVolume),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlanceImage {
+    pub id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub status: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub nectar_build: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub visibility: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MissingImage {
+    pub id: String,
+    /// Always `null`.
+    pub name: (),
+    pub error: ImageNotFound,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BootFromVolume {
+    pub boot_from_volume: True,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AddressType {
+    Fixed,
+    Floating,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoAddress {
+    pub network: String,
+    pub addr: String,
+    pub version: i64,
+    #[serde(rename = "type")]
+    pub kind: AddressType,
+    #[serde(deserialize_with = "nullable")]
+    pub mac: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoPort {
+    pub id: String,
+    pub mac_address: String,
+    pub admin_state_up: bool,
+    #[serde(deserialize_with = "nullable")]
+    pub port_security_enabled: Option<bool>,
+    pub fixed_ips: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoSecurityGroup {
+    pub id: String,
+    pub name: String,
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoProject {
+    pub id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoOwner {
+    pub id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub full_name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoManager {
+    pub id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub email: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoInstanceAction {
+    pub action: String,
+    pub start_time: String,
+    #[serde(deserialize_with = "nullable")]
+    pub user_id: Option<String>,
+    pub request_id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InfoTakedown {
+    #[serde(deserialize_with = "nullable")]
+    pub ticket_url: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub step: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub at: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub by: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub snapshot: Option<String>,
+}
+
+/// `sec-takedown.info/v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecTakedownInfo {
+    pub record: SecTakedownInfoRecord,
+    pub server: InfoServer,
+    pub flavor: InfoFlavor,
+    pub image: InfoImage,
+    pub addresses: Vec<InfoAddress>,
+    pub ports: Vec<InfoPort>,
+    pub security_groups: Vec<InfoSecurityGroup>,
+    pub project: InfoProject,
+    pub owner: InfoOwner,
+    pub managers: Vec<InfoManager>,
+    pub manager_role: String,
+    pub instance_actions: Vec<InfoInstanceAction>,
+    pub takedown: InfoTakedown,
+}
+
+// ---------------------------------------------------------------------------------------------
+// slack-notify.message.v1
+
+const_str!(SlackNotifyMessageRecord = "slack-notify.message/v1");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MessageStatus {
+    Sent,
+    DryRun,
+    Skipped,
+    Failed,
+}
+
+/// `slack-notify.message/v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackNotifyMessage {
+    pub record: SlackNotifyMessageRecord,
+    pub line: i64,
+    pub status: MessageStatus,
+    pub reason: String,
+    #[serde(deserialize_with = "nullable")]
+    pub channel: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub ts: Option<String>,
+    #[serde(deserialize_with = "nullable")]
+    pub text: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+/// Read `record` as contract type `T` and write it back: the value a lossless contract returns
+/// is `record` itself.
+pub type RoundTrip = fn(&Value) -> Result<Value, String>;
+
+fn round_trip<T: DeserializeOwned + Serialize>(record: &Value) -> Result<Value, String> {
+    let typed = T::deserialize(record).map_err(|e| e.to_string())?;
+    serde_json::to_value(&typed).map_err(|e| e.to_string())
+}
+
+/// Every schema of `bin-docs/schemas/` (file name without `.json`) and its contract type.
+pub const CONTRACTS: [(&str, RoundTrip); 12] = [
+    ("ec2-delta.instance.v1", round_trip::<Ec2DeltaInstance>),
+    (
+        "event-export.manifest.v1",
+        round_trip::<EventExportManifest>,
+    ),
+    ("fw-graph.edge.v1", round_trip::<FwGraphEdge>),
+    ("halo-query.group.v1", round_trip::<HaloQueryGroup>),
+    ("ipblock.action.v1", round_trip::<IpblockAction>),
+    ("quarantine.action.v1", round_trip::<QuarantineAction>),
+    ("scan-export.manifest.v1", round_trip::<ScanExportManifest>),
+    ("sec-takedown.count.v1", round_trip::<SecTakedownCount>),
+    (
+        "sec-takedown.incident.v1",
+        round_trip::<SecTakedownIncident>,
+    ),
+    ("sec-takedown.info.v1", round_trip::<SecTakedownInfo>),
+    ("sec-takedown.step.v1", round_trip::<SecTakedownStep>),
+    ("slack-notify.message.v1", round_trip::<SlackNotifyMessage>),
+];
+
+/// The contract of schema `name`, if there is one.
+pub fn contract(name: &str) -> Option<RoundTrip> {
+    CONTRACTS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    use serde_json::{Value, json};
+
+    use super::{CONTRACTS, contract};
+    use crate::assert_record;
+
+    /// One valid record per schema, in the schema's field order.
+    fn samples() -> Vec<(&'static str, Value)> {
+        vec![
+            (
+                "ec2-delta.instance.v1",
+                json!({"record": "ec2-delta.instance/v1", "instance_id": "i-0abc", "aws_account": "123456789012",
+                    "aws_region": "eu-west-1", "key_name": "", "launch_time": "2018-05-02T09:14:55+00:00",
+                    "vpc_id": "vpc-1", "state": "shutting-down", "instance_type": "t3.micro",
+                    "private_ip": "10.0.0.5", "public_ip": "", "name": "web", "tags": {"Name": "web", "env": "prod"}}),
+            ),
+            (
+                "event-export.manifest.v1",
+                json!({"record": "event-export.manifest/v1", "tool": "event-export", "version": "0.1.0",
+                    "kind": "events", "layout": "hive",
+                    "window": {"since": "2026-11-19T00:00:00.000Z", "until": "2026-11-20T00:00:00.000Z"},
+                    "records": 2, "first_created_at": "2026-11-19T00:00:01.000Z",
+                    "last_created_at": "2026-11-19T00:00:02.000Z",
+                    "parts": [{"key": "events/dt=2026-11-19/part-00000.jsonl.gz", "records": 2, "bytes": 90,
+                        "sha256": "ab", "first_created_at": "2026-11-19T00:00:01.000Z",
+                        "last_created_at": "2026-11-19T00:00:02.000Z"}]}),
+            ),
+            (
+                "fw-graph.edge.v1",
+                json!({"record": "fw-graph.edge/v1", "chain": "INPUT", "action": "ACCEPT", "position": 2,
+                    "active": true, "count": 2, "from": "load-balancers", "from_type": "Group",
+                    "service": "TCP/443", "to": "web-servers", "to_type": "workload", "policy": "Web tier FW",
+                    "policy_id": null}),
+            ),
+            (
+                "halo-query.group.v1",
+                json!({"record": "halo-query.group/v1",
+                    "group": {"id": "g2", "name": "Web", "group_path": "Root/Web", "server_counts": {"active": 3}},
+                    "parent": {"id": "g1", "name": "Root", "group_path": null},
+                    "policies": {"linux_firewall": {"id": "f1", "name": "FW"}, "windows_firewall": null,
+                        "csm_linux": [{"id": "c1", "name": null}], "csm_windows": [], "fim_linux": [],
+                        "fim_windows": [], "lids": [], "special_events": null},
+                    "issues": {"critical": 1, "non_critical": 2, "total": 3}}),
+            ),
+            (
+                "ipblock.action.v1",
+                json!({"record": "ipblock.action/v1", "action": "block", "status": "planned",
+                    "reason": "lids_rule_failed", "event_id": "e1", "event_type": "lids_rule_failed",
+                    "ip": "203.0.113.7", "zone_id": null, "zone_name": "halo-ipblocker", "expires_at": null}),
+            ),
+            (
+                "quarantine.action.v1",
+                json!({"record": "quarantine.action/v1", "action": "quarantine", "status": "applied",
+                    "reason": "moved", "event_id": "e1", "event_type": "lids_rule_failed", "server_id": "s1",
+                    "server_hostname": "web-1", "from_group_id": "g1", "from_group_name": "q-test",
+                    "to_group_id": "g9", "to_group_name": "Quarantine"}),
+            ),
+            (
+                "scan-export.manifest.v1",
+                json!({"record": "scan-export.manifest/v1", "tool": "scan-export", "version": "0.1.0",
+                    "kind": "scans", "layout": "legacy",
+                    "window": {"since": "2026-11-19T00:00:00.000Z", "until": "2026-11-20T00:00:00.000Z"},
+                    "records": 0, "first_created_at": null, "last_created_at": null, "parts": []}),
+            ),
+            (
+                "sec-takedown.count.v1",
+                json!({"record": "sec-takedown.count/v1", "by": "month", "key": "2026-11", "count": 3}),
+            ),
+            (
+                "sec-takedown.incident.v1",
+                json!({"record": "sec-takedown.incident/v1", "ticket_id": 7,
+                    "ticket_url": "https://support.example.org/helpdesk/tickets/7", "subject": "Security",
+                    "status": 4, "created_at": "2026-11-19T10:00:00Z", "updated_at": "2026-11-19T11:00:00Z",
+                    "instance_id": "u1", "instance_name": "web01", "project_id": "p1",
+                    "project_name": "genomics-lab", "owner_email": null, "image_id": "i1", "image_name": "Ubuntu",
+                    "flavor": "m3.small", "outcome": "deleted", "unlocked_at": null,
+                    "deleted_at": "2026-11-19T11:00:00Z"}),
+            ),
+            (
+                "sec-takedown.info.v1",
+                json!({"record": "sec-takedown.info/v1",
+                    "server": {"id": "u1", "name": "web01", "status": "ACTIVE", "vm_state": "active",
+                        "task_state": null, "locked": false, "locked_reason": null,
+                        "created": "2026-11-01T00:00:00Z", "updated": "2026-11-01T00:00:00Z",
+                        "launched_at": "2026-11-01T00:00:01.000000", "availability_zone": "nova", "host": null,
+                        "key_name": null, "metadata": {"security_ticket": "https://x/helpdesk/tickets/7"}},
+                    "flavor": {"name": "m3.small", "vcpus": 2, "ram_mb": 4096, "disk_gb": 30,
+                        "ephemeral_gb": 0, "swap_mb": 0},
+                    "image": {"id": "i1", "name": null, "error": "Image not found"},
+                    "addresses": [{"network": "qh2", "addr": "10.0.0.5", "version": 4, "type": "fixed",
+                        "mac": "fa:16:3e:00:00:01"}],
+                    "ports": [{"id": "p1", "mac_address": "fa:16:3e:00:00:01", "admin_state_up": true,
+                        "port_security_enabled": null, "fixed_ips": ["10.0.0.5"]}],
+                    "security_groups": [{"id": "sg1", "name": "default",
+                        "rules": ["ingress, IPv4, 22/tcp, remote_ip_prefix: 0.0.0.0/0"]}],
+                    "project": {"id": "p1", "name": "genomics-lab", "description": null},
+                    "owner": {"id": "u9", "name": "alice", "full_name": null, "email": "alice@example.edu"},
+                    "managers": [{"id": "u8", "name": "bob", "email": null, "enabled": true}],
+                    "manager_role": "TenantManager",
+                    "instance_actions": [{"action": "create", "start_time": "2026-11-01T00:00:00.000000",
+                        "user_id": "u9", "request_id": "req-1", "message": null}],
+                    "takedown": {"ticket_url": "https://x/helpdesk/tickets/7", "step": null, "at": null,
+                        "by": null, "snapshot": null}}),
+            ),
+            (
+                "sec-takedown.step.v1",
+                json!({"record": "sec-takedown.step/v1", "command": "takedown", "step": "snapshot",
+                    "status": "planned", "dry_run": false, "server_id": "u1", "server_name": null,
+                    "detail": "createImage", "calls": ["Nova POST /servers/u1/action {\"createImage\":{}}"],
+                    "request_id": null, "ticket_id": 7, "ticket_url": null, "at": "2026-11-19T10:00:00Z"}),
+            ),
+            (
+                "slack-notify.message.v1",
+                json!({"record": "slack-notify.message/v1", "line": 3, "status": "dry-run", "reason": "",
+                    "channel": null, "ts": null, "text": "web-1: lids_rule_failed"}),
+            ),
+        ]
+    }
+
+    fn schema_dir() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bin-docs/schemas")
+    }
+
+    fn fails(record: &Value, name: &str) -> bool {
+        catch_unwind(AssertUnwindSafe(|| assert_record(record, name))).is_err()
+    }
+
+    #[test]
+    fn every_schema_file_has_a_contract_type_and_a_sample() {
+        let files: BTreeSet<String> = std::fs::read_dir(schema_dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .map(|n| {
+                n.strip_suffix(".json")
+                    .expect("only .json schemas")
+                    .to_string()
+            })
+            .collect();
+        let typed: BTreeSet<String> = CONTRACTS.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(files, typed, "schema files vs contract types");
+        let sampled: BTreeSet<String> = samples().iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(files, sampled, "schema files vs samples of this test");
+        assert!(contract("nope.v1").is_none());
+    }
+
+    #[test]
+    fn the_samples_hold_to_their_contracts() {
+        for (name, record) in samples() {
+            assert_record(&record, name);
+        }
+    }
+
+    /// Variants the samples do not show: the other two image shapes of `info`.
+    #[test]
+    fn info_images_are_one_of_three_shapes() {
+        let (name, mut info) = samples().swap_remove(9);
+        assert_eq!(name, "sec-takedown.info.v1");
+        for image in [
+            json!({"boot_from_volume": true}),
+            json!({"id": "i1", "name": "Ubuntu", "status": "active", "nectar_build": "38",
+                "visibility": "public", "owner": "o1"}),
+        ] {
+            info["image"] = image;
+            assert_record(&info, name);
+        }
+        for bad in [
+            json!({"boot_from_volume": false}),
+            json!({"id": "i1", "name": "Ubuntu", "error": "Image not found"}),
+            json!({"id": "i1", "name": "Ubuntu", "status": "active"}),
+            json!({}),
+        ] {
+            info["image"] = bad.clone();
+            assert!(fails(&info, name), "{bad} was accepted");
+            assert!(contract(name).unwrap()(&info).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_extra_field_fails_the_schema_and_the_contract_type_alone() {
+        for (name, mut record) in samples() {
+            record["unexpected"] = json!(1);
+            assert!(fails(&record, name), "{name}: an extra field passed");
+            let err = contract(name).unwrap()(&record).unwrap_err();
+            assert!(err.contains("unknown field `unexpected`"), "{name}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_missing_required_field_fails_the_schema_and_the_contract_type_alone() {
+        for (name, record) in samples() {
+            for key in record.as_object().unwrap().keys() {
+                let mut r = record.clone();
+                r.as_object_mut().unwrap().shift_remove(key);
+                assert!(fails(&r, name), "{name}: without {key} it passed");
+                // even a nullable field (an Option) may not be left out
+                let err = contract(name).unwrap()(&r).unwrap_err();
+                assert!(
+                    err.contains(&format!("missing field `{key}`")),
+                    "{name}: {err}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn nested_objects_are_closed_too() {
+        for (name, path) in [
+            ("event-export.manifest.v1", "/parts/0"),
+            ("event-export.manifest.v1", "/window"),
+            ("halo-query.group.v1", "/parent"),
+            ("halo-query.group.v1", "/policies/csm_linux/0"),
+            ("sec-takedown.info.v1", "/server"),
+            ("sec-takedown.info.v1", "/ports/0"),
+            ("sec-takedown.info.v1", "/takedown"),
+        ] {
+            let (_, mut record) = samples().into_iter().find(|(n, _)| *n == name).unwrap();
+            record.pointer_mut(path).unwrap()["extra"] = json!(null);
+            assert!(fails(&record, name), "{name} {path}");
+            assert!(contract(name).unwrap()(&record).is_err(), "{name} {path}");
+        }
+        // ... except the free-form upstream parts
+        let (name, mut record) = samples().swap_remove(3);
+        record["group"]["any_api_field"] = json!({"x": [1]});
+        assert_record(&record, name);
+    }
+
+    #[test]
+    fn a_wrong_value_fails() {
+        let (name, record) = samples().swap_remove(5);
+        for (key, bad) in [
+            ("record", json!("quarantine.action/v2")),
+            ("status", json!("done")),
+            ("server_id", json!(null)),
+            ("from_group_id", json!(7)),
+        ] {
+            let mut r = record.clone();
+            r[key] = bad.clone();
+            assert!(fails(&r, name), "{key}={bad}");
+            assert!(contract(name).unwrap()(&r).is_err(), "{key}={bad}");
+        }
+        // a date-time field must be one (format is checked)
+        let (name, mut step) = samples().swap_remove(10);
+        step["at"] = json!("yesterday");
+        assert!(fails(&step, name));
+    }
+
+    #[test]
+    fn fields_out_of_the_schema_order_fail() {
+        let (name, record) = samples().swap_remove(7);
+        let mut m = record.as_object().unwrap().clone();
+        let count = m.shift_remove("count").unwrap();
+        m.shift_insert(0, "count".into(), count);
+        let reordered = Value::Object(m);
+        assert_eq!(reordered, record, "equal as JSON values");
+        assert!(fails(&reordered, name));
+    }
+}
