@@ -1389,12 +1389,19 @@ fn the_systemd_unit_quarantines_and_reports_a_critical_event() {
             st["tokens_issued"], st["requests"], st["mutations"], st["slack"]
         )
     };
-    // both Halo clients authenticated (halo-query takes its starting point right after)
-    if !wait_for(60, &|st| st["tokens_issued"].as_u64() >= Some(2)) {
+    // Started: both Halo clients logged in and halo-query took its starting point (the newest
+    // event; an event added before that would count as old). At start quarantine makes two
+    // requests (token, groups) and halo-query three (token, newest event, first poll), so five
+    // requests mean halo-query's second is done (as long as quarantine makes at most three).
+    if !wait_for(60, &|st| {
+        st["tokens_issued"].as_u64() >= Some(2) && st["requests"]["total"].as_u64() >= Some(5)
+    }) {
         let (.., journal) = stop(&mut child);
-        panic!("no login within 60 s: {}\n{journal}", brief(&sim.state()));
+        panic!(
+            "not started within 60 s: {}\n{journal}",
+            brief(&sim.state())
+        );
     }
-    std::thread::sleep(Duration::from_millis(1500));
 
     // a critical event the quarantine rule matches, one from another group, one not critical
     let hit = sim.add_event(json!({"type": "lids_rule_failed", "critical": true,
