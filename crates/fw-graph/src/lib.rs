@@ -8,8 +8,9 @@
 //! duplicates collapsed, inactive rules filtered) → a text format ([`render::dot`],
 //! [`render::mermaid`], [`render::jsonl`]) or [`layout::layout`] → a drawing ([`render::svg`],
 //! [`render::png`]). [`render`] does all of it; [`read_policy_document`] turns raw input bytes
-//! into the JSON value with line-numbered errors.
+//! into the JSON value with line-numbered errors. [`cli`] is the command line ([`Cli`], [`run`]).
 
+pub mod cli;
 pub mod font;
 pub mod graph;
 pub mod layout;
@@ -20,6 +21,7 @@ use anyhow::Context;
 use octo_core::InputError;
 use serde_json::Value;
 
+pub use cli::{Cli, command, run};
 pub use graph::{Graph, GraphOptions};
 pub use model::{Policy, PolicyError};
 

@@ -109,7 +109,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     response::check_no_input_with_subcommand(cli.command.is_some(), &cli.input)?;
-    let mut out = ActionOut::stdout(cli.input.follow);
+    let mut out = ActionOut::stdout();
     let result = match &cli.command {
         None => block(&cli, &mut out).await,
         Some(Command::Expire(a)) => expire(&cli, a, &mut out).await,

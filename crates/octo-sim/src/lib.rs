@@ -40,6 +40,8 @@
 // boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod cli;
+pub mod docs;
 pub mod faults;
 pub(crate) mod freshdesk;
 pub(crate) mod halo;

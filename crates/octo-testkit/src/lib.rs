@@ -2,7 +2,8 @@
 //!
 //! [`Moto`] starts `moto_server` (the AWS emulator, installed by `scripts/moto-env.sh`, found via
 //! `MOTO_SERVER`) on a free loopback port and stops it when dropped; [`Moto::aws_env`] is the
-//! environment a tool under test needs to talk to it and to nothing else.
+//! environment a tool under test needs to talk to it and to nothing else. [`bin`] finds any
+//! workspace binary, also one of another crate (pipelines, examples/).
 //!
 //! [`harness`] is what the per-crate harnesses share (octo-sim, running the binary, output
 //! checks). [`assert_record`] holds a record a tool printed to its contract: the JSON Schema in
@@ -12,6 +13,7 @@ pub mod contract;
 pub mod harness;
 
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -138,6 +140,33 @@ pub fn moto_python() -> std::path::PathBuf {
         Some(dir) if !dir.as_os_str().is_empty() => dir.join("python"),
         _ => "python3".into(),
     }
+}
+
+/// The directory of the workspace's built binaries (`target/debug`), found from the running test
+/// executable (`target/debug/deps/NAME-HASH`). `CARGO_BIN_EXE_<name>` names only the binaries of
+/// the test's own package; `cargo test --workspace` builds every package's binaries before it runs
+/// any test, so a pipeline of several tools finds them all here.
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let mut dir = exe
+        .parent()
+        .expect("the test executable is in a directory")
+        .to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    dir
+}
+
+/// The built workspace binary `name` (in [`bin_dir`]); panics naming the fix when it is missing.
+pub fn bin(name: &str) -> PathBuf {
+    let path = bin_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.is_file(),
+        "{} is not built: run the tests with `cargo test --workspace` (it builds every binary first)",
+        path.display()
+    );
+    path
 }
 
 /// Variables a test removes from the tool's environment so a developer's own AWS setup can never

@@ -99,7 +99,7 @@ fn s(v: &Value, k: &str) -> Option<String> {
 
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     response::check_no_input_with_subcommand(cli.command.is_some(), &cli.run.input)?;
-    let mut out = ActionOut::stdout(cli.run.input.follow);
+    let mut out = ActionOut::stdout();
     let result = match &cli.command {
         Some(Command::Release(r)) => release(&cli, r, &mut out).await,
         None => quarantine(&cli, &mut out).await,

@@ -629,6 +629,47 @@ fn follow_acts_on_new_events_as_they_arrive() {
     assert_eq!(env.group_of(&q[2]), "Root/Quarantine");
 }
 
+/// `halo-query events --follow | quarantine --apply | slack-notify`: stdin is a stream that never
+/// ends, so each decision must reach stdout when it is taken, not when a buffer fills or at EOF.
+#[test]
+fn each_decision_reaches_stdout_while_stdin_stays_open() {
+    use std::io::{BufRead, Write};
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let q = env.servers_in("Root/q-test");
+    let mut child = env.spawn_with(
+        "quarantine",
+        Keys::ReadWrite,
+        &["--config", conf.to_str().unwrap(), "--apply"],
+        std::process::Stdio::piped(),
+    );
+    let pid = child.id();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(30));
+        let _ = std::process::Command::new("kill")
+            .arg(pid.to_string())
+            .status();
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    let line = ev("s1", "lids_rule_failed", true, &q[0], "q-test").to_string();
+    writeln!(stdin, "{line}").unwrap();
+    stdin.flush().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: Value = serde_json::from_str(&lines.next().expect("planned").unwrap()).unwrap();
+    let second: Value = serde_json::from_str(&lines.next().expect("applied").unwrap()).unwrap();
+    // stdin is still open: the records came before EOF
+    assert!(child.try_wait().unwrap().is_none());
+    drop(stdin);
+    assert_eq!(
+        (first["status"].as_str(), second["status"].as_str()),
+        (Some("planned"), Some("applied"))
+    );
+    assert_eq!(second["server_id"], q[0].as_str());
+    assert!(lines.next().is_none());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert_eq!(env.group_of(&q[0]), "Root/Quarantine");
+}
+
 #[test]
 fn cursor_file_resumes_after_the_events_already_handled() {
     let env = Env::new();

@@ -137,14 +137,17 @@ pub struct ActionOut {
 }
 
 impl ActionOut {
-    /// Records on stdout; `flush_each` when following a stream (each decision visible at once).
-    pub fn stdout(flush_each: bool) -> ActionOut {
+    /// Records on stdout, each flushed at once: the input may be an endless stream on stdin
+    /// (`halo-query events --follow | quarantine --apply | slack-notify`), which looks like any
+    /// other pipe, and the next tool must hear of a decision when it is taken, not when a buffer
+    /// fills. Decisions are few, so the flushes cost nothing.
+    pub fn stdout() -> ActionOut {
         let mut printer = crate::output::Printer::new(
             crate::output::Format::Jsonl,
             Vec::new(),
             Box::new(std::io::stdout()),
         );
-        printer.set_flush_each(flush_each);
+        printer.set_flush_each(true);
         ActionOut {
             printer,
             tally: Tally::default(),

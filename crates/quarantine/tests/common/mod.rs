@@ -128,13 +128,24 @@ impl Env {
 
     /// Start the binary in the background (stdout piped), e.g. for `--follow`.
     pub fn spawn(&self, bin: &str, keys: Keys, args: &[&str]) -> std::process::Child {
+        self.spawn_with(bin, keys, args, std::process::Stdio::null())
+    }
+
+    /// [`Env::spawn`] with the given stdin (e.g. a pipe the test keeps writing to).
+    pub fn spawn_with(
+        &self,
+        bin: &str,
+        keys: Keys,
+        args: &[&str],
+        stdin: std::process::Stdio,
+    ) -> std::process::Child {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin(bin));
         for k in REMOVED_ENV {
             cmd.env_remove(k);
         }
         cmd.envs(self.envs(keys))
             .args(args)
-            .stdin(std::process::Stdio::null())
+            .stdin(stdin)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
