@@ -29,7 +29,7 @@ use tokio::sync::Mutex;
 
 use crate::exit::usage;
 use crate::halo::HaloClient;
-use crate::halo::cursor::{Cursor, stamp};
+use crate::halo::cursor::{Cursor, RawItem};
 use crate::store::Store;
 use crate::time::format_api;
 
@@ -516,7 +516,7 @@ async fn run_slice(
     let result: anyhow::Result<()> = async {
         while let Some(item) = items.next().await {
             let item = item?;
-            let (ts, id) = stamp(&item, job.kind.path)?;
+            let (ts, id) = (item.created_at, &item.id);
             if part.is_none() {
                 let key = job.part_key(unit, name, n);
                 part = Some(PartWriter {
@@ -529,11 +529,11 @@ async fn run_slice(
                 });
             }
             line.clear();
-            crate::json::write_compact(&mut line, &item);
+            line.extend_from_slice(item.line()?.as_bytes());
             line.push(b'\n');
             let p = part.as_mut().expect("part was just opened");
             p.add(&line, ts).await?;
-            cursor.observe(ts, &id);
+            cursor.observe(ts, id);
             progress.record(line.len());
             if p.records >= per_part {
                 let done = part.take().expect("part is open").finish().await?;
@@ -563,22 +563,27 @@ async fn run_slice(
     Ok(())
 }
 
-/// The records of `[cursor, until)` in `created_at` order, enriched (`enrich_concurrency` at a
-/// time, order kept) when the job has an enrich step.
+/// The records of `[cursor, until)` in `created_at` order, as the API sent them, or enriched
+/// (`enrich_concurrency` at a time, order kept) when the job has an enrich step.
 fn records(
     halo: &HaloClient,
     job: &Job,
     cursor: Cursor,
     until: DateTime<Utc>,
-) -> futures::stream::BoxStream<'static, anyhow::Result<Value>> {
-    let items = halo.time_series(job.kind.path, job.kind.name, &[], cursor, Some(until));
+) -> futures::stream::BoxStream<'static, anyhow::Result<RawItem>> {
+    let items = halo.time_series_raw(job.kind.path, job.kind.name, &[], cursor, Some(until));
     match &job.enrich {
         Some(f) => {
             let (f, halo) = (f.clone(), halo.clone());
             items
                 .map(move |r| {
                     let (f, halo) = (f.clone(), halo.clone());
-                    async move { f(halo, r?).await }
+                    async move {
+                        let item = r?;
+                        let value = f(halo, item.value()?).await?;
+                        let json = serde_json::value::RawValue::from_string(value.to_string())?;
+                        Ok(RawItem { json, ..item })
+                    }
                 })
                 .buffered(job.enrich_concurrency.max(1))
                 .boxed()
@@ -1023,7 +1028,7 @@ async fn to_stdout(halo: &HaloClient, job: &Job) -> anyhow::Result<crate::exit::
         Box::new(std::io::stdout()),
     );
     while let Some(item) = items.next().await {
-        out.record(&item?)?;
+        out.record(&item?.value()?)?;
     }
     out.finish()?;
     Ok(crate::exit::Exit::Success)

@@ -10,12 +10,15 @@
 
 use std::collections::HashSet;
 
+use anyhow::Context;
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use futures::stream::BoxStream;
 use reqwest::Method;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-use super::{HaloClient, list_url, parse_body, take_items};
+use super::{HaloClient, list_url};
 use crate::http::display_target;
 use crate::time::{format_api, parse_api};
 
@@ -81,6 +84,21 @@ impl HaloClient {
         start: Cursor,
         until: Option<DateTime<Utc>>,
     ) -> BoxStream<'static, anyhow::Result<Value>> {
+        self.time_series_raw(path, key, params, start, until)
+            .map(|item| item.and_then(|i| i.value()))
+            .boxed()
+    }
+
+    /// [`HaloClient::time_series`] with each item as the API sent it ([`RawItem`]): for
+    /// consumers that pass records through (exports), no parse into a `Value` and back.
+    pub fn time_series_raw(
+        &self,
+        path: &str,
+        key: &str,
+        params: &[(&str, String)],
+        start: Cursor,
+        until: Option<DateTime<Utc>>,
+    ) -> BoxStream<'static, anyhow::Result<RawItem>> {
         let this = self.clone();
         let path = path.to_string();
         let key = key.to_string();
@@ -106,25 +124,21 @@ impl HaloClient {
                 let mut ahead: Option<Prefetch> = None;
                 loop {
                     let target = display_target(&url);
-                    let mut page = match ahead.take() {
+                    let page = match ahead.take() {
                         Some(p) => p.page().await?,
-                        None => fetch_page(&this, url.clone()).await?,
+                        None => fetch_page(&this, url.clone(), key.clone()).await?,
                     };
-                    let items = take_items(&mut page, &key, &target)?;
                     pages += 1;
-                    let next = page
-                        .pointer("/pagination/next")
-                        .and_then(Value::as_str)
-                        .filter(|s| !s.is_empty());
+                    let next = page.next.as_deref();
                     let next_url = match next {
                         Some(n) if pages < PAGES_PER_QUERY => Some(this.rebase(n)?),
                         _ => None,
                     };
                     if let Some(u) = &next_url {
-                        ahead = Some(Prefetch::start(&this, u.clone()));
+                        ahead = Some(Prefetch::start(&this, u.clone(), key.clone()));
                     }
-                    for item in items {
-                        let (ts, id) = stamp(&item, &target)?;
+                    for raw in page.items {
+                        let (ts, id) = raw_stamp(&raw, &target)?;
                         if until.is_some_and(|u| ts >= u) {
                             // Sorted ascending: nothing after this belongs to the window.
                             break 'queries;
@@ -134,9 +148,9 @@ impl HaloClient {
                         }
                         cursor.observe(ts, &id);
                         delivered += 1;
-                        yield item;
+                        yield RawItem { created_at: ts, id, json: raw };
                     }
-                    match (next, next_url) {
+                    match (page.next.as_deref(), next_url) {
                         (None, _) => break 'queries,
                         (Some(_), None) => break,
                         (Some(_), Some(u)) => url = u,
@@ -154,28 +168,122 @@ impl HaloClient {
     }
 }
 
-/// GET one page and parse it.
-async fn fetch_page(halo: &HaloClient, url: url::Url) -> anyhow::Result<Value> {
+/// One item of a time series as the API sent it, with its `created_at` and `id`.
+#[derive(Debug)]
+pub struct RawItem {
+    pub created_at: DateTime<Utc>,
+    pub id: String,
+    pub json: Box<RawValue>,
+}
+
+impl RawItem {
+    /// The item as a JSON value.
+    pub fn value(&self) -> anyhow::Result<Value> {
+        Ok(crate::json::parse(self.json.get().as_bytes())?)
+    }
+
+    /// The item as one line of JSON (no newline): the API's own text, unless that spans lines
+    /// (a pretty-printing server), then compacted.
+    pub fn line(&self) -> anyhow::Result<std::borrow::Cow<'_, str>> {
+        let text = self.json.get();
+        if text.contains(['\n', '\r']) {
+            let mut out = Vec::with_capacity(text.len());
+            crate::json::write_compact(&mut out, &self.value()?);
+            Ok(std::borrow::Cow::Owned(
+                String::from_utf8(out).expect("serde_json writes UTF-8"),
+            ))
+        } else {
+            Ok(std::borrow::Cow::Borrowed(text))
+        }
+    }
+}
+
+/// A list page split into its items (unparsed) and the link to the next page.
+struct RawPage {
+    items: Vec<Box<RawValue>>,
+    next: Option<String>,
+}
+
+/// GET one page of list `key` and split it.
+async fn fetch_page(halo: &HaloClient, url: url::Url, key: String) -> anyhow::Result<RawPage> {
     let target = display_target(&url);
     let resp = halo.call_url(Method::GET, url, None).await?;
-    let page = parse_body(&Method::GET, &target, &resp.body)?;
+    let page = split_page(&resp.body, &key, &target)?;
     halo.inner
         .pages
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(page)
 }
 
-/// A page fetched (and parsed) by a task of its own; dropped unread (the window ended, the
+fn split_page(body: &[u8], key: &str, target: &str) -> anyhow::Result<RawPage> {
+    let invalid = || format!("GET {target}: the API answered with invalid JSON");
+    let mut top: std::collections::BTreeMap<String, Box<RawValue>> =
+        if body.iter().all(u8::is_ascii_whitespace) {
+            Default::default()
+        } else {
+            serde_json::from_slice(body).with_context(invalid)?
+        };
+    let items = match top.remove(key) {
+        Some(raw) if raw.get() == "null" => Vec::new(),
+        Some(raw) if raw.get().starts_with('[') => {
+            serde_json::from_str(raw.get()).with_context(invalid)?
+        }
+        Some(_) => anyhow::bail!("GET {target}: `{key}` is not a list"),
+        None if top.get("count").is_some_and(|c| c.get().trim() == "0") => Vec::new(),
+        None => anyhow::bail!("GET {target}: response has no `{key}` list"),
+    };
+    #[derive(serde::Deserialize)]
+    struct Pagination {
+        next: Option<Value>,
+    }
+    let next = top
+        .get("pagination")
+        .and_then(|p| {
+            serde_json::from_str::<Option<Pagination>>(p.get())
+                .ok()
+                .flatten()
+        })
+        .and_then(|p| match p.next {
+            Some(Value::String(s)) if !s.is_empty() => Some(s),
+            _ => None,
+        });
+    Ok(RawPage { items, next })
+}
+
+/// `created_at` and `id` of an unparsed item, or an error naming what is missing.
+fn raw_stamp(raw: &RawValue, target: &str) -> anyhow::Result<(DateTime<Utc>, String)> {
+    #[derive(serde::Deserialize)]
+    struct Stamp {
+        id: Option<Value>,
+        created_at: Option<Value>,
+    }
+    let st: Stamp = serde_json::from_str(raw.get())
+        .map_err(|_| anyhow::anyhow!("GET {target}: an item has no string `id`"))?;
+    let id = match st.id {
+        Some(Value::String(id)) => id,
+        _ => anyhow::bail!("GET {target}: an item has no string `id`"),
+    };
+    let ts = match &st.created_at {
+        Some(Value::String(t)) => parse_api(t),
+        _ => None,
+    }
+    .ok_or_else(|| anyhow::anyhow!("GET {target}: item {id} has no valid `created_at`"))?;
+    Ok((ts, id))
+}
+
+/// A page fetched (and split) by a task of its own; dropped unread (the window ended, the
 /// consumer went away), the request is cancelled.
-struct Prefetch(tokio::task::JoinHandle<anyhow::Result<Value>>);
+struct Prefetch(tokio::task::JoinHandle<anyhow::Result<RawPage>>);
 
 impl Prefetch {
-    fn start(halo: &HaloClient, url: url::Url) -> Prefetch {
+    fn start(halo: &HaloClient, url: url::Url, key: String) -> Prefetch {
         let halo = halo.clone();
-        Prefetch(tokio::spawn(async move { fetch_page(&halo, url).await }))
+        Prefetch(tokio::spawn(
+            async move { fetch_page(&halo, url, key).await },
+        ))
     }
 
-    async fn page(mut self) -> anyhow::Result<Value> {
+    async fn page(mut self) -> anyhow::Result<RawPage> {
         match (&mut self.0).await {
             Ok(r) => r,
             Err(e) => Err(anyhow::anyhow!("page fetch task failed: {e}")),
