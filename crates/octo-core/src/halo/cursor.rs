@@ -25,6 +25,38 @@ use crate::time::{format_api, parse_api};
 /// Pages followed per query before the cursor moves (well under the API's page-depth cap).
 pub const PAGES_PER_QUERY: u32 = 50;
 
+/// Pages of one query requested ahead of the one being read, as the SDK's `TimeSeries` fetches
+/// pages `1..N` of a query together: one busy time series is then not one request at a time.
+pub const PAGES_AHEAD: u32 = 4;
+
+/// The `page` parameter of a list URL.
+fn page_number(url: &url::Url) -> Option<u32> {
+    url.query_pairs()
+        .find(|(k, _)| k == "page")
+        .and_then(|(_, v)| v.parse().ok())
+}
+
+/// `url` with its `page` parameter set to `n` (the other parameters kept, in order).
+fn with_page(url: &url::Url, n: u32) -> url::Url {
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut out = url.clone();
+    {
+        let mut q = out.query_pairs_mut();
+        q.clear();
+        for (k, v) in &pairs {
+            if k == "page" {
+                q.append_pair(k, &n.to_string());
+            } else {
+                q.append_pair(k, v);
+            }
+        }
+    }
+    out
+}
+
 /// Position in a time series: the last `created_at` delivered and the ids delivered at exactly
 /// that timestamp. Clone it to resume (e.g. `--follow` polling).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,23 +151,42 @@ impl HaloClient {
                 let mut url = this.url(&list_url(&path, &q))?;
                 let mut pages = 0u32;
                 let mut delivered = 0u64;
-                // The next page of this query, already being fetched and parsed on another
-                // worker while the items of the current one are handed out.
-                let mut ahead: Option<Prefetch> = None;
+                // The next pages of this query (up to PAGES_AHEAD), already being fetched and
+                // split by tasks of their own while the current page is handed out; the HTTP
+                // client's in-flight limit bounds how many are really on the wire.
+                let mut ahead: std::collections::VecDeque<Prefetch> = Default::default();
+                let mut queued = 1u32;
                 loop {
-                    let target = display_target(&url);
-                    let page = match ahead.take() {
-                        Some(p) => p.page().await?,
+                    let page = match ahead.pop_front() {
+                        Some(p) => {
+                            url = p.url.clone();
+                            p.page().await?
+                        }
                         None => fetch_page(&this, url.clone(), key.clone()).await?,
                     };
+                    let target = display_target(&url);
                     pages += 1;
                     let next = page.next.as_deref();
                     let next_url = match next {
                         Some(n) if pages < PAGES_PER_QUERY => Some(this.rebase(n)?),
                         _ => None,
                     };
-                    if let Some(u) = &next_url {
-                        ahead = Some(Prefetch::start(&this, u.clone(), key.clone()));
+                    match &next_url {
+                        None => ahead.clear(),
+                        // `page=N` links: the following pages of the same query are known.
+                        Some(u) if page_number(u) == Some(pages + 1) => {
+                            let last = (pages + PAGES_AHEAD).min(PAGES_PER_QUERY);
+                            for n in queued.max(pages).saturating_add(1)..=last {
+                                ahead.push_back(Prefetch::start(&this, with_page(u, n), key.clone()));
+                                queued = n;
+                            }
+                        }
+                        // Any other kind of link: follow it, one at a time.
+                        Some(u) => {
+                            ahead.clear();
+                            ahead.push_back(Prefetch::start(&this, u.clone(), key.clone()));
+                            queued = u32::MAX;
+                        }
                     }
                     for raw in page.items {
                         let (ts, id) = raw_stamp(&raw, &target)?;
@@ -153,7 +204,11 @@ impl HaloClient {
                     match (page.next.as_deref(), next_url) {
                         (None, _) => break 'queries,
                         (Some(_), None) => break,
-                        (Some(_), Some(u)) => url = u,
+                        (Some(_), Some(u)) => {
+                            if ahead.is_empty() {
+                                url = u;
+                            }
+                        }
                     }
                 }
                 if delivered == 0 {
@@ -273,18 +328,22 @@ fn raw_stamp(raw: &RawValue, target: &str) -> anyhow::Result<(DateTime<Utc>, Str
 
 /// A page fetched (and split) by a task of its own; dropped unread (the window ended, the
 /// consumer went away), the request is cancelled.
-struct Prefetch(tokio::task::JoinHandle<anyhow::Result<RawPage>>);
+struct Prefetch {
+    url: url::Url,
+    task: tokio::task::JoinHandle<anyhow::Result<RawPage>>,
+}
 
 impl Prefetch {
     fn start(halo: &HaloClient, url: url::Url, key: String) -> Prefetch {
-        let halo = halo.clone();
-        Prefetch(tokio::spawn(
-            async move { fetch_page(&halo, url, key).await },
-        ))
+        let (halo, u) = (halo.clone(), url.clone());
+        Prefetch {
+            url,
+            task: tokio::spawn(async move { fetch_page(&halo, u, key).await }),
+        }
     }
 
     async fn page(mut self) -> anyhow::Result<RawPage> {
-        match (&mut self.0).await {
+        match (&mut self.task).await {
             Ok(r) => r,
             Err(e) => Err(anyhow::anyhow!("page fetch task failed: {e}")),
         }
@@ -293,7 +352,7 @@ impl Prefetch {
 
 impl Drop for Prefetch {
     fn drop(&mut self) {
-        self.0.abort();
+        self.task.abort();
     }
 }
 
@@ -301,6 +360,31 @@ impl Drop for Prefetch {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn page_links_are_numbered_and_renumbered() {
+        let u = url::Url::parse(
+            "http://127.0.0.1:1/v1/events?page=2&per_page=100&since=2026-11-30T00:00:00.000Z&sort_by=created_at.asc",
+        )
+        .unwrap();
+        assert_eq!(page_number(&u), Some(2));
+        let v = with_page(&u, 7);
+        assert_eq!(page_number(&v), Some(7));
+        let pairs: Vec<(String, String)> =
+            v.query_pairs().map(|(k, v)| (k.into(), v.into())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("page", "7"),
+                ("per_page", "100"),
+                ("since", "2026-11-30T00:00:00.000Z"),
+                ("sort_by", "created_at.asc")
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        let cursor_link = url::Url::parse("http://127.0.0.1:1/v1/events?cursor=abc").unwrap();
+        assert_eq!(page_number(&cursor_link), None);
+    }
 
     #[test]
     fn cursor_dedupes_only_at_its_timestamp() {
