@@ -24,6 +24,8 @@ lint:
 docs: build
 	bash scripts/gen-docs.sh
 
-## bench: benchmarks (print figures and ratios; assert nothing about time)
-bench: build
+## bench: benchmarks of the release build, as installed (print figures and ratios; assert nothing
+## about time). BIN=target/debug make bench measures the debug build instead.
+bench:
+	$(CARGO) build --workspace --release --locked
 	bash scripts/bench.sh

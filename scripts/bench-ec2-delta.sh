@@ -28,7 +28,7 @@ for a in accounts:
 PY
 for c in 1 8; do
   start=$(date +%s.%N)
-  rows=$(target/debug/ec2-delta --accounts "$accounts" --role-name bench --regions $regions \
+  rows=$("${BIN:-target/release}"/ec2-delta --accounts "$accounts" --role-name bench --regions $regions \
            --halo-servers /dev/null --concurrency $c | tail -n +2 | wc -l)
   end=$(date +%s.%N)
   echo "$c $start $end $rows"

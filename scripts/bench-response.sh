@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-1000000}
-BIN=${BIN:-target/debug}
+BIN=${BIN:-target/release}
 out=$(mktemp -d); trap 'kill $SIM 2>/dev/null || true; rm -rf "$out"' EXIT
 "$BIN/octo-sim" serve --port 0 --events-per-day 100 >"$out/url" 2>"$out/sim.log" & SIM=$!
 for _ in $(seq 100); do [ -s "$out/url" ] && break; sleep 0.1; done

@@ -790,9 +790,10 @@ pub struct ExportArgs {
     /// Export again even when a manifest says the window is done (replaces it)
     #[arg(long)]
     pub force: bool,
-    /// Hourly slices fetched at once (also raises the HTTP requests in flight unless
-    /// --max-in-flight/HALO_CONCURRENCY is set)
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    /// Requests in flight to Halo: hourly slices fetched at once, each reading up to 4 pages
+    /// ahead (--max-in-flight/HALO_CONCURRENCY, when set, caps the requests). Lower it if your
+    /// Halo account's per-minute allowance answers 429 often; 429s are waited out either way
+    #[arg(long, default_value_t = 16, value_name = "N")]
     pub concurrency: usize,
     /// Records per part file (hive layout)
     #[arg(long = "part-records", default_value_t = 100_000, value_name = "N")]
@@ -986,7 +987,7 @@ pub async fn run(
     let in_flight_set = halo_args.max_in_flight.is_some()
         || std::env::var(crate::env::HALO_CONCURRENCY).is_ok_and(|v| !v.trim().is_empty());
     if !in_flight_set {
-        cfg.max_in_flight = cfg.max_in_flight.max(args.concurrency);
+        cfg.max_in_flight = args.concurrency;
     }
     let halo = HaloClient::new(&cfg, crate::halo::Access::Read, kind.tool)?;
     if dest == crate::store::Dest::Stdout {
