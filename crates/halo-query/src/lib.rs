@@ -556,14 +556,12 @@ async fn events(
     let poll = Duration::from_secs_f64(a.poll_interval);
     let follow = async {
         loop {
-            let mut s = halo.time_series("/v1/events", "events", &params, cursor.clone(), None);
+            let mut s = halo.time_series_raw("/v1/events", "events", &params, cursor.clone(), None);
             loop {
                 match s.next().await {
                     Some(Ok(ev)) => {
-                        // time_series already checked created_at and id of every item it yields.
-                        let (ts, id) = stamp(&ev, "/v1/events")?;
-                        cursor.observe(ts, &id);
-                        out.record(&ev)?;
+                        cursor.observe(ev.created_at, &ev.id);
+                        out.record(&ev.value()?)?;
                     }
                     Some(Err(e)) if is_transient(&e) => {
                         tracing::warn!("polling events failed, retrying in {:?}: {e:#}", poll);

@@ -668,10 +668,6 @@ impl Progress {
         }
     }
 
-    pub fn records(&self) -> u64 {
-        self.0.records.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
     pub fn note(&self, msg: impl std::fmt::Display) {
         match &self.0.bar {
             Some(b) => b.println(msg.to_string()),

@@ -113,7 +113,7 @@ pub enum EventSource {
         halo: HaloClient,
         params: Vec<(String, String)>,
         cursor: Cursor,
-        stream: Option<BoxStream<'static, anyhow::Result<Value>>>,
+        stream: Option<BoxStream<'static, anyhow::Result<crate::halo::cursor::RawItem>>>,
         follow: Option<std::time::Duration>,
         count: u64,
         /// Where progress is recorded (`--cursor-file`).
@@ -251,16 +251,23 @@ impl EventSource {
                         .iter()
                         .map(|(k, v)| (k.as_str(), v.clone()))
                         .collect();
-                    *stream =
-                        Some(halo.time_series("/v1/events", "events", &p, cursor.clone(), None));
+                    *stream = Some(halo.time_series_raw(
+                        "/v1/events",
+                        "events",
+                        &p,
+                        cursor.clone(),
+                        None,
+                    ));
                 }
                 let s = stream.as_mut().expect("set above");
                 match s.next().await {
-                    Some(Ok(ev)) => {
-                        if let Ok((ts, id)) = crate::halo::cursor::stamp(&ev, "/v1/events") {
-                            cursor.observe(ts, &id);
-                        }
+                    Some(Ok(item)) => {
+                        cursor.observe(item.created_at, &item.id);
                         *count += 1;
+                        let ev = match item.value() {
+                            Ok(v) => v,
+                            Err(e) => return Some(Err(e)),
+                        };
                         return Some(Record::from_value(*count, ev).ok_or_else(|| {
                             anyhow::anyhow!("/v1/events: an event is not an object")
                         }));
