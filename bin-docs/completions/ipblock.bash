@@ -41,7 +41,7 @@ _ipblock() {
 
     case "${cmd}" in
         ipblock)
-            opts="-i -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version expire unblock help"
+            opts="-i -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --apply --dry-run --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version expire unblock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -99,7 +99,7 @@ _ipblock() {
             return 0
             ;;
         ipblock__subcmd__expire)
-            opts="-v -q -h --at --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help"
+            opts="-v -q -h --at --apply --dry-run --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -197,7 +197,7 @@ _ipblock() {
             return 0
             ;;
         ipblock__subcmd__unblock)
-            opts="-v -q -h --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help"
+            opts="-v -q -h --apply --dry-run --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ipblock_global_optspecs
-    string join \n i/input= from-halo since= follow cursor-file= poll-interval= apply api-url= max-rps= max-in-flight= config= v/verbose q/quiet log-format= color= h/help V/version
+    string join \n i/input= from-halo since= follow cursor-file= poll-interval= apply dry-run api-url= max-rps= max-in-flight= config= v/verbose q/quiet log-format= color= h/help V/version
 end
 
 function __fish_ipblock_needs_command
@@ -39,7 +39,8 @@ always\t''
 never\t''"
 complete -c ipblock -n "__fish_ipblock_needs_command" -l from-halo -d 'Read matching events from the Halo API (`/v1/events`) instead of stdin'
 complete -c ipblock -n "__fish_ipblock_needs_command" -l follow -d 'With --from-halo: keep polling for new events until interrupted'
-complete -c ipblock -n "__fish_ipblock_needs_command" -l apply -d 'Act: edit the zone (needs the full-access key). Without it nothing is written'
+complete -c ipblock -n "__fish_ipblock_needs_command" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c ipblock -n "__fish_ipblock_needs_command" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
 complete -c ipblock -n "__fish_ipblock_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c ipblock -n "__fish_ipblock_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c ipblock -n "__fish_ipblock_needs_command" -s h -l help -d 'Print help'
@@ -57,7 +58,8 @@ json\t''"
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l apply -d 'Act: edit the zone (needs the full-access key). Without it nothing is written'
+complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -s h -l help -d 'Print help'
@@ -70,7 +72,8 @@ json\t''"
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l apply -d 'Act: edit the zone (needs the full-access key). Without it nothing is written'
+complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -s h -l help -d 'Print help'

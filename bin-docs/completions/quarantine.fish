@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_quarantine_global_optspecs
-    string join \n i/input= from-halo since= follow cursor-file= poll-interval= max= apply api-url= max-rps= max-in-flight= config= v/verbose q/quiet log-format= color= h/help V/version
+    string join \n i/input= from-halo since= follow cursor-file= poll-interval= max= apply dry-run api-url= max-rps= max-in-flight= config= v/verbose q/quiet log-format= color= h/help V/version
 end
 
 function __fish_quarantine_needs_command
@@ -40,7 +40,8 @@ always\t''
 never\t''"
 complete -c quarantine -n "__fish_quarantine_needs_command" -l from-halo -d 'Read matching events from the Halo API (`/v1/events`) instead of stdin'
 complete -c quarantine -n "__fish_quarantine_needs_command" -l follow -d 'With --from-halo: keep polling for new events until interrupted'
-complete -c quarantine -n "__fish_quarantine_needs_command" -l apply -d 'Act: move servers (needs the full-access key). Without it nothing is written'
+complete -c quarantine -n "__fish_quarantine_needs_command" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c quarantine -n "__fish_quarantine_needs_command" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
 complete -c quarantine -n "__fish_quarantine_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c quarantine -n "__fish_quarantine_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c quarantine -n "__fish_quarantine_needs_command" -s h -l help -d 'Print help'
@@ -58,7 +59,8 @@ json\t''"
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l apply -d 'Act: move servers (needs the full-access key). Without it nothing is written'
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s h -l help -d 'Print help'

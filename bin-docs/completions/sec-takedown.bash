@@ -99,17 +99,13 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__delete)
-            opts="-o -v -q -h --ip --yes --snapshot --force --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -v -q -h --ip --yes --snapshot --force --apply --dry-run --config --format --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ip)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --stop-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -333,7 +329,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__lock)
-            opts="-o -v -q -h --ip --cc --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -v -q -h --ip --cc --apply --dry-run --config --format --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -344,10 +340,6 @@ _sec__takedown() {
                     return 0
                     ;;
                 --cc)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --stop-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -379,7 +371,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__takedown)
-            opts="-o -v -q -h --ip --yes --no-delete --snapshot --force --cc --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -v -q -h --ip --yes --no-delete --snapshot --force --cc --apply --dry-run --config --format --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -390,10 +382,6 @@ _sec__takedown() {
                     return 0
                     ;;
                 --cc)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --stop-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -425,17 +413,13 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__unlock)
-            opts="-o -v -q -h --ip --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -v -q -h --ip --apply --dry-run --config --format --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ip)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --stop-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -61,7 +61,6 @@ complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -s q -l 
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l cc -d 'Extra address to CC on the ticket (repeatable)' -r
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l stop-after -d 'Test hook: exit abruptly (code 137) right after this point, as if killed' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
@@ -72,12 +71,12 @@ json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l dry-run -d 'Print the plan (one `planned` or `unchanged` record per step) and write nothing'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l stop-after -d 'Test hook: exit abruptly (code 137) right after this point, as if killed' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
@@ -88,12 +87,12 @@ json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l dry-run -d 'Print the plan (one `planned` or `unchanged` record per step) and write nothing'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l stop-after -d 'Test hook: exit abruptly (code 137) right after this point, as if killed' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
@@ -104,10 +103,11 @@ json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l yes -d 'Confirm the deletion'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l yes -d 'Confirm the destructive step (instance delete) with --apply; without it a terminal asks for the server id, a pipe refuses (exit 2)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l snapshot -d 'Also snapshot the instance (createImage) and note the image id before deleting'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l force -d 'Delete even when evidence capture failed'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l dry-run -d 'Print the plan (one `planned` or `unchanged` record per step) and write nothing'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -129,7 +129,6 @@ complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s q 
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l cc -d 'Extra address to CC on the ticket (repeatable)' -r
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l stop-after -d 'Test hook: exit abruptly (code 137) right after this point, as if killed' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
@@ -140,11 +139,12 @@ json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l yes -d 'Confirm the takedown'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l yes -d 'Confirm the destructive step (instance delete) with --apply; without it a terminal asks for the server id, a pipe refuses (exit 2)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l no-delete -d 'Stop after the evidence: keep the instance paused and locked'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l snapshot -d 'Also snapshot the instance before deleting'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l force -d 'Delete even when evidence capture failed'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l dry-run -d 'Print the plan (one `planned` or `unchanged` record per step) and write nothing'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s h -l help -d 'Print help (see more with \'--help\')'

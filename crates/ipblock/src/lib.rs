@@ -22,6 +22,7 @@ use octo_core::exit::{Exit, usage};
 use octo_core::halo::HaloClient;
 use octo_core::halo::api::ALL_STATES;
 use octo_core::log::LogArgs;
+use octo_core::mutation::MutationArgs;
 use octo_core::response;
 use octo_core::response::action::{ActionOut, IPBLOCK_RECORD, IpblockAction, Status};
 use octo_core::response::events::{EventInputArgs, Trigger};
@@ -58,9 +59,8 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub input: EventInputArgs,
-    /// Act: edit the zone (needs the full-access key). Without it nothing is written.
-    #[arg(long, global = true)]
-    pub apply: bool,
+    #[command(flatten)]
+    pub mutation: MutationArgs,
     #[command(flatten)]
     pub halo: HaloArgs,
     #[command(flatten)]
@@ -275,9 +275,9 @@ async fn own_addresses(halo: &HaloClient) -> anyhow::Result<HashMap<IpAddr, Stri
 }
 
 async fn block(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
-    let halo = response::client(&cli.halo, cli.apply, "ipblock").await?;
+    let halo = response::client(&cli.halo, cli.mutation.apply, "ipblock").await?;
     let (rules, mut zone, path) = setup(cli, &halo).await?;
-    response::check_enabled(&path, "ipblocker", rules.enabled, cli.apply)?;
+    response::check_enabled(&path, "ipblocker", rules.enabled, cli.mutation.apply)?;
     let p = path.display();
     if rules.trigger_events.is_empty() {
         return Err(usage(format!(
@@ -374,7 +374,7 @@ async fn block(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
                 a.event_type.as_deref().unwrap_or("matching")
             );
             out.emit(&a)?;
-            if !cli.apply {
+            if !cli.mutation.apply {
                 planned_adds += 1;
                 continue;
             }
@@ -448,7 +448,7 @@ async fn remove_one(
 }
 
 async fn expire(cli: &Cli, args: &ExpireArgs, out: &mut ActionOut) -> anyhow::Result<Exit> {
-    let halo = response::client(&cli.halo, cli.apply, "ipblock").await?;
+    let halo = response::client(&cli.halo, cli.mutation.apply, "ipblock").await?;
     let (_, mut zone, _) = setup(cli, &halo).await?;
     let now = Utc::now();
     let at = match args.at.as_deref().map(str::trim) {
@@ -487,7 +487,7 @@ async fn expire(cli: &Cli, args: &ExpireArgs, out: &mut ActionOut) -> anyhow::Re
             }
         }
         out.emit(&a)?;
-        if cli.apply {
+        if cli.mutation.apply {
             remove_one(&halo, &mut zone, &mut a, ip, "removed from the zone").await;
             out.emit(&a)?;
         }
@@ -506,7 +506,7 @@ async fn unblock(cli: &Cli, args: &UnblockArgs, out: &mut ActionOut) -> anyhow::
             ips.push(ip);
         }
     }
-    let halo = response::client(&cli.halo, cli.apply, "ipblock").await?;
+    let halo = response::client(&cli.halo, cli.mutation.apply, "ipblock").await?;
     let (_, mut zone, _) = setup(cli, &halo).await?;
     for ip in ips {
         let mut a = record("unblock", &zone);
@@ -534,7 +534,7 @@ async fn unblock(cli: &Cli, args: &UnblockArgs, out: &mut ActionOut) -> anyhow::
         a.status = Status::Planned;
         a.reason = "unblock requested".into();
         out.emit(&a)?;
-        if cli.apply {
+        if cli.mutation.apply {
             remove_one(&halo, &mut zone, &mut a, ip, "removed from the zone").await;
             out.emit(&a)?;
         }

@@ -10,6 +10,7 @@
 //! - [`output`]: `--format jsonl|json|csv|table`, `--columns`
 //! - [`time`]: `--date/--since/--until` parsing, UTC windows
 //! - [`log`]: tracing to stderr, `-v/-q`, `--log-format json`
+//! - [`mutation`]: `--apply`/`--dry-run`/`--yes` of every mutating command, typed confirmation
 //! - [`docs`]: man pages and completions generated from clap
 //! - [`response`]: config rules, event matching, action records and IP policy of the response tools
 
@@ -23,6 +24,7 @@ pub mod halo;
 pub mod http;
 pub mod json;
 pub mod log;
+pub mod mutation;
 pub mod output;
 pub mod records;
 pub mod response;

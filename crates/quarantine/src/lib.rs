@@ -14,6 +14,7 @@ use octo_core::exit::{Exit, usage};
 use octo_core::halo::HaloClient;
 use octo_core::halo::api::pick_group;
 use octo_core::log::LogArgs;
+use octo_core::mutation::MutationArgs;
 use octo_core::response;
 use octo_core::response::action::{ActionOut, QUARANTINE_RECORD, QuarantineAction, Status};
 use octo_core::response::events::{EventInputArgs, Trigger};
@@ -45,9 +46,8 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub run: RunArgs,
-    /// Act: move servers (needs the full-access key). Without it nothing is written.
-    #[arg(long, global = true)]
-    pub apply: bool,
+    #[command(flatten)]
+    pub mutation: MutationArgs,
     #[command(flatten)]
     pub halo: HaloArgs,
     #[command(flatten)]
@@ -119,7 +119,7 @@ struct Plan {
 async fn plan(cli: &Cli, halo: &HaloClient) -> anyhow::Result<Plan> {
     let (rules, path) =
         require_section::<QuarantineRules>(cli.halo.config.as_deref(), "quarantine")?;
-    response::check_enabled(&path, "quarantine", rules.enabled, cli.apply)?;
+    response::check_enabled(&path, "quarantine", rules.enabled, cli.mutation.apply)?;
     let p = path.display();
     let Some(qname) = rules.quarantine_group_name.clone() else {
         return Err(usage(format!(
@@ -167,7 +167,7 @@ async fn plan(cli: &Cli, halo: &HaloClient) -> anyhow::Result<Plan> {
 }
 
 async fn quarantine(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
-    let halo = response::client(&cli.halo, cli.apply, "quarantine").await?;
+    let halo = response::client(&cli.halo, cli.mutation.apply, "quarantine").await?;
     let plan = plan(cli, &halo).await?;
     let now = chrono::Utc::now();
     let mut source = cli.run.input.open(
@@ -268,7 +268,7 @@ async fn quarantine(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
                 ev.get_str("server_group_name").unwrap_or("?")
             );
             out.emit(&a)?;
-            if cli.apply {
+            if cli.mutation.apply {
                 move_server(&halo, &mut a, &plan.to_id).await;
                 out.emit(&a)?;
                 if a.status == Status::Applied {
@@ -321,7 +321,7 @@ async fn move_server(halo: &HaloClient, a: &mut QuarantineAction, to: &str) {
 }
 
 async fn release(cli: &Cli, r: &ReleaseArgs, out: &mut ActionOut) -> anyhow::Result<Exit> {
-    let halo = response::client(&cli.halo, cli.apply, "quarantine").await?;
+    let halo = response::client(&cli.halo, cli.mutation.apply, "quarantine").await?;
     let server = halo.resolve_server(&r.server).await?;
     let group = halo.resolve_group(&r.to_group).await?;
     let to_id = s(&group, "id").unwrap_or_default();
@@ -346,7 +346,7 @@ async fn release(cli: &Cli, r: &ReleaseArgs, out: &mut ActionOut) -> anyhow::Res
         return Ok(Exit::Success);
     }
     out.emit(&a)?;
-    if cli.apply {
+    if cli.mutation.apply {
         move_server(&halo, &mut a, &to_id).await;
         out.emit(&a)?;
     }

@@ -96,7 +96,6 @@ pub struct Ctx {
     printer: Option<Printer>,
     command: &'static str,
     dry_run: bool,
-    stop_after: Option<String>,
     server_id: String,
     server_name: Option<String>,
     ticket: Option<Ticket>,
@@ -115,7 +114,6 @@ impl Ctx {
             printer: Some(printer),
             command: "",
             dry_run: false,
-            stop_after: None,
             server_id: String::new(),
             server_name: None,
             ticket: None,
@@ -124,10 +122,22 @@ impl Ctx {
         }
     }
 
-    pub fn start(&mut self, command: &'static str, m: &crate::MutateArgs) {
+    pub fn start(&mut self, command: &'static str, m: &octo_core::mutation::MutationArgs) {
         self.command = command;
-        self.dry_run = m.dry_run;
-        self.stop_after = m.stop_after.clone();
+        self.dry_run = m.plan_only();
+    }
+
+    /// The typed confirmation of a delete (on a terminal, `--apply` without `--yes`): the
+    /// server id, asked for on stderr before any change.
+    pub fn confirm_delete(&self) -> anyhow::Result<()> {
+        let name = self.server_name.as_deref().unwrap_or("?");
+        octo_core::mutation::confirm_typed(
+            &self.server_id,
+            &format!(
+                "sec-takedown {} will DELETE the instance {name} ({}) after capturing evidence.",
+                self.command, self.server_id
+            ),
+        )
     }
 
     pub fn finish(&mut self) -> anyhow::Result<()> {
@@ -200,9 +210,16 @@ impl Ctx {
         }
     }
 
-    /// Test hook (`--stop-after POINT`): end abruptly here, as if the process were killed.
+    /// Test hook (`--stop-after POINT`, `test-hooks` builds only): end abruptly here, as if the
+    /// process were killed.
+    #[cfg(not(feature = "test-hooks"))]
+    fn hook(&mut self, _point: &str) {}
+
+    /// Test hook (`--stop-after POINT`, `test-hooks` builds only): end abruptly here, as if the
+    /// process were killed.
+    #[cfg(feature = "test-hooks")]
     fn hook(&mut self, point: &str) {
-        if self.stop_after.as_deref() == Some(point) {
+        if crate::hooks::stop_after() == Some(point) {
             if let Some(p) = self.printer.as_mut() {
                 let _ = p.flush();
             }

@@ -12,6 +12,8 @@ pub mod config;
 pub mod flow;
 pub mod freshdesk;
 pub mod history;
+#[cfg(feature = "test-hooks")]
+pub mod hooks;
 pub mod info;
 pub mod openstack;
 pub mod plot;
@@ -25,6 +27,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use octo_core::exit::{Exit, usage};
 use octo_core::http::{Http, HttpConfig};
 use octo_core::log::LogArgs;
+use octo_core::mutation::{ConfirmArgs, MutationArgs, can_prompt, check_confirmable, needs_prompt};
 use octo_core::output::{Format, Printer};
 use serde_json::{Value, json};
 
@@ -34,12 +37,17 @@ const AFTER_HELP: &str = "\
 Examples:
   sec-takedown info 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20
   sec-takedown info --ip 203.0.113.7 -o json
-  sec-takedown lock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --cc csirt@example.org --dry-run
-  sec-takedown lock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --cc csirt@example.org
-  sec-takedown unlock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20
-  sec-takedown delete 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --snapshot --yes
-  sec-takedown takedown 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --snapshot --yes
+  sec-takedown lock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --cc csirt@example.org           # plan
+  sec-takedown lock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --cc csirt@example.org --apply   # act
+  sec-takedown unlock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --apply
+  sec-takedown delete 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --snapshot --apply --yes
+  sec-takedown takedown 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --snapshot --apply --yes
   sec-takedown history --since 180d | jq -c 'select(.outcome == \"deleted\")'
+
+lock, unlock, delete and takedown print their plan (`planned` records) and change nothing
+unless --apply is given; --dry-run is the default, kept for old scripts. Deleting the instance
+(delete, takedown without --no-delete) with --apply also needs --yes, or on a terminal the server
+id typed to confirm; in a pipe --apply without --yes is refused (exit 2) before any change.
 
 Configuration: OS_CLOUD (clouds.yaml) or OS_AUTH_URL + OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME
 or OS_APPLICATION_CREDENTIAL_ID/_SECRET (a cloud-admin token); FRESHDESK_DOMAIN (or
@@ -75,17 +83,6 @@ pub struct Target {
     pub ip: Option<String>,
 }
 
-/// Flags of every mutating command.
-#[derive(Debug, Clone, Args)]
-pub struct MutateArgs {
-    /// Print the plan (one `planned` or `unchanged` record per step) and write nothing
-    #[arg(long = "dry-run")]
-    pub dry_run: bool,
-    /// Test hook: exit abruptly (code 137) right after this point, as if killed
-    #[arg(long = "stop-after", value_name = "STEP", hide = true)]
-    pub stop_after: Option<String>,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Instance, flavor, image, addresses, security groups, project, owner, tenant managers,
@@ -103,23 +100,22 @@ pub enum Command {
         #[arg(long = "cc", value_name = "EMAIL")]
         cc: Vec<String>,
         #[command(flatten)]
-        m: MutateArgs,
+        m: MutationArgs,
     },
     /// Unpause, unlock, reply on the ticket and resolve it
     Unlock {
         #[command(flatten)]
         target: Target,
         #[command(flatten)]
-        m: MutateArgs,
+        m: MutationArgs,
     },
     /// Capture evidence (console log note, optional snapshot), then delete, wait until gone,
     /// reply and resolve. Nothing is deleted when evidence capture fails, unless --force
     Delete {
         #[command(flatten)]
         target: Target,
-        /// Confirm the deletion
-        #[arg(long = "yes")]
-        yes: bool,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
         /// Also snapshot the instance (createImage) and note the image id before deleting
         #[arg(long = "snapshot")]
         snapshot: bool,
@@ -127,7 +123,7 @@ pub enum Command {
         #[arg(long = "force")]
         force: bool,
         #[command(flatten)]
-        m: MutateArgs,
+        m: MutationArgs,
     },
     /// The incidents so far: every FreshDesk ticket tagged `security`, joined with what the
     /// notes recorded (instance, project, image, flavor, owner, outcome), then counts by
@@ -148,9 +144,8 @@ pub enum Command {
     Takedown {
         #[command(flatten)]
         target: Target,
-        /// Confirm the takedown
-        #[arg(long = "yes")]
-        yes: bool,
+        #[command(flatten)]
+        confirm: ConfirmArgs,
         /// Stop after the evidence: keep the instance paused and locked
         #[arg(long = "no-delete")]
         no_delete: bool,
@@ -164,8 +159,17 @@ pub enum Command {
         #[arg(long = "cc", value_name = "EMAIL")]
         cc: Vec<String>,
         #[command(flatten)]
-        m: MutateArgs,
+        m: MutationArgs,
     },
+}
+
+/// The command line of this process, parsed (in `test-hooks` builds after taking out the test
+/// hook `--stop-after`, see [`hooks`]).
+pub fn parse() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    #[cfg(feature = "test-hooks")]
+    let args = hooks::strip(args);
+    Cli::parse_from(args)
 }
 
 /// The clap command (for man pages and completions).
@@ -253,6 +257,21 @@ fn printer(format: Option<Format>, columns: &[&str]) -> Printer {
     Printer::new(format, cols, Box::new(std::io::stdout()))
 }
 
+/// The flags of a command that would delete the instance (`delete`, `takedown` without
+/// `--no-delete`).
+fn deletes(c: &Command) -> Option<(&MutationArgs, &ConfirmArgs)> {
+    match c {
+        Command::Delete { m, confirm, .. } => Some((m, confirm)),
+        Command::Takedown {
+            m,
+            confirm,
+            no_delete: false,
+            ..
+        } => Some((m, confirm)),
+        _ => None,
+    }
+}
+
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     // configuration first: every config error (exit 2) before any call
     let cfg = config::takedown(cli.config.as_deref())?;
@@ -274,15 +293,10 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
         history::run(&fd, &cfg, p, since, *no_counts, plot.as_deref()).await?;
         return Ok(Exit::Success);
     }
-    match &cli.command {
-        Command::Delete { yes, m, .. } | Command::Takedown { yes, m, .. }
-            if !*yes && !m.dry_run =>
-        {
-            return Err(usage(
-                "this deletes the instance: add --yes to confirm (or --dry-run to see the plan)",
-            ));
-        }
-        _ => {}
+    // a delete with --apply needs --yes or a typed confirmation: refused before any call when
+    // there is no terminal to type it on
+    if let Some((m, confirm)) = deletes(&cli.command) {
+        check_confirmable(m, confirm, can_prompt(), "deletes the instance")?;
     }
     for cc in match &cli.command {
         Command::Lock { cc, .. } | Command::Takedown { cc, .. } => cc.as_slice(),
@@ -353,10 +367,13 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
             snapshot,
             force,
             m,
-            ..
+            confirm,
         } => {
             ctx.start("delete", &m);
             let srv = ctx.target_or_gone(&target).await?;
+            if needs_prompt(&m, &confirm) {
+                ctx.confirm_delete()?;
+            }
             flow::delete(&mut ctx, srv, snapshot, force).await
         }
         Command::Takedown {
@@ -366,10 +383,13 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
             force,
             cc,
             m,
-            ..
+            confirm,
         } => {
             ctx.start("takedown", &m);
             let srv = ctx.target_or_gone(&target).await?;
+            if !no_delete && needs_prompt(&m, &confirm) {
+                ctx.confirm_delete()?;
+            }
             flow::takedown(&mut ctx, srv, &cc, !no_delete, snapshot, force).await
         }
     };

@@ -198,9 +198,13 @@ fn usage_errors_have_exit_2_and_name_the_input() {
         stderr(&out)
     );
 
-    let out = env.run(&["delete", &id]);
+    let out = env.run(&["delete", &id, "--apply"]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("add --yes"), "{}", stderr(&out));
+
+    let out = env.run(&["lock", &id, "--apply", "--dry-run"]);
+    assert_eq!(code(&out), 2, "--apply and --dry-run contradict each other");
+    assert!(stderr(&out).contains("--dry-run"), "{}", stderr(&out));
 
     let out = env.run(&["lock", &id, "--cc", "not-an-email"]);
     assert_eq!(code(&out), 2);
@@ -256,7 +260,7 @@ fn lock_end_to_end_then_rerun_is_unchanged_then_unlock() {
     let sim = spawn();
     let id = server_id(&sim, "web01", 1);
     let env = Env::new(&sim.url());
-    let out = env.run(&["lock", &id, "--cc", "csirt@example.org"]);
+    let out = env.run(&["lock", &id, "--cc", "csirt@example.org", "--apply"]);
     ok(&out);
     let recs = jsonl(&out);
     assert!(recs.iter().all(|r| r["record"] == "sec-takedown.step/v1"));
@@ -341,7 +345,7 @@ fn lock_end_to_end_then_rerun_is_unchanged_then_unlock() {
     assert!(note.contains("paused + locked (reason=security)"), "{note}");
 
     // re-run: nothing repeated
-    let out = env.run(&["lock", &id]);
+    let out = env.run(&["lock", &id, "--apply"]);
     ok(&out);
     let recs = jsonl(&out);
     assert!(recs.iter().all(|r| r["status"] == "unchanged"), "{recs:?}");
@@ -352,7 +356,7 @@ fn lock_end_to_end_then_rerun_is_unchanged_then_unlock() {
     );
 
     // unlock: unpause, unlock, reply, resolve
-    let out = env.run(&["unlock", &id]);
+    let out = env.run(&["unlock", &id, "--apply"]);
     ok(&out);
     let got: Vec<(String, String)> = steps(&jsonl(&out))
         .into_iter()
@@ -393,12 +397,12 @@ fn lock_end_to_end_then_rerun_is_unchanged_then_unlock() {
             "csirt@example.org"
         ])
     );
-    let out = env.run(&["unlock", &id]);
+    let out = env.run(&["unlock", &id, "--apply"]);
     ok(&out);
     assert!(jsonl(&out).iter().all(|r| r["status"] == "unchanged"));
 
     // lock again: the same ticket is re-opened (status 6), no second ticket
-    let out = env.run(&["lock", &id]);
+    let out = env.run(&["lock", &id, "--apply"]);
     ok(&out);
     let ts = tickets(&sim);
     assert_eq!(ts.len(), 1);
@@ -419,62 +423,179 @@ fn lock_end_to_end_then_rerun_is_unchanged_then_unlock() {
     );
 }
 
+/// The records of a plan: every one `planned` or `unchanged` with `dry_run` true, at least one
+/// `planned`; returns the step names.
+fn plan_steps(out: &std::process::Output) -> Vec<String> {
+    ok(out);
+    let recs = jsonl(out);
+    assert!(
+        recs.iter()
+            .all(|r| r["dry_run"] == true
+                && (r["status"] == "planned" || r["status"] == "unchanged")),
+        "{recs:?}"
+    );
+    assert!(recs.iter().any(|r| r["status"] == "planned"), "{recs:?}");
+    steps(&recs).into_iter().map(|(s, _)| s).collect()
+}
+
 #[test]
-fn dry_run_writes_nothing() {
+fn every_mutating_command_plans_by_default_and_dry_run_still_plans() {
     let sim = spawn();
     let id = server_id(&sim, "web01", 1);
     let env = Env::new(&sim.url());
-    for args in [
-        vec!["lock", id.as_str(), "--dry-run"],
-        vec!["takedown", id.as_str(), "--dry-run", "--snapshot"],
-        vec!["unlock", id.as_str(), "--dry-run"],
-    ] {
-        let out = env.run(&args);
-        if args[0] == "unlock" {
-            assert_eq!(code(&out), 1, "no ticket to unlock");
-            continue;
-        }
-        ok(&out);
-        let recs = jsonl(&out);
-        assert!(
-            recs.iter().all(|r| r["dry_run"] == true
-                && (r["status"] == "planned" || r["status"] == "unchanged")),
-            "{recs:?}"
-        );
-        let names: Vec<String> = steps(&recs).into_iter().map(|(s, _)| s).collect();
-        assert!(
-            names.starts_with(&[
-                "pause".to_string(),
-                "lock".into(),
-                "ticket".into(),
-                "note".into()
-            ]),
-            "{names:?}"
-        );
-        if args[0] == "takedown" {
+    // nothing there yet: lock and takedown plan everything, with and without the old --dry-run
+    for extra in [&[][..], &["--dry-run"][..]] {
+        for base in [
+            vec!["lock", id.as_str()],
+            vec!["takedown", id.as_str(), "--snapshot"],
+        ] {
+            let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+            let out = env.run(&args);
+            let names = plan_steps(&out);
+            if args[0] == "takedown" {
+                assert_eq!(
+                    names,
+                    [
+                        "pause", "lock", "ticket", "note", "evidence", "snapshot", "delete",
+                        "reply", "resolve"
+                    ]
+                );
+            } else {
+                assert_eq!(names, ["pause", "lock", "ticket", "note"]);
+            }
+            let recs = jsonl(&out);
+            let ticket = recs.iter().find(|r| r["step"] == "ticket").unwrap();
+            assert!(
+                ticket["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("cc [bob.smith@uni.example.edu, carol.jones@uni.example.edu]"),
+                "{ticket}"
+            );
+            // each planned step names the API calls it would make
+            let pause = &recs[0];
             assert_eq!(
-                names,
-                [
-                    "pause", "lock", "ticket", "note", "evidence", "snapshot", "delete", "reply",
-                    "resolve"
-                ]
+                pause["calls"],
+                json!([format!(
+                    "Nova POST /servers/{id}/action {{\"pause\": null}}"
+                )])
             );
         }
-        let ticket = recs.iter().find(|r| r["step"] == "ticket").unwrap();
-        assert!(
-            ticket["detail"]
-                .as_str()
-                .unwrap()
-                .contains("cc [bob.smith@uni.example.edu, carol.jones@uni.example.edu]"),
-            "{ticket}"
-        );
+        // no ticket yet: unlock has nothing to act on
+        let args: Vec<&str> = ["unlock", id.as_str()]
+            .iter()
+            .chain(extra)
+            .copied()
+            .collect();
+        let out = env.run(&args);
+        assert_eq!(code(&out), 1, "no ticket to unlock: {}", stderr(&out));
     }
-    let st = sim.state();
-    assert_eq!(st["mutations"], json!([]), "dry run wrote something");
+    assert_eq!(
+        sim.state()["mutations"],
+        json!([]),
+        "a plan wrote something"
+    );
     assert!(tickets(&sim).is_empty());
     let srv = server(&sim, &id).unwrap();
     assert_eq!(srv["status"], "ACTIVE");
     assert_eq!(srv["metadata"], json!({}));
+
+    // locked for real: now unlock, delete and takedown have work to plan, and still only plan
+    ok(&env.run(&["lock", &id, "--apply"]));
+    let before = sim.state();
+    let n = before["mutations"].as_array().unwrap().len();
+    assert!(n >= 5, "lock --apply acts: {:?}", before["mutations"]);
+    for args in [
+        vec!["unlock", id.as_str()],
+        vec!["unlock", id.as_str(), "--dry-run"],
+        vec!["delete", id.as_str(), "--snapshot"],
+        vec!["delete", id.as_str(), "--dry-run"],
+        vec!["delete", id.as_str(), "--yes"],
+        vec!["takedown", id.as_str(), "--yes"],
+    ] {
+        let names = plan_steps(&env.run(&args));
+        match args[0] {
+            "unlock" => assert_eq!(names, ["unpause", "unlock", "reply", "resolve"], "{args:?}"),
+            "delete" => assert!(
+                names.ends_with(&["delete".into(), "reply".into(), "resolve".into()]),
+                "{args:?} {names:?}"
+            ),
+            _ => assert_eq!(
+                names,
+                [
+                    "pause", "lock", "ticket", "note", "evidence", "delete", "reply", "resolve"
+                ]
+            ),
+        }
+    }
+    let after = sim.state();
+    assert_eq!(
+        after["mutations"], before["mutations"],
+        "a plan wrote something"
+    );
+    assert_eq!(after["freshdesk"], before["freshdesk"]);
+    let srv = server(&sim, &id).unwrap();
+    assert_eq!(srv["status"], "PAUSED");
+    assert_eq!(srv["locked"], true);
+}
+
+#[test]
+fn apply_without_yes_in_a_pipe_is_refused_before_any_change() {
+    let sim = spawn();
+    let id = server_id(&sim, "web01", 1);
+    let env = Env::new(&sim.url());
+    ok(&env.run(&["lock", &id, "--apply"]));
+    let before = sim.state();
+    for args in [
+        vec!["delete", id.as_str(), "--apply"],
+        vec!["delete", id.as_str(), "--apply", "--snapshot"],
+        vec!["takedown", id.as_str(), "--apply"],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            "sec-takedown: this deletes the instance: add --yes to confirm (no terminal to type a \
+             confirmation on); nothing was changed. Without --apply the plan is shown\n"
+        );
+        assert_eq!(stdout(&out), "", "{args:?}");
+    }
+    let after = sim.state();
+    assert_eq!(after["mutations"], before["mutations"]);
+    assert_eq!(after["freshdesk"], before["freshdesk"]);
+    assert!(server(&sim, &id).is_some());
+    // a takedown that keeps the instance deletes nothing: --apply alone acts
+    let out = env.run(&["takedown", &id, "--apply", "--no-delete"]);
+    ok(&out);
+    assert!(
+        jsonl(&out)
+            .iter()
+            .any(|r| r["step"] == "evidence" && r["status"] == "applied")
+    );
+    assert!(server(&sim, &id).is_some());
+}
+
+#[test]
+fn on_a_terminal_the_server_id_typed_confirms_the_delete() {
+    let sim = spawn();
+    let id = server_id(&sim, "web01", 1);
+    let env = Env::new(&sim.url());
+    ok(&env.run(&["lock", &id, "--apply"]));
+    let before = sim.state();
+    // a wrong answer: exit 2, nothing changed
+    let (status, text) = env.run_on_terminal(&["delete", &id, "--apply"], "web01\n");
+    assert_eq!(status, 2, "{text}");
+    assert!(
+        text.contains(&format!("will DELETE the instance web01 ({id})"))
+            && text.contains(&format!("Type {id} to confirm: "))
+            && text.contains("confirmation did not match"),
+        "{text}"
+    );
+    assert_eq!(sim.state()["mutations"], before["mutations"]);
+    // the id: deleted
+    let (status, text) = env.run_on_terminal(&["delete", &id, "--apply"], &format!("{id}\n"));
+    assert_eq!(status, 0, "{text}");
+    assert!(server(&sim, &id).is_none(), "{text}");
 }
 
 #[test]
@@ -483,7 +604,7 @@ fn shutoff_server_and_owner_without_email() {
     let env = Env::new(&sim.url());
     // SHUTOFF: nothing to pause, still locked and ticketed
     let db = server_id(&sim, "db01", 1);
-    let out = env.run(&["lock", &db]);
+    let out = env.run(&["lock", &db, "--apply"]);
     ok(&out);
     let recs = jsonl(&out);
     assert_eq!(recs[0]["step"], "pause");
@@ -502,7 +623,7 @@ fn shutoff_server_and_owner_without_email() {
     assert_eq!(srv["locked_reason"], "security");
     // owner without email: NeCTAR's fallback requester; manager frank in CC
     let w = server_id(&sim, "worker01", 2);
-    let out = env.run(&["lock", &w]);
+    let out = env.run(&["lock", &w, "--apply"]);
     ok(&out);
     let t = tickets(&sim)
         .into_iter()
@@ -523,12 +644,12 @@ fn non_admin_token_gets_an_explanation() {
     let id = server_id(&sim, "web01", 1);
     // an admin lock first
     let env = Env::new(&sim.url());
-    ok(&env.run(&["lock", &id]));
+    ok(&env.run(&["lock", &id, "--apply"]));
     let owner = Env::new(&sim.url())
         .set("OS_USERNAME", octo_sim::OS_OWNER.0)
         .set("OS_PASSWORD", octo_sim::OS_OWNER.1)
         .set("OS_PROJECT_NAME", "genomics-lab");
-    let out = owner.run(&["unlock", &id]);
+    let out = owner.run(&["unlock", &id, "--apply"]);
     assert_eq!(code(&out), 1);
     let err = stderr(&out);
     assert!(
@@ -556,7 +677,7 @@ fn a_running_task_is_waited_out() {
         server(&sim, &id).unwrap()["OS-EXT-STS:task_state"],
         "unpausing"
     );
-    let out = Env::new(&sim.url()).run(&["lock", &id, "-vvv"]);
+    let out = Env::new(&sim.url()).run(&["lock", &id, "-vvv", "--apply"]);
     ok(&out);
     let recs = jsonl(&out);
     // the unpause finished first (ACTIVE), so the tool paused it again

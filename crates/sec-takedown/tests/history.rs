@@ -12,10 +12,10 @@ fn history_joins_tickets_and_notes_with_outcomes_and_counts() {
     let web = server_id(&sim, "web01", 1);
     let db = server_id(&sim, "db01", 1);
     let worker = server_id(&sim, "worker01", 2);
-    ok(&env.run(&["lock", &web]));
-    ok(&env.run(&["takedown", &db, "--yes"]));
-    ok(&env.run(&["lock", &worker]));
-    ok(&env.run(&["unlock", &worker]));
+    ok(&env.run(&["lock", &web, "--apply"]));
+    ok(&env.run(&["takedown", &db, "--apply", "--yes"]));
+    ok(&env.run(&["lock", &worker, "--apply"]));
+    ok(&env.run(&["unlock", &worker, "--apply"]));
     // history needs FreshDesk only
     let out = Env::new(&sim.url())
         .unset("OS_AUTH_URL")

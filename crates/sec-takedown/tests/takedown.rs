@@ -80,6 +80,7 @@ fn takedown_end_to_end_and_rerun() {
     let out = env.run(&[
         "takedown",
         &id,
+        "--apply",
         "--yes",
         "--snapshot",
         "--cc",
@@ -103,7 +104,7 @@ fn takedown_end_to_end_and_rerun() {
     let after_ticket: Vec<&Value> = recs.iter().skip_while(|r| r["step"] != "note").collect();
     assert!(after_ticket.iter().all(|r| r["ticket_id"].is_u64()));
     // re-run after the end: the server is gone, the ticket is found by its tag, nothing repeated
-    let out = env.run(&["takedown", &id, "--yes", "--snapshot"]);
+    let out = env.run(&["takedown", &id, "--apply", "--yes", "--snapshot"]);
     ok(&out);
     let recs = jsonl(&out);
     assert!(
@@ -120,7 +121,7 @@ fn delete_after_lock_needs_a_ticket_and_yes() {
     let sim = spawn();
     let id = server_id(&sim, "web01", 1);
     let env = Env::new(&sim.url());
-    let out = env.run(&["delete", &id, "--yes"]);
+    let out = env.run(&["delete", &id, "--apply", "--yes"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(
         stderr(&out).contains("run `sec-takedown lock"),
@@ -128,8 +129,8 @@ fn delete_after_lock_needs_a_ticket_and_yes() {
         stderr(&out)
     );
     assert!(server(&sim, &id).is_some());
-    ok(&env.run(&["lock", &id]));
-    let out = env.run(&["delete", &id, "--yes", "--snapshot"]);
+    ok(&env.run(&["lock", &id, "--apply"]));
+    let out = env.run(&["delete", &id, "--apply", "--yes", "--snapshot"]);
     ok(&out);
     assert_taken_down(&sim, &id);
 }
@@ -144,7 +145,7 @@ fn evidence_failure_blocks_delete_unless_forced() {
         &json!({"console_fault": 501}),
     );
     let env = Env::new(&sim.url());
-    let out = env.run(&["takedown", &id, "--yes"]);
+    let out = env.run(&["takedown", &id, "--apply", "--yes"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(
         stderr(&out).contains("evidence capture failed"),
@@ -173,7 +174,7 @@ fn evidence_failure_blocks_delete_unless_forced() {
     assert_eq!(srv["locked"], true);
     assert_eq!(srv["metadata"]["security_takedown_step"], "noted");
     // --force deletes anyway
-    let out = env.run(&["takedown", &id, "--yes", "--force"]);
+    let out = env.run(&["takedown", &id, "--apply", "--yes", "--force"]);
     ok(&out);
     assert!(server(&sim, &id).is_none());
     assert_eq!(tickets(&sim).len(), 1);
@@ -212,13 +213,14 @@ fn kill_and_resume(points: &[&str]) {
         let out = env.run(&[
             "takedown",
             &id,
+            "--apply",
             "--yes",
             "--snapshot",
             "--stop-after",
             point,
         ]);
         assert_eq!(code(&out), 137, "stop at {point}: {}", stderr(&out));
-        let out = env.run(&["takedown", &id, "--yes", "--snapshot"]);
+        let out = env.run(&["takedown", &id, "--apply", "--yes", "--snapshot"]);
         ok(&out);
         let recs = jsonl(&out);
         assert!(
@@ -246,10 +248,10 @@ fn kill_during_unlock_then_resume() {
     for point in ["unpause", "unlock", "reply:posted", "reply", "resolve"] {
         sim.reset();
         let env = Env::new(&sim.url());
-        ok(&env.run(&["lock", &id]));
-        let out = env.run(&["unlock", &id, "--stop-after", point]);
+        ok(&env.run(&["lock", &id, "--apply"]));
+        let out = env.run(&["unlock", &id, "--apply", "--stop-after", point]);
         assert_eq!(code(&out), 137, "{point}");
-        ok(&env.run(&["unlock", &id]));
+        ok(&env.run(&["unlock", &id, "--apply"]));
         let srv = server(&sim, &id).unwrap();
         assert_eq!(
             (srv["status"].clone(), srv["locked"].clone()),
@@ -269,7 +271,7 @@ fn output_is_identical_under_429_and_5xx_faults() {
     let faulty = spawn();
     let id = server_id(&clean, "web01", 1);
     assert_eq!(id, server_id(&faulty, "web01", 1), "same seed, same ids");
-    let out = Env::new(&clean.url()).run(&["takedown", &id, "--yes", "--snapshot"]);
+    let out = Env::new(&clean.url()).run(&["takedown", &id, "--apply", "--yes", "--snapshot"]);
     ok(&out);
     let want = normalized(&jsonl(&out));
     faulty.set_faults(octo_sim::Faults {
@@ -279,7 +281,7 @@ fn output_is_identical_under_429_and_5xx_faults() {
         max_in_a_row: 2,
         ..octo_sim::Faults::default()
     });
-    let out = Env::new(&faulty.url()).run(&["takedown", &id, "--yes", "--snapshot"]);
+    let out = Env::new(&faulty.url()).run(&["takedown", &id, "--apply", "--yes", "--snapshot"]);
     ok(&out);
     let got = normalized(&jsonl(&out));
     let faults = faulty.state()["requests"]["by_status"].clone();
@@ -306,7 +308,10 @@ fn records_match_the_schema() {
     // a dry run (planned only), the takedown itself, then a re-run (unchanged only)
     for (args, statuses) in [
         (vec!["takedown", &id, "--dry-run"], vec!["planned"]),
-        (vec!["takedown", &id, "--yes"], vec!["planned", "applied"]),
+        (
+            vec!["takedown", &id, "--apply", "--yes"],
+            vec!["planned", "applied"],
+        ),
     ] {
         let out = env.run(&args);
         ok(&out);
@@ -325,9 +330,9 @@ fn delete_after_an_interrupted_lock_adds_the_missing_details_note() {
     let sim = spawn();
     let id = server_id(&sim, "web01", 1);
     let env = Env::new(&sim.url());
-    let out = env.run(&["lock", &id, "--stop-after", "ticket"]);
+    let out = env.run(&["lock", &id, "--apply", "--stop-after", "ticket"]);
     assert_eq!(code(&out), 137);
-    let out = env.run(&["delete", &id, "--yes"]);
+    let out = env.run(&["delete", &id, "--apply", "--yes"]);
     ok(&out);
     let ts = tickets(&sim);
     assert_eq!(ts.len(), 1);

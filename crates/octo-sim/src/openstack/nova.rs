@@ -364,6 +364,8 @@ pub(crate) async fn action(
     let os = &mut *guard;
     let transition = os.transition_ms;
     let mut new_image: Option<Value> = None;
+    // whether the action changed anything (os-getConsoleOutput is a read sent as a POST)
+    let mut changed = false;
     let r = {
         let Some(s) = visible(os, &id, &t) else {
             return with_ids(not_found(&id), &rid, mv);
@@ -517,6 +519,7 @@ pub(crate) async fn action(
         match result {
             Err(r) => r,
             Ok((status, body, recorded)) => {
+                changed = recorded.is_some();
                 let sid = s.id.clone();
                 if let Some(a) = recorded {
                     record_action(os, &sid, &project, a, &t, &rid, now);
@@ -548,7 +551,7 @@ pub(crate) async fn action(
         }
     };
     drop(guard);
-    if r.status().is_success() {
+    if changed && r.status().is_success() {
         sh.record_mutation("POST", &format!("/compute/v2.1/servers/{id}/action"), &body);
     }
     with_ids(r, &rid, mv)

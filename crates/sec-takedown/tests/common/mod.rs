@@ -120,6 +120,54 @@ impl Env {
     }
 }
 
+impl Env {
+    /// Run on a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are a terminal,
+    /// `input` is what is typed. The exit code and everything the terminal showed.
+    pub fn run_on_terminal(&self, args: &[&str], input: &str) -> (i32, String) {
+        let bin = assert_cmd::cargo::cargo_bin("sec-takedown");
+        let mut line = bin.display().to_string();
+        for a in args {
+            assert!(
+                a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c)),
+                "quote {a}"
+            );
+            line.push(' ');
+            line.push_str(a);
+        }
+        // `timeout`: a prompt that waited for more input would fail the test, not hang it
+        let mut cmd = std::process::Command::new("timeout");
+        for k in REMOVED_ENV {
+            cmd.env_remove(k);
+        }
+        cmd.envs(self.vars.iter().cloned())
+            .env("XDG_CONFIG_HOME", self.path())
+            .env("HOME", self.path())
+            .env("TERM", "dumb")
+            .current_dir(self.path())
+            .args(["120", "script", "-q", "-e", "-c", &line, "/dev/null"]);
+        let mut child = cmd
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script(1) from util-linux");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(input.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_no_secrets(&out);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code().unwrap_or(-1), text)
+    }
+}
+
 pub fn assert_no_secrets(out: &Output) {
     octo_testkit::harness::assert_no_secrets(out, &SECRETS);
 }
