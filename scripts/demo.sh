@@ -63,7 +63,7 @@ export FRESHDESK_URL=$HALO_API_URL FRESHDESK_API_KEY=sim-freshdesk-key-0000
 srv=$(curl -s "$HALO_API_URL/_sim/state" | python3 -c 'import json,sys; s=json.load(sys.stdin)["openstack"]["servers"]; print(next(x["id"] for x in s if x.get("status")=="ACTIVE"))' 2>/dev/null || true)
 if [ -n "$srv" ]; then
   run "sec-takedown info $srv -o json | head -n 20"
-  run "sec-takedown takedown $srv --no-delete --yes -o table"
+  run "sec-takedown takedown $srv --no-delete --apply -o table"
 fi
 
 # --- AWS: EC2 instances no Halo agent protects (moto on loopback stands in for AWS)

@@ -135,6 +135,16 @@ fn plan_extracts_validates_and_never_blocks_reserved_and_own_addresses() {
     octo_testkit::assert_records(&recs, "ipblock.action.v1");
     assert!(env.mutations().is_empty(), "a plan must not write");
     assert_eq!(zone(&env)["ip_address"], SEED_ZONE);
+    // the old --dry-run is accepted and is the same plan
+    let again = env.run(
+        "ipblock",
+        Keys::Read,
+        &["--config", c.to_str().unwrap(), "--dry-run"],
+        &events(),
+    );
+    ok(&again);
+    assert_eq!(brief(&jsonl(&again)), brief(&recs));
+    assert!(env.mutations().is_empty(), "--dry-run must not write");
 }
 
 #[test]

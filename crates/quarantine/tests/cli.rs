@@ -97,6 +97,16 @@ fn plan_writes_nothing_and_names_every_decision() {
         "quarantine: 3 planned, 0 applied, 0 unchanged, 1 skipped, 0 failed"
     );
     octo_testkit::assert_records(&recs, "quarantine.action.v1");
+    // the old --dry-run is accepted and is the same plan
+    let again = env.run(
+        "quarantine",
+        Keys::Read,
+        &["--config", conf.to_str().unwrap(), "--dry-run"],
+        &input,
+    );
+    ok(&again);
+    assert_eq!(statuses(&jsonl(&again)), statuses(&recs));
+    assert!(env.mutations().is_empty(), "--dry-run must not write");
 }
 
 #[test]

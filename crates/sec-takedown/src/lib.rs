@@ -2,6 +2,8 @@
 //! FreshDesk ticket to the owner with the tenant managers in CC, private notes with the
 //! instance details and evidence (console log, optional snapshot), delete, reply, resolve.
 //!
+//! lock, unlock, delete and takedown print their plan by default and act only with `--apply`
+//! (`octo_core::mutation`); a delete also needs `--yes` or the server id typed on a terminal.
 //! Every step is an action record (`sec-takedown.step/v1`) on stdout. Progress lives in the
 //! instance metadata (`security_ticket`, `security_takedown_step`, `security_takedown_at`,
 //! `security_takedown_by`), so a re-run after a crash continues at the first unfinished step;
