@@ -1079,7 +1079,7 @@ mod tests {
                 &args(Some(format), &[], false),
                 Defaults::RECORDS,
                 true,
-                &[rec.clone()],
+                std::slice::from_ref(&rec),
             );
             assert_terminal_safe(&out);
         }
@@ -1088,7 +1088,7 @@ mod tests {
             &args(Some(Format::Jsonl), &[], false),
             Defaults::RECORDS,
             true,
-            &[rec.clone()],
+            std::slice::from_ref(&rec),
         );
         assert_eq!(
             out,
@@ -1099,7 +1099,7 @@ mod tests {
             &args(Some(Format::Json), &[], false),
             Defaults::RECORDS,
             true,
-            &[rec.clone()],
+            std::slice::from_ref(&rec),
         );
         assert_eq!(
             serde_json::from_str::<Value>(&out).unwrap(),
@@ -1110,7 +1110,7 @@ mod tests {
             &args(Some(Format::Csv), &[], false),
             Defaults::RECORDS,
             true,
-            &[rec.clone()],
+            std::slice::from_ref(&rec),
         );
         assert_eq!(
             out,
@@ -1145,12 +1145,12 @@ mod tests {
                 &args(Some(format), &[], false),
                 Defaults::RECORDS,
                 false,
-                &[rec.clone()],
+                std::slice::from_ref(&rec),
             );
             assert_eq!(out, expected, "{format:?}");
             assert_eq!(
                 out,
-                print(format, &[], &[rec.clone()]),
+                print(format, &[], std::slice::from_ref(&rec)),
                 "{format:?}: same as Printer::new"
             );
         }
@@ -1159,7 +1159,7 @@ mod tests {
             &OutputArgs::default(),
             Defaults::RECORDS,
             false,
-            &[rec.clone()],
+            std::slice::from_ref(&rec),
         );
         assert_eq!(out, format!("{raw_json}\n"));
         // a table is for reading wherever it goes: always sanitized
