@@ -27,8 +27,8 @@ host=$(halo-query servers --group Root/Prod/Web -c hostname -o csv | sed -n 2p)
 run "halo-query server $host -o json | head -n 40"
 run "halo-query events --date yesterday --critical -o csv -c type | tail -n +2 | sort | uniq -c | sort -rn"
 run "halo-query events --date yesterday --critical --type lids_rule_failed -o table -c created_at,server_hostname,message | head -n 8"
-run "halo-query firewall-policy --group Root/Prod/Web | fw-graph --policy - --format mermaid | head -n 20"
-run "halo-query firewall-policy --group Root/Prod/Web | fw-graph --policy - --group-name Web -o $work/web-fw.svg && ls -l $work/web-fw.svg | awk '{print \$5\" bytes of SVG\"}'"
+run "halo-query firewall-policy --group Root/Prod/Web | fw-graph --policy - -o mermaid | head -n 20"
+run "halo-query firewall-policy --group Root/Prod/Web | fw-graph --policy - --group-name Web --out $work/web-fw.svg && ls -l $work/web-fw.svg | awk '{print \$5\" bytes of SVG\"}'"
 run "halo-query doctor -o json | head -n 12"
 
 # --- archives: yesterday's events and scans, exactly, gzip JSONL + manifest (then idempotent)

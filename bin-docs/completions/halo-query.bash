@@ -95,7 +95,7 @@ _halo__query() {
 
     case "${cmd}" in
         halo__query)
-            opts="-o -c -v -q -h -V --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help --version groups group servers server events scans issues firewall-policy zones api doctor help"
+            opts="-c -v -q -o -h -V --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help --version groups group servers server events scans issues firewall-policy zones api doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -117,14 +117,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -141,6 +133,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -149,7 +149,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__api)
-            opts="-o -c -v -q -h --data --paginate --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --data --paginate --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -175,14 +175,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -199,6 +191,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -207,7 +207,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__doctor)
-            opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -229,14 +229,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -253,6 +245,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -261,7 +261,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__events)
-            opts="-o -c -v -q -h --date --since --until --type --critical --server --group --follow --poll-interval --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --date --since --until --type --critical --server --group --follow --poll-interval --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -311,14 +311,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -335,6 +327,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -343,7 +343,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__firewall__subcmd__policy)
-            opts="-o -c -v -q -h --group --id --platform --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --group --id --platform --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -377,14 +377,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -399,6 +391,14 @@ _halo__query() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -409,7 +409,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__group)
-            opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -431,14 +431,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -453,6 +445,14 @@ _halo__query() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -463,7 +463,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__groups)
-            opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,14 +485,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -507,6 +499,14 @@ _halo__query() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -699,7 +699,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__issues)
-            opts="-o -c -v -q -h --server --group --descendants --status --critical --type --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --server --group --descendants --status --critical --type --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -737,14 +737,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -761,6 +753,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -769,7 +769,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__scans)
-            opts="-o -c -v -q -h --date --since --until --module --status --server --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --date --since --until --module --status --server --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -815,14 +815,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -839,6 +831,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -847,7 +847,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__server)
-            opts="-o -c -v -q -h --events-since --events-limit --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --events-since --events-limit --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -877,14 +877,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -901,6 +893,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -909,7 +909,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__servers)
-            opts="-o -c -v -q -h --group --state --ip --cve --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --group --state --ip --cve --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -947,14 +947,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -971,6 +963,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -979,7 +979,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__zones)
-            opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1001,14 +1001,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1023,6 +1015,14 @@ _halo__query() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -41,7 +41,7 @@ _ipblock() {
 
     case "${cmd}" in
         ipblock)
-            opts="-i -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --apply --dry-run --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version expire unblock help"
+            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --apply --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --help --version expire unblock help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -83,6 +83,22 @@ _ipblock() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -99,7 +115,7 @@ _ipblock() {
             return 0
             ;;
         ipblock__subcmd__expire)
-            opts="-v -q -h --at --apply --dry-run --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --at --apply --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -122,6 +138,22 @@ _ipblock() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -197,7 +229,7 @@ _ipblock() {
             return 0
             ;;
         ipblock__subcmd__unblock)
-            opts="-v -q -h --apply --dry-run --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --apply --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,6 +248,22 @@ _ipblock() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

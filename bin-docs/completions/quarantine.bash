@@ -35,7 +35,7 @@ _quarantine() {
 
     case "${cmd}" in
         quarantine)
-            opts="-i -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --max --apply --dry-run --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version release help"
+            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --max --apply --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --help --version release help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -78,6 +78,22 @@ _quarantine() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -139,7 +155,7 @@ _quarantine() {
             return 0
             ;;
         quarantine__subcmd__release)
-            opts="-v -q -h --server --to-group --apply --dry-run --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --server --to-group --apply --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,6 +182,22 @@ _quarantine() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

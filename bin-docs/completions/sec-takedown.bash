@@ -65,7 +65,7 @@ _sec__takedown() {
 
     case "${cmd}" in
         sec__takedown)
-            opts="-o -v -q -h -V --config --format --verbose --quiet --log-format --color --help --version info lock unlock delete history takedown help"
+            opts="-o -c -v -q -h -V --config --format --columns --no-header --verbose --quiet --log-format --color --help --version info lock unlock delete history takedown help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -81,6 +81,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -99,13 +107,17 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__delete)
-            opts="-o -v -q -h --ip --yes --snapshot --force --apply --dry-run --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --yes --snapshot --force --dry-run --stop-after --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -119,6 +131,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -249,7 +269,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__history)
-            opts="-o -v -q -h --since --no-counts --plot --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --since --no-counts --plot --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,6 +295,14 @@ _sec__takedown() {
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -291,7 +319,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__info)
-            opts="-o -v -q -h --ip --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -311,6 +339,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -329,7 +365,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__lock)
-            opts="-o -v -q -h --ip --cc --apply --dry-run --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --cc --dry-run --stop-after --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,6 +379,10 @@ _sec__takedown() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stop-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -353,6 +393,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -371,7 +419,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__takedown)
-            opts="-o -v -q -h --ip --yes --no-delete --snapshot --force --cc --apply --dry-run --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --yes --no-delete --snapshot --force --cc --dry-run --stop-after --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -385,6 +433,10 @@ _sec__takedown() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --stop-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -395,6 +447,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -413,13 +473,17 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__unlock)
-            opts="-o -v -q -h --ip --apply --dry-run --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --dry-run --stop-after --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -433,6 +497,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)

@@ -5,6 +5,11 @@ complete -c slack-notify -l batch -d 'At most this many records per Slack messag
 complete -c slack-notify -l route -d 'Route each record to a channel by its key_name > vpc_id > aws_region > aws_account (YAML rules; first match wins, unmatched records go to the default channel)' -r -F
 complete -c slack-notify -s i -l input -d 'Read records from this file instead of stdin (`-` = stdin)' -r -F
 complete -c slack-notify -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG]' -r -F
+complete -c slack-notify -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c slack-notify -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c slack-notify -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c slack-notify -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
@@ -13,7 +18,8 @@ never\t''"
 complete -c slack-notify -l critical-only -d 'Post only critical events (action records are always posted)'
 complete -c slack-notify -l all-actions -d 'Also post action records whose status is `skipped` or `unchanged`'
 complete -c slack-notify -l dry-run -d 'Do not post: print what would be posted'
+complete -c slack-notify -l no-header -d 'csv and table: leave out the header line'
 complete -c slack-notify -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c slack-notify -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c slack-notify -s h -l help -d 'Print help'
+complete -c slack-notify -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c slack-notify -s V -l version -d 'Print version'

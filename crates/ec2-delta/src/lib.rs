@@ -26,13 +26,14 @@ use octo_core::exit::{Exit, usage};
 use octo_core::halo::api::ALL_STATES;
 use octo_core::halo::{Access, HaloClient};
 use octo_core::log::LogArgs;
-use octo_core::output::{Format, Printer};
+use octo_core::output::{Defaults, Format, OutputArgs, Printer};
 use octo_core::records::lookup;
 use serde_json::{Value, json};
 
 const AFTER_HELP: &str = "\
 Examples:
-  ec2-delta                                         # the caller's account, every region, as CSV
+  ec2-delta                                         # the caller's account, every region (a table)
+  ec2-delta > unprotected.csv                       # piped or redirected: CSV, as the original
   ec2-delta --accounts '111111111111;222222222222' --role-name inventory-reader
   ec2-delta --regions eu-west-1,us-east-1 --states all -o jsonl
   halo-query servers --state all | ec2-delta --halo-servers -
@@ -46,6 +47,10 @@ the root group, or servers outside its subtree look unprotected).
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 bad --halo-servers input, 4 some accounts or regions
 could not be read (named on stderr; the rest is reported), 5 rows printed with --fail-on-findings.";
+
+/// ec2-delta's one difference from the other tools: piped, it prints CSV, as ec2-halo-delta did.
+const FORMAT_HELP: &str = "Output format [default: table when stdout is a terminal, csv (as the \
+     original ec2-halo-delta printed) when it is piped or redirected]";
 
 /// The original ec2-halo-delta columns, then ours.
 pub const COLUMNS: [&str; 12] = [
@@ -84,9 +89,11 @@ const EC2_STATES: [&str; 6] = [
     "stopped",
 ];
 
-/// EC2 instances that no Halo agent protects, across accounts and regions, as CSV (or JSONL).
+/// EC2 instances that no Halo agent protects, across accounts and regions: a table on a
+/// terminal, CSV when piped (-o jsonl|json for records).
 #[derive(Debug, Parser)]
 #[command(name = "ec2-delta", version = octo_core::VERSION, after_help = AFTER_HELP)]
+#[command(mut_arg("format", |a| a.help(FORMAT_HELP)))]
 pub struct Cli {
     /// Accounts to inventory besides the caller's own, `;`- or `,`-separated; each through
     /// --role-name [env: AWS_ACCOUNT_NUMBERS]
@@ -106,17 +113,8 @@ pub struct Cli {
     /// instead of the Halo API
     #[arg(long = "halo-servers", value_name = "FILE|-")]
     pub halo_servers: Option<PathBuf>,
-    /// Output format [default: csv]
-    #[arg(short = 'o', long = "format", value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
-    /// Only these fields, in this order (comma-separated)
-    #[arg(
-        short = 'c',
-        long = "columns",
-        value_delimiter = ',',
-        value_name = "FIELDS"
-    )]
-    pub columns: Vec<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// List Halo servers on EC2 whose instance no longer exists in any scanned account/region
     #[arg(long)]
     pub reverse: bool,
@@ -545,17 +543,6 @@ pub fn reverse(inv: &Inventory, halo: &[Value]) -> Vec<Value> {
 
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     let plan = cli.plan()?;
-    let format = cli.format.unwrap_or(Format::Csv);
-    let mut columns = cli.columns.clone();
-    if columns.is_empty() && matches!(format, Format::Csv | Format::Table) {
-        let cols: &[&str] = if cli.reverse {
-            &REVERSE_COLUMNS
-        } else {
-            &COLUMNS
-        };
-        columns = cols.iter().map(|s| s.to_string()).collect();
-    }
-
     let aws_side = async {
         let base = aws::load(None).await;
         let caller = aws::caller_account(&base).await.map_err(|e| {
@@ -571,7 +558,16 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     } else {
         delta(&inv, &halo, &plan.states)
     };
-    let mut out = Printer::new(format, columns, Box::new(std::io::stdout()));
+    let columns: &[&str] = if cli.reverse {
+        &REVERSE_COLUMNS
+    } else {
+        &COLUMNS
+    };
+    let defaults = Defaults::RECORDS
+        .piped(Format::Csv)
+        .table_columns(columns)
+        .csv_columns(columns);
+    let mut out = Printer::stdout_with(&cli.output, defaults);
     for r in &rows {
         out.record(r)?;
     }

@@ -597,3 +597,53 @@ fn a_role_that_cannot_be_assumed_is_named_and_the_rest_reported() {
         .collect();
     assert_eq!(accounts, [OTHER, BASE]);
 }
+
+#[test]
+fn output_flags_format_columns_and_no_header() {
+    let moto = Moto::start();
+    let world = seed_aws(&moto);
+    let want: Vec<String> = expected(&world, &[])
+        .into_iter()
+        .filter(|(a, _, _)| a == BASE)
+        .map(|(_, _, id)| id)
+        .collect();
+    assert!(!want.is_empty());
+    let text = |extra: &[&str]| {
+        let mut args = vec!["--regions", "us-east-1,eu-west-1", "--halo-servers", "-"];
+        args.extend_from_slice(extra);
+        let out = run(&moto, None, &args, Some(""));
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        stdout(&out)
+    };
+    let ids: String = want.iter().map(|id| format!("{id}\n")).collect();
+    // piped without -o: CSV, as the original
+    let csv = text(&["-c", "instance_id"]);
+    assert_eq!(csv, format!("instance_id\n{ids}"));
+    assert_eq!(
+        text(&["-o", "csv", "-c", "instance_id", "--no-header"]),
+        ids
+    );
+    let json: Vec<Value> =
+        serde_json::from_str(&text(&["-o", "json", "-c", "instance_id"])).unwrap();
+    assert_eq!(
+        json,
+        want.iter()
+            .map(|id| serde_json::json!({"instance_id": id}))
+            .collect::<Vec<_>>()
+    );
+    // a table: the original columns first
+    let table = text(&["-o", "table"]);
+    assert!(
+        table.lines().next().unwrap().starts_with("instance_id"),
+        "{table}"
+    );
+    assert!(
+        table.lines().next().unwrap().contains("aws_account"),
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), want.len() + 1);
+    assert_eq!(
+        text(&["-o", "table", "-c", "instance_id", "--no-header"]),
+        ids
+    );
+}

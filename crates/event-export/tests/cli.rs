@@ -770,3 +770,63 @@ fn the_sharded_kubernetes_example_exports_24_hours_and_its_check_passes() {
     let daily = local(&k8s_args("event-export-cronjob.yaml")[0]);
     assert_eq!(daily[..2], ["--date", "yesterday"]);
 }
+
+#[test]
+fn to_stdout_takes_the_output_flags() {
+    let sim = sim(2000);
+    let (s, _) = day();
+    let hour = sim.events(
+        s + chrono::Duration::hours(6),
+        s + chrono::Duration::hours(7),
+    );
+    assert!(!hour.is_empty());
+    let window = [
+        "--since",
+        "2026-11-19T06:00:00Z",
+        "--until",
+        "2026-11-19T07:00:00Z",
+        "--to",
+        "-",
+    ];
+    let text = |extra: &[&str]| {
+        let mut args = window.to_vec();
+        args.extend_from_slice(extra);
+        let out = run(&sim.url(), None, &args);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let ids: Vec<String> = hour
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_string())
+        .collect();
+    let csv = text(&["-o", "csv", "-c", "id,type"]);
+    let expected: String = hour
+        .iter()
+        .map(|e| {
+            format!(
+                "{},{}\n",
+                e["id"].as_str().unwrap(),
+                e["type"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(csv, format!("id,type\n{expected}"));
+    assert_eq!(
+        text(&["-o", "csv", "-c", "id,type", "--no-header"]),
+        expected
+    );
+    let json: Vec<Value> = serde_json::from_str(&text(&["-o", "json", "-c", "id"])).unwrap();
+    assert_eq!(
+        json,
+        ids.iter()
+            .map(|id| serde_json::json!({"id": id}))
+            .collect::<Vec<_>>()
+    );
+    let table = text(&["-o", "table"]);
+    assert!(table.starts_with("created_at"), "{table}");
+    assert!(
+        table.lines().next().unwrap().ends_with("message"),
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), hour.len() + 1);
+}

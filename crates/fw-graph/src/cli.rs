@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{CommandFactory, Parser};
 use octo_core::exit::{self, Exit};
 use octo_core::log::LogArgs;
+use octo_core::output::{self, Defaults, OutputArgs, Printer};
 
 use crate::{Format, PolicyError, RenderOptions};
 
@@ -18,10 +19,12 @@ use crate::{Format, PolicyError, RenderOptions};
 /// `{"firewall_policy": …}`), from a file or stdin, and renders it offline.
 ///
 /// Examples:
-///   fw-graph --group Root/Prod/Web -o web.png
-///   halo-query firewall-policy --group Web | fw-graph --policy - --format mermaid
+///   fw-graph --group Root/Prod/Web --out web.png
+///   halo-query firewall-policy --group Web | fw-graph --policy - -o mermaid
+///   fw-graph --policy web.json              # the edges as a table (jsonl when piped)
 #[derive(Debug, Parser)]
 #[command(name = "fw-graph", version = octo_core::VERSION, about, long_about)]
+#[command(mut_arg("format", |a| a.help(FORMAT_HELP)))]
 pub struct Cli {
     /// Firewall policy JSON file; `-` reads it from stdin
     #[arg(
@@ -43,14 +46,15 @@ pub struct Cli {
     #[command(flatten)]
     pub halo: octo_core::config::HaloArgs,
 
-    /// Output format [default: from the -o file extension]
-    #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    /// -o/--format (a picture or the edge records), -c, --no-header
+    #[command(flatten)]
+    pub output: OutputArgs<Format>,
 
     /// Write to FILE (atomically: a temp file in the same directory, then renamed) instead of
-    /// stdout
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// stdout; the format follows its extension (.png .svg .dot/.gv .mmd .jsonl .json .csv)
+    /// unless --format says
+    #[arg(long = "out", value_name = "FILE")]
+    pub out: Option<PathBuf>,
 
     /// Also draw inactive rules (dashed, marked "inactive")
     #[arg(long)]
@@ -64,6 +68,10 @@ pub struct Cli {
     pub log: LogArgs,
 }
 
+const FORMAT_HELP: &str = "Output format: a picture (png, svg, dot, mermaid) or the edges as \
+     fw-graph.edge/v1 records (jsonl, json, csv, table) [default: from the --out file's \
+     extension; on stdout table when it is a terminal, jsonl when it is piped]";
+
 /// The clap command (for docs generation).
 pub fn command() -> clap::Command {
     Cli::command()
@@ -72,8 +80,9 @@ pub fn command() -> clap::Command {
 /// Entry point used by `main`.
 pub fn run(args: Cli) -> anyhow::Result<Exit> {
     args.log.init();
-    let output = args.output.filter(|p| p.as_os_str() != "-");
-    let format = match (args.format, &output) {
+    let out_path = args.out.clone().filter(|p| p.as_os_str() != "-");
+    let stdout_tty = std::io::stdout().is_terminal();
+    let format = match (args.output.format, &out_path) {
         (Some(f), _) => f,
         (None, Some(path)) => format_from_extension(path).ok_or_else(|| {
             exit::usage(format!(
@@ -81,11 +90,18 @@ pub fn run(args: Cli) -> anyhow::Result<Exit> {
                 path.display()
             ))
         })?,
-        (None, None) => return Err(exit::usage("--format is required when writing to stdout")),
+        (None, None) if stdout_tty => Format::Table,
+        (None, None) => Format::Jsonl,
     };
-    if output.is_none() && format.is_binary() && std::io::stdout().is_terminal() {
+    if format.records().is_none() && (!args.output.columns.is_empty() || args.output.no_header) {
         return Err(exit::usage(
-            "refusing to write PNG to a terminal: give -o FILE or redirect stdout",
+            "--columns and --no-header are for the edge records (jsonl, json, csv, table), \
+             not for a picture",
+        ));
+    }
+    if out_path.is_none() && format.is_binary() && stdout_tty {
+        return Err(exit::usage(
+            "refusing to write PNG to a terminal: give --out FILE or redirect stdout",
         ));
     }
 
@@ -121,19 +137,50 @@ pub fn run(args: Cli) -> anyhow::Result<Exit> {
         include_inactive: args.all,
         group_name,
     };
-    let rendered =
-        crate::render(&doc, &opts).map_err(|e| match e.downcast_ref::<PolicyError>() {
-            Some(pe) => anyhow::Error::new(crate::policy_input_error(&source, pe)),
-            None => e,
-        })?;
-
-    match output {
+    let input_error = |e: anyhow::Error| match e.downcast_ref::<PolicyError>() {
+        Some(pe) => anyhow::Error::new(crate::policy_input_error(&source, pe)),
+        None => e,
+    };
+    if let Some(records_format) = format.records() {
+        // the edges as records, through the one printer (flags, terminal safety, closed pipe)
+        let graph = crate::build(&doc, &opts).map_err(input_error)?;
+        let records = crate::render::jsonl::records(&graph);
+        let flags = OutputArgs {
+            format: Some(records_format),
+            columns: args.output.columns.clone(),
+            no_header: args.output.no_header,
+        };
+        let defaults = Defaults::RECORDS.table_columns(crate::EDGE_COLUMNS);
+        match &out_path {
+            Some(path) => write_atomically(path, &output::to_vec(&flags, defaults, &records)?)?,
+            None => {
+                let mut p = Printer::stdout_with(&flags, defaults);
+                for r in &records {
+                    p.record(r)?;
+                }
+                p.finish()?;
+            }
+        }
+        return Ok(Exit::Success);
+    }
+    let rendered = crate::render(&doc, &opts).map_err(input_error)?;
+    match out_path {
         Some(path) => write_atomically(&path, &rendered.bytes)?,
         None => {
+            // text pictures (DOT, Mermaid, SVG) carry policy, rule and zone names from the API:
+            // a terminal gets them sanitized; PNG never reaches one (refused above)
+            let bytes = if stdout_tty && !format.is_binary() {
+                let text = String::from_utf8_lossy(&rendered.bytes);
+                octo_core::sanitize::for_terminal_lines(&text)
+                    .into_owned()
+                    .into_bytes()
+            } else {
+                rendered.bytes
+            };
             let mut out = std::io::stdout().lock();
-            out.write_all(&rendered.bytes)
-                .context("writing to stdout")?;
-            out.flush().context("writing to stdout")?;
+            out.write_all(&bytes)
+                .and_then(|()| out.flush())
+                .map_err(octo_core::output::write_error)?;
         }
     }
     Ok(Exit::Success)
@@ -147,6 +194,8 @@ fn format_from_extension(path: &Path) -> Option<Format> {
         "dot" | "gv" => Format::Dot,
         "mmd" | "mermaid" => Format::Mermaid,
         "jsonl" | "ndjson" => Format::Jsonl,
+        "json" => Format::Json,
+        "csv" => Format::Csv,
         _ => return None,
     })
 }
@@ -186,7 +235,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     };
     let name = path
         .file_name()
-        .with_context(|| format!("-o {}: not a file name", path.display()))?;
+        .with_context(|| format!("--out {}: not a file name", path.display()))?;
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
         name.to_string_lossy(),
@@ -221,6 +270,14 @@ mod tests {
             Some(Format::Mermaid)
         );
         assert_eq!(format_from_extension(Path::new("x")), None);
+        assert_eq!(
+            format_from_extension(Path::new("edges.csv")),
+            Some(Format::Csv)
+        );
+        assert_eq!(
+            format_from_extension(Path::new("edges.json")),
+            Some(Format::Json)
+        );
     }
 
     #[test]

@@ -25,10 +25,10 @@ pub use cli::{Cli, command, run};
 pub use graph::{Graph, GraphOptions};
 pub use model::{Policy, PolicyError};
 
-/// Output format.
+/// Output format: a picture, or the edges as records (`fw-graph.edge/v1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// PNG image (needs -o unless stdout is redirected)
+    /// PNG image (needs --out unless stdout is redirected)
     Png,
     /// SVG image
     Svg,
@@ -36,8 +36,14 @@ pub enum Format {
     Dot,
     /// Mermaid flowchart text
     Mermaid,
-    /// One fw-graph.edge/v1 JSON record per edge
+    /// One fw-graph.edge/v1 JSON record per edge (default when stdout is piped)
     Jsonl,
+    /// The edge records as one JSON array
+    Json,
+    /// The edge records as CSV
+    Csv,
+    /// The edge records as a table (default on a terminal)
+    Table,
 }
 
 impl Format {
@@ -45,7 +51,35 @@ impl Format {
     pub fn is_binary(self) -> bool {
         self == Format::Png
     }
+
+    /// The records format, when this is one (the edges as `fw-graph.edge/v1` records).
+    pub fn records(self) -> Option<octo_core::output::Format> {
+        use octo_core::output::Format as R;
+        match self {
+            Format::Jsonl => Some(R::Jsonl),
+            Format::Json => Some(R::Json),
+            Format::Csv => Some(R::Csv),
+            Format::Table => Some(R::Table),
+            Format::Png | Format::Svg | Format::Dot | Format::Mermaid => None,
+        }
+    }
+
+    /// The format a record format stands for.
+    pub fn from_records(f: octo_core::output::Format) -> Format {
+        use octo_core::output::Format as R;
+        match f {
+            R::Jsonl => Format::Jsonl,
+            R::Json => Format::Json,
+            R::Csv => Format::Csv,
+            R::Table => Format::Table,
+        }
+    }
 }
+
+/// Table columns of the edge records (without `--columns`).
+pub const EDGE_COLUMNS: &[&str] = &[
+    "chain", "position", "action", "from", "service", "to", "active", "count",
+];
 
 /// What to render and how.
 #[derive(Debug, Clone)]
@@ -68,15 +102,21 @@ pub struct Rendered {
 ///
 /// A policy that cannot be read fails with a [`PolicyError`] in the chain.
 pub fn render(policy: &Value, opts: &RenderOptions) -> anyhow::Result<Rendered> {
+    render_graph(&build(policy, opts)?, opts.format)
+}
+
+/// Parse a policy and build its graph (what [`render`] draws).
+///
+/// A policy that cannot be read fails with a [`PolicyError`] in the chain.
+pub fn build(policy: &Value, opts: &RenderOptions) -> anyhow::Result<Graph> {
     let policy = model::parse_policy(policy)?;
-    let graph = graph::build(
+    Ok(graph::build(
         &policy,
         &GraphOptions {
             include_inactive: opts.include_inactive,
             group_name: opts.group_name.clone(),
         },
-    );
-    render_graph(&graph, opts.format)
+    ))
 }
 
 /// Render an already built graph.
@@ -85,6 +125,14 @@ pub fn render_graph(graph: &Graph, format: Format) -> anyhow::Result<Rendered> {
         Format::Dot => render::dot::render(graph).into_bytes(),
         Format::Mermaid => render::mermaid::render(graph).into_bytes(),
         Format::Jsonl => render::jsonl::render(graph).into_bytes(),
+        Format::Json | Format::Csv | Format::Table => {
+            let args = octo_core::output::OutputArgs {
+                format: format.records(),
+                ..Default::default()
+            };
+            let defaults = octo_core::output::Defaults::RECORDS.table_columns(EDGE_COLUMNS);
+            octo_core::output::to_vec(&args, defaults, &render::jsonl::records(graph))?
+        }
         Format::Svg => {
             let l = layout::layout(graph).context("laying out the graph")?;
             render::svg::render(&l)?.into_bytes()

@@ -93,13 +93,13 @@ fn svg_and_png_to_stdout_and_files() {
         .stdout
         .clone();
     assert_eq!(&out[..8], b"\x89PNG\r\n\x1a\n");
-    // -o FILE, format from the extension, atomic write leaves no temp file behind
+    // --out FILE, format from the extension, atomic write leaves no temp file behind
     let png = dir.path().join("fw.png");
     fw_graph()
         .args([
             "--policy",
             common::fixture_path().to_str().unwrap(),
-            "-o",
+            "--out",
             png.to_str().unwrap(),
         ])
         .assert()
@@ -111,13 +111,15 @@ fn svg_and_png_to_stdout_and_files() {
         ("dot", "digraph"),
         ("mmd", "flowchart LR"),
         ("jsonl", "{\"record\""),
+        ("json", "[\n  {\n    \"record\""),
+        ("csv", "record,chain,action,"),
     ] {
         let p = dir.path().join(format!("fw.{ext}"));
         fw_graph()
             .args([
                 "--policy",
                 common::fixture_path().to_str().unwrap(),
-                "--output",
+                "--out",
                 p.to_str().unwrap(),
             ])
             .assert()
@@ -125,14 +127,14 @@ fn svg_and_png_to_stdout_and_files() {
         let text = std::fs::read_to_string(&p).unwrap();
         assert!(text.starts_with(starts), "{ext}: {}", &text[..20]);
     }
-    // overwrite in place
+    // overwrite in place; --format wins over the extension
     fw_graph()
         .args([
             "--policy",
             common::fixture_path().to_str().unwrap(),
-            "--format",
-            "dot",
             "-o",
+            "dot",
+            "--out",
             png.to_str().unwrap(),
         ])
         .assert()
@@ -143,7 +145,76 @@ fn svg_and_png_to_stdout_and_files() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
-    assert_eq!(names.len(), 5, "{names:?}");
+    assert_eq!(names.len(), 7, "{names:?}");
+}
+
+#[test]
+fn the_edges_as_records_in_every_format_with_columns() {
+    let f = common::fixture_path();
+    let f = f.to_str().unwrap();
+    let golden_jsonl = golden("policy.all.jsonl");
+    let records: Vec<serde_json::Value> = golden_jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // piped without a format: jsonl, the golden bytes
+    fw_graph()
+        .args(["--policy", f, "--all", "--group-name", "web-servers"])
+        .assert()
+        .success()
+        .stdout(golden_jsonl.clone());
+    // -o dot is the DOT picture
+    fw_graph()
+        .args(["--policy", f, "-o", "dot"])
+        .assert()
+        .success()
+        .stdout(golden("policy.dot"));
+    let run = |args: &[&str]| -> String {
+        let out = fw_graph()
+            .args(["--policy", f, "--all", "--group-name", "web-servers"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // json: the same records as one array
+    let json: serde_json::Value = serde_json::from_str(&run(&["-o", "json"])).unwrap();
+    assert_eq!(json, serde_json::Value::Array(records.clone()));
+    // -c in every record format
+    let first = &records[0];
+    let s = |k: &str| first[k].as_str().unwrap().to_string();
+    assert_eq!(
+        run(&["-o", "jsonl", "-c", "from,to"])
+            .lines()
+            .next()
+            .unwrap(),
+        serde_json::json!({"from": first["from"], "to": first["to"]}).to_string()
+    );
+    let csv = run(&["-o", "csv", "-c", "chain,from,to"]);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("chain,from,to"));
+    assert_eq!(
+        lines.next().unwrap(),
+        format!("{},{},{}", s("chain"), s("from"), s("to"))
+    );
+    assert_eq!(csv.lines().count(), records.len() + 1);
+    let no_header = run(&["-o", "csv", "-c", "chain,from,to", "--no-header"]);
+    assert_eq!(no_header, csv.split_once('\n').unwrap().1);
+    // a table: the default columns, a header, one line per edge
+    let table = run(&["-o", "table"]);
+    assert!(
+        table.starts_with("chain   position  action  from"),
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), records.len() + 1);
+    let table = run(&["-o", "table", "-c", "action,to", "--no-header"]);
+    assert_eq!(table.lines().count(), records.len());
+    assert!(
+        table.starts_with(first["action"].as_str().unwrap()),
+        "{table}"
+    );
 }
 
 #[test]
@@ -197,15 +268,26 @@ fn usage_errors_are_exit_2() {
         .code(2)
         .stdout("");
     fw_graph()
-        .args(["--policy", f])
+        .args(["--policy", f, "--out", "graph.weird"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--format"));
+    // -o is the format, never a file
     fw_graph()
-        .args(["--policy", f, "-o", "graph.weird"])
+        .args(["--policy", f, "-o", "graph.svg"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--format"));
+        .stdout("");
+    // columns and --no-header are for the records, not for a picture
+    for extra in [&["-c", "from"][..], &["--no-header"]] {
+        fw_graph()
+            .args(["--policy", f, "-o", "svg"])
+            .args(extra)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("not for a picture"));
+    }
     fw_graph().args(["--format", "dot"]).assert().code(2);
     fw_graph()
         .args(["--policy", "/nonexistent/policy.json", "--format", "dot"])

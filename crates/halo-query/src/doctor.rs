@@ -7,7 +7,7 @@ use std::time::Instant;
 use octo_core::config::HaloConfig;
 use octo_core::exit::Exit;
 use octo_core::halo::{Access, HaloClient};
-use octo_core::output::{Format, Printer};
+use octo_core::output::Printer;
 use serde_json::{Value, json};
 
 use crate::Cli;
@@ -125,14 +125,10 @@ pub async fn run(cfg: &HaloConfig, cli: &Cli) -> anyhow::Result<Exit> {
         use std::io::Write;
         let mut stdout = std::io::stdout().lock();
         stdout
-            .write_all(octo_core::sanitize::for_terminal(&text).as_bytes())
-            .map_err(|e| anyhow::Error::new(e).context("writing output"))?;
+            .write_all(octo_core::sanitize::for_terminal_lines(&text).as_bytes())
+            .map_err(octo_core::output::write_error)?;
     } else {
-        let mut out = Printer::new(
-            cli.output.format.unwrap_or(Format::Jsonl),
-            cli.output.columns.clone(),
-            Box::new(std::io::stdout()),
-        );
+        let mut out = Printer::stdout(&cli.output);
         out.record(&report)?;
         out.finish()?;
     }

@@ -3,7 +3,6 @@
 //! Every subcommand prints Halo objects exactly as the API returned them (JSON Lines when piped,
 //! a table on a terminal), so `jq` recipes written for the API work on its output.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -12,11 +11,11 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use futures::{StreamExt, TryStreamExt};
 use octo_core::config::HaloArgs;
 use octo_core::exit::{Exit, usage};
-use octo_core::halo::api::{FirewallPlatform, parse_states};
+use octo_core::halo::api::{EVENT_COLUMNS, FirewallPlatform, SCAN_COLUMNS, parse_states};
 use octo_core::halo::cursor::stamp;
 use octo_core::halo::{Access, Cursor, HaloClient, is_transient};
 use octo_core::log::LogArgs;
-use octo_core::output::{Format, Printer};
+use octo_core::output::{Defaults, Format, OutputArgs, Printer};
 use octo_core::time::{WindowArgs, format_api, parse_time};
 use serde_json::{Value, json};
 
@@ -33,37 +32,30 @@ Examples:
   halo-query server web-1 | jq .server.aws_ec2
   halo-query events --date yesterday --critical --type lids_rule_failed
   halo-query events --follow --critical | slack-notify
-  halo-query firewall-policy --group Web | fw-graph --policy - --format svg -o web.svg
+  halo-query firewall-policy --group Web | fw-graph --policy - --out web.svg
   halo-query api GET /v1/servers --paginate
 
 Configuration: HALO_API_KEY / HALO_API_SECRET_KEY (read-only key), HALO_API_URL or
 HALO_API_HOSTNAME / HALO_API_PORT. `halo-query doctor` shows what is in effect.
 Exit codes: 0 ok, 1 API or I/O failure, 2 usage or configuration error, 130 interrupted.";
 
+const FORMAT_HELP: &str = "Output format [default: table when stdout is a terminal (json for \
+     `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]";
+
 /// Query the CloudPassage Halo API: groups, servers, events, scans, issues, firewall policies
 /// and IP zones, as JSON Lines (piped) or a table (terminal).
 #[derive(Debug, Parser)]
 #[command(name = "halo-query", version = octo_core::VERSION, after_help = AFTER_HELP)]
+#[command(mut_arg("format", |a| a.help(FORMAT_HELP)))]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
     #[command(flatten)]
     pub halo: HaloArgs,
     #[command(flatten)]
-    pub output: GlobalOutput,
+    pub output: OutputArgs,
     #[command(flatten)]
     pub log: LogArgs,
-}
-
-/// Output flags, global so they may follow the subcommand.
-#[derive(Debug, Clone, Args)]
-pub struct GlobalOutput {
-    /// Output format: jsonl (default when piped), json, csv, table (default on a terminal)
-    #[arg(short = 'o', long = "format", value_enum, global = true)]
-    pub format: Option<Format>,
-    /// Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)
-    #[arg(short = 'c', long = "columns", value_delimiter = ',', global = true)]
-    pub columns: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -261,22 +253,8 @@ fn default_columns(cmd: &Command) -> &'static [&'static str] {
             "connecting_ip_address",
             "platform",
         ],
-        Command::Events(_) => &[
-            "created_at",
-            "type",
-            "critical",
-            "server_hostname",
-            "server_group_name",
-            "message",
-        ],
-        Command::Scans(_) => &[
-            "created_at",
-            "module",
-            "status",
-            "server_hostname",
-            "critical_findings_count",
-            "non_critical_findings_count",
-        ],
+        Command::Events(_) => EVENT_COLUMNS,
+        Command::Scans(_) => SCAN_COLUMNS,
         Command::Issues(_) => &[
             "id",
             "issue_type",
@@ -292,24 +270,18 @@ fn default_columns(cmd: &Command) -> &'static [&'static str] {
 }
 
 fn printer(cli: &Cli) -> Printer {
-    let is_tty = std::io::stdout().is_terminal();
     let one_object = matches!(
         cli.command,
         Command::Server(_) | Command::FirewallPolicy(_) | Command::Api(_)
     );
-    let format = cli.output.format.unwrap_or(match (is_tty, one_object) {
-        (false, _) => Format::Jsonl,
-        (true, true) => Format::Json,
-        (true, false) => Format::Table,
-    });
-    let mut columns = cli.output.columns.clone();
-    if columns.is_empty() && format == Format::Table {
-        columns = default_columns(&cli.command)
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-    }
-    Printer::new(format, columns, Box::new(std::io::stdout()))
+    let defaults = Defaults::RECORDS
+        .terminal(if one_object {
+            Format::Json
+        } else {
+            Format::Table
+        })
+        .table_columns(default_columns(&cli.command));
+    Printer::stdout_with(&cli.output, defaults)
 }
 
 /// Entry point used by `main`.

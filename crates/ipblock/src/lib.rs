@@ -23,6 +23,8 @@ use octo_core::halo::HaloClient;
 use octo_core::halo::api::ALL_STATES;
 use octo_core::log::LogArgs;
 use octo_core::mutation::MutationArgs;
+
+use octo_core::output::OutputArgs;
 use octo_core::response;
 use octo_core::response::action::{ActionOut, IPBLOCK_RECORD, IpblockAction, Status};
 use octo_core::response::events::{EventInputArgs, Trigger};
@@ -63,6 +65,8 @@ pub struct Cli {
     pub mutation: MutationArgs,
     #[command(flatten)]
     pub halo: HaloArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub log: LogArgs,
 }
@@ -109,7 +113,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     response::check_no_input_with_subcommand(cli.command.is_some(), &cli.input)?;
-    let mut out = ActionOut::stdout();
+    let mut out = ActionOut::stdout(&cli.output, response::action::IPBLOCK_COLUMNS);
     let result = match &cli.command {
         None => block(&cli, &mut out).await,
         Some(Command::Expire(a)) => expire(&cli, a, &mut out).await,

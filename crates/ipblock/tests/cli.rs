@@ -582,3 +582,48 @@ fn from_halo_blocks_addresses_of_events_read_from_the_api() {
         "ipblock: --from-halo and --input read events: they do not go with a subcommand"
     );
 }
+
+#[test]
+fn output_flags_format_columns_and_no_header() {
+    let env = setup();
+    let c = env.file("octo.yml", &conf(""));
+    let c = c.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--config", c];
+        args.extend_from_slice(extra);
+        let out = env.run("ipblock", Keys::Read, &args, &events());
+        ok(&out);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let csv = run(&["-o", "csv", "-c", "event_id,ip,status"]);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("event_id,ip,status"));
+    assert_eq!(lines.next(), Some("e1,203.0.113.7,planned"));
+    assert_eq!(lines.next(), Some("e2,2001:db8::66,planned"));
+    assert_eq!(csv.lines().count(), 11);
+    assert_eq!(
+        run(&["-o", "csv", "-c", "event_id,ip,status", "--no-header"]),
+        csv.split_once('\n').unwrap().1
+    );
+    let json: Vec<Value> = serde_json::from_str(&run(&["-o", "json", "-c", "status"])).unwrap();
+    assert_eq!(json.len(), 10);
+    assert_eq!(json[0], serde_json::json!({"status": "planned"}));
+    let table = run(&["-o", "table"]);
+    // rows print as decisions are taken: columns as wide as the header and the first row
+    assert!(
+        table.starts_with("action  status   ip           zone_name"),
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("block   planned  203.0.113.7  "),
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), 11, "{table}");
+    let table = run(&["-o", "table", "-c", "event_id,status", "--no-header"]);
+    assert_eq!(table.lines().next(), Some("e1  planned"));
+    assert!(env.mutations().is_empty());
+}

@@ -45,6 +45,8 @@ pub struct Kind {
     /// Legacy file name prefix and records per legacy file.
     pub legacy_prefix: &'static str,
     pub legacy_per_file: usize,
+    /// Table columns of the records (`--to -` on a terminal).
+    pub table_columns: &'static [&'static str],
 }
 
 pub const EVENTS: Kind = Kind {
@@ -53,6 +55,7 @@ pub const EVENTS: Kind = Kind {
     tool: "event-export",
     legacy_prefix: "Halo-Events",
     legacy_per_file: 10_000,
+    table_columns: crate::halo::api::EVENT_COLUMNS,
 };
 
 pub const SCANS: Kind = Kind {
@@ -61,6 +64,7 @@ pub const SCANS: Kind = Kind {
     tool: "scan-export",
     legacy_prefix: "Halo-Scans",
     legacy_per_file: 100,
+    table_columns: crate::halo::api::SCAN_COLUMNS,
 };
 
 /// Object layout.
@@ -775,7 +779,8 @@ mod tests {
 pub struct ExportArgs {
     #[command(flatten)]
     pub window: crate::time::WindowArgs,
-    /// Destination: a directory, s3://bucket/prefix, or - (JSON Lines on stdout)
+    /// Destination: a directory, s3://bucket/prefix, or - (the records on stdout: JSON Lines when
+    /// piped, see --format)
     /// [default: s3://$EVENTS_S3_BUCKET or s3://$SCANS_S3_BUCKET]
     #[arg(long = "to", value_name = "DIR|s3://BUCKET/PREFIX|-")]
     pub to: Option<String>,
@@ -808,6 +813,9 @@ pub struct ExportArgs {
     /// manifests whose parts all exist; exit 1 naming what is missing
     #[arg(long)]
     pub check: bool,
+    /// `--to -`: the records' format and fields
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
 }
 
 /// Shard `i` of `n` equal shards of `[since, until)` (the last one ends at `until`).
@@ -987,7 +995,7 @@ pub async fn run(
     }
     let halo = HaloClient::new(&cfg, crate::halo::Access::Read, kind.tool)?;
     if dest == crate::store::Dest::Stdout {
-        return to_stdout(&halo, &job).await;
+        return to_stdout(&halo, &job, &args.output).await;
     }
     let units = job.units()?;
     let store = Store::open(&dest, args.s3_part_mib * 1024 * 1024).await?;
@@ -1016,14 +1024,16 @@ pub async fn run(
     Ok(crate::exit::Exit::Success)
 }
 
-/// `--to -`: the window's records as JSON Lines on stdout, in `created_at` order.
-async fn to_stdout(halo: &HaloClient, job: &Job) -> anyhow::Result<crate::exit::Exit> {
+/// `--to -`: the window's records on stdout (JSON Lines when piped, unless `--format` says
+/// otherwise), in `created_at` order.
+async fn to_stdout(
+    halo: &HaloClient,
+    job: &Job,
+    output: &crate::output::OutputArgs,
+) -> anyhow::Result<crate::exit::Exit> {
     let mut items = records(halo, job, Cursor::new(job.since), job.until);
-    let mut out = crate::output::Printer::new(
-        crate::output::Format::Jsonl,
-        Vec::new(),
-        Box::new(std::io::stdout()),
-    );
+    let defaults = crate::output::Defaults::RECORDS.table_columns(job.kind.table_columns);
+    let mut out = crate::output::Printer::stdout_with(output, defaults);
     while let Some(item) = items.next().await {
         out.record(&item?.value()?)?;
     }

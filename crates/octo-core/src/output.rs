@@ -1,5 +1,7 @@
-//! Records out: `--format jsonl|json|csv|table` and `--columns`. [`Printer`] is the one writer
-//! that owns stdout.
+//! Records out: `--format jsonl|json|csv|table` (`-o`), `--columns` (`-c`) and `--no-header`.
+//! [`OutputArgs`] are the flags every tool that prints records shares; [`Printer`] is the one
+//! writer that owns stdout, built by [`Printer::stdout`] (or [`Printer::stdout_with`] for a
+//! command's own [`Defaults`]).
 //!
 //! - `jsonl`: one compact object per line, in the record's own key order (streamed).
 //! - `json`: one pretty array of all records (streamed element by element; `[]` when none).
@@ -12,6 +14,12 @@
 //! With `--columns`, every format shows exactly those fields, in that order (a missing field is
 //! `null` / an empty cell). With [`Printer::set_flush_each`] (`--follow`) csv and table print each
 //! record as it comes; without `--columns` their columns are then those of the first record.
+//! `--no-header` leaves out the header line of csv and table.
+//!
+//! Terminal safety: when the sink is a terminal, text from outside cannot reach it raw in any
+//! format — table and csv cells go through [`crate::sanitize::for_terminal`], json and jsonl
+//! through [`crate::sanitize::json_for_terminal`] (escapes, so still valid JSON of the same
+//! value). A pipe gets the bytes unchanged.
 //!
 //! A closed pipe (`tool | head -1`) turns into [`PipeClosed`], which exits 0 silently.
 
@@ -24,7 +32,7 @@ use serde_json::{Map, Value};
 
 use crate::exit::PipeClosed;
 use crate::records::lookup;
-use crate::sanitize::for_terminal;
+use crate::sanitize::{for_terminal, json_for_terminal};
 
 /// An output format.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,12 +47,27 @@ pub enum Format {
     Table,
 }
 
-/// The output flags every tool that prints records shares.
-#[derive(clap::Args, Debug, Clone, Default)]
-pub struct OutputArgs {
+/// The output flags every tool that prints records shares: `-o/--format`, `-c/--columns`,
+/// `--no-header`. Global, so they may follow a subcommand.
+///
+/// `F` is the format's value type: [`Format`] for every tool but fw-graph, whose `--format` also
+/// names its pictures (it turns the record formats back into a [`Format`]). A command whose
+/// default differs from "table on a terminal, jsonl piped" says so with
+/// `#[command(mut_arg("format", |a| a.help(…)))]`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutputArgs<F = Format>
+where
+    F: clap::ValueEnum + Clone + Send + Sync + 'static,
+{
     /// Output format [default: table when stdout is a terminal, jsonl when it is piped]
-    #[arg(short = 'o', long = "format", value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
+    #[arg(
+        short = 'o',
+        long = "format",
+        value_enum,
+        value_name = "FORMAT",
+        global = true
+    )]
+    pub format: Option<F>,
 
     /// Only these fields, in this order, in every format: comma-separated field names, dotted
     /// for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)
@@ -52,9 +75,97 @@ pub struct OutputArgs {
         short = 'c',
         long = "columns",
         value_delimiter = ',',
-        value_name = "FIELDS"
+        value_name = "FIELDS",
+        global = true
     )]
     pub columns: Vec<String>,
+
+    /// csv and table: leave out the header line
+    #[arg(long = "no-header", global = true)]
+    pub no_header: bool,
+}
+
+impl<F> Default for OutputArgs<F>
+where
+    F: clap::ValueEnum + Clone + Send + Sync + 'static,
+{
+    fn default() -> Self {
+        OutputArgs {
+            format: None,
+            columns: Vec::new(),
+            no_header: false,
+        }
+    }
+}
+
+impl OutputArgs {
+    /// These flags with `format` (e.g. a command that knows the format already).
+    pub fn with_format(&self, format: Format) -> OutputArgs {
+        OutputArgs {
+            format: Some(format),
+            ..self.clone()
+        }
+    }
+}
+
+/// What a command prints when the flags do not say: the format on a terminal and on a pipe, and
+/// the columns of a table or csv without `--columns` (empty: the records' own fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Defaults<'a> {
+    pub terminal: Format,
+    pub piped: Format,
+    pub table_columns: &'a [&'a str],
+    pub csv_columns: &'a [&'a str],
+}
+
+impl Defaults<'static> {
+    /// Table on a terminal, jsonl piped, the records' own fields.
+    pub const RECORDS: Defaults<'static> = Defaults {
+        terminal: Format::Table,
+        piped: Format::Jsonl,
+        table_columns: &[],
+        csv_columns: &[],
+    };
+}
+
+impl<'a> Defaults<'a> {
+    /// A table (without `--columns`) shows these fields.
+    pub fn table_columns(self, columns: &'a [&'a str]) -> Defaults<'a> {
+        Defaults {
+            table_columns: columns,
+            ..self
+        }
+    }
+
+    /// csv (without `--columns`) shows these fields.
+    pub fn csv_columns(self, columns: &'a [&'a str]) -> Defaults<'a> {
+        Defaults {
+            csv_columns: columns,
+            ..self
+        }
+    }
+
+    /// The format on a terminal.
+    pub fn terminal(self, format: Format) -> Defaults<'a> {
+        Defaults {
+            terminal: format,
+            ..self
+        }
+    }
+
+    /// The format on a pipe or file.
+    pub fn piped(self, format: Format) -> Defaults<'a> {
+        Defaults {
+            piped: format,
+            ..self
+        }
+    }
+}
+
+impl Default for Defaults<'static> {
+    fn default() -> Self {
+        Defaults::RECORDS
+    }
 }
 
 /// Longest table cell, in characters (longer ones end in `…`).
@@ -71,8 +182,10 @@ pub struct Printer {
     out: BufWriter<Box<dyn Write + Send>>,
     count: u64,
     flush_each: bool,
-    /// The sink is a terminal: csv cells are sanitized too.
+    /// The sink is a terminal: every format is sanitized (table always is).
     terminal: bool,
+    /// `--no-header`: csv and table print no header line.
+    no_header: bool,
     /// Decided at the first record: csv/table print row by row.
     streaming: Option<bool>,
     header_done: bool,
@@ -98,8 +211,9 @@ impl std::fmt::Debug for Printer {
 }
 
 /// Map a write error: a closed pipe becomes [`PipeClosed`] (exit 0, silent), anything else keeps
-/// its cause under "writing output".
-fn write_error(e: io::Error) -> anyhow::Error {
+/// its cause under "writing output". For the few writers of stdout that are not a [`Printer`]
+/// (a picture, a human report).
+pub fn write_error(e: io::Error) -> anyhow::Error {
     if e.kind() == io::ErrorKind::BrokenPipe {
         anyhow::Error::new(PipeClosed)
     } else {
@@ -108,21 +222,42 @@ fn write_error(e: io::Error) -> anyhow::Error {
 }
 
 impl Printer {
-    /// The printer for stdout: `--format` if given, else table on a terminal and jsonl otherwise.
+    /// The printer for stdout with the usual defaults ([`Defaults::RECORDS`]): `--format` if
+    /// given, else table on a terminal and jsonl otherwise.
     pub fn stdout(args: &OutputArgs) -> Printer {
+        Printer::stdout_with(args, Defaults::RECORDS)
+    }
+
+    /// The printer for stdout with a command's own defaults. Whether stdout is a terminal decides
+    /// the default format and the sanitizing.
+    pub fn stdout_with(args: &OutputArgs, defaults: Defaults<'_>) -> Printer {
         let stdout = io::stdout();
         let terminal = stdout.is_terminal();
-        let default = if terminal {
-            Format::Table
+        Printer::to_sink(args, defaults, Box::new(stdout), terminal)
+    }
+
+    /// A printer for any sink, with the flags and defaults of [`Printer::stdout_with`];
+    /// `terminal` says whether a human's terminal is on the other end (tests say so here).
+    pub fn to_sink(
+        args: &OutputArgs,
+        defaults: Defaults<'_>,
+        out: Box<dyn Write + Send>,
+        terminal: bool,
+    ) -> Printer {
+        let format = args.format.unwrap_or(if terminal {
+            defaults.terminal
         } else {
-            Format::Jsonl
+            defaults.piped
+        });
+        let columns = match (args.columns.is_empty(), format) {
+            (false, _) => args.columns.clone(),
+            (true, Format::Table) => to_strings(defaults.table_columns),
+            (true, Format::Csv) => to_strings(defaults.csv_columns),
+            (true, _) => Vec::new(),
         };
-        let mut p = Printer::new(
-            args.format.unwrap_or(default),
-            args.columns.clone(),
-            Box::new(stdout),
-        );
+        let mut p = Printer::new(format, columns, out);
         p.terminal = terminal;
+        p.no_header = args.no_header;
         p
     }
 
@@ -142,6 +277,7 @@ impl Printer {
             count: 0,
             flush_each: false,
             terminal: false,
+            no_header: false,
             streaming: None,
             header_done: false,
             scratch: Vec::new(),
@@ -156,6 +292,11 @@ impl Printer {
 
     pub fn format(&self) -> Format {
         self.format
+    }
+
+    /// Whether the sink is a terminal (what it prints is sanitized).
+    pub fn is_terminal(&self) -> bool {
+        self.terminal
     }
 
     /// Records printed so far.
@@ -181,7 +322,7 @@ impl Printer {
                 self.scratch.clear();
                 crate::json::write_compact(&mut self.scratch, &v);
                 self.scratch.push(b'\n');
-                self.out.write_all(&self.scratch).map_err(write_error)?;
+                self.write_json_scratch()?;
             }
             Format::Json => {
                 let v = project(&self.columns, v);
@@ -196,7 +337,7 @@ impl Printer {
                     self.scratch.extend_from_slice(b"  ");
                     self.scratch.extend_from_slice(line);
                 }
-                self.out.write_all(&self.scratch).map_err(write_error)?;
+                self.write_json_scratch()?;
             }
             Format::Csv if self.columns.is_empty() => {
                 let row = flatten(&as_object(v));
@@ -230,6 +371,18 @@ impl Printer {
             self.flush()?;
         }
         Ok(())
+    }
+
+    /// Write the JSON text in `scratch`: as it is to a pipe, escaped for a terminal.
+    fn write_json_scratch(&mut self) -> anyhow::Result<()> {
+        if self.terminal {
+            // serde_json wrote it: valid UTF-8
+            let text = String::from_utf8_lossy(&self.scratch);
+            let safe = json_for_terminal(&text);
+            self.out.write_all(safe.as_bytes()).map_err(write_error)
+        } else {
+            self.out.write_all(&self.scratch).map_err(write_error)
+        }
     }
 
     /// At the first record: decide whether csv/table stream, and if they do without `--columns`,
@@ -280,6 +433,10 @@ impl Printer {
     }
 
     fn csv_header(&mut self) -> anyhow::Result<()> {
+        if self.no_header {
+            self.header_done = true;
+            return Ok(());
+        }
         let line = csv_line(self.columns.iter().map(|c| self.sanitize_if_terminal(c)));
         self.header_done = true;
         self.out.write_all(line.as_bytes()).map_err(write_error)
@@ -297,8 +454,10 @@ impl Printer {
         if self.csv_keys.is_empty() {
             return Ok(());
         }
-        let header = csv_line(self.csv_keys.iter().map(|k| self.sanitize_if_terminal(k)));
-        self.out.write_all(header.as_bytes()).map_err(write_error)?;
+        if !self.no_header {
+            let header = csv_line(self.csv_keys.iter().map(|k| self.sanitize_if_terminal(k)));
+            self.out.write_all(header.as_bytes()).map_err(write_error)?;
+        }
         let rows = std::mem::take(&mut self.csv_rows);
         for row in &rows {
             let line = csv_line(self.csv_keys.iter().map(|k| {
@@ -313,7 +472,7 @@ impl Printer {
 
     fn table_finish(&mut self) -> anyhow::Result<()> {
         if self.streaming == Some(true) {
-            if !self.header_done && !self.columns.is_empty() {
+            if !self.header_done && !self.columns.is_empty() && !self.no_header {
                 let header = header_cells(&self.columns);
                 self.table_widths = header.iter().map(|c| width(c)).collect();
                 self.table_stream_line(header)?;
@@ -331,14 +490,17 @@ impl Printer {
                 .map(|v| table_row(&self.columns, &as_object(v)))
                 .collect();
         }
-        let header = header_cells(&self.columns);
-        let mut widths: Vec<usize> = header.iter().map(|c| width(c)).collect();
+        let header = (!self.no_header).then(|| header_cells(&self.columns));
+        let mut widths: Vec<usize> = match &header {
+            Some(h) => h.iter().map(|c| width(c)).collect(),
+            None => vec![0; self.columns.len()],
+        };
         for row in &self.table_rows {
             for (w, cell) in widths.iter_mut().zip(row) {
                 *w = (*w).max(width(cell));
             }
         }
-        let mut text = table_line(&header, &widths);
+        let mut text = header.map_or_else(String::new, |h| table_line(&h, &widths));
         for row in &self.table_rows {
             text.push_str(&table_line(row, &widths));
         }
@@ -353,9 +515,11 @@ impl Printer {
             self.table_widths = header
                 .iter()
                 .zip(&row)
-                .map(|(h, c)| width(h).max(width(c)))
+                .map(|(h, c)| if self.no_header { 0 } else { width(h) }.max(width(c)))
                 .collect();
-            self.table_stream_line(header)?;
+            if !self.no_header {
+                self.table_stream_line(header)?;
+            }
         }
         self.table_stream_line(row)
     }
@@ -368,6 +532,49 @@ impl Printer {
         self.header_done = true;
         self.out.write_all(line.as_bytes()).map_err(write_error)
     }
+}
+
+/// `records` printed with these flags and defaults as for a pipe (no sanitizing beyond a
+/// table's), into memory: for a file written in one go (e.g. atomically).
+pub fn to_vec(
+    args: &OutputArgs,
+    defaults: Defaults<'_>,
+    records: &[Value],
+) -> anyhow::Result<Vec<u8>> {
+    let sink = MemSink::default();
+    let mut p = Printer::to_sink(args, defaults, Box::new(sink.clone()), false);
+    for r in records {
+        p.record(r)?;
+    }
+    p.finish()?;
+    Ok(sink.take())
+}
+
+/// A sink whose bytes are read back after the printer is gone.
+#[derive(Clone, Default)]
+struct MemSink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl MemSink {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl Write for MemSink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn to_strings(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|c| c.to_string()).collect()
 }
 
 /// The record as written by jsonl/json: itself, or with columns exactly those dotted names.
@@ -522,23 +729,11 @@ fn table_line(cells: &[String], widths: &[usize]) -> String {
 mod tests {
     use super::*;
     use crate::exit::{Exit, code_for};
-    use clap::Parser;
+    use clap::{CommandFactory, Parser};
     use serde_json::json;
-    use std::sync::{Arc, Mutex};
 
-    /// A sink the test can read after the printer is gone.
-    #[derive(Clone, Default)]
-    struct Shared(Arc<Mutex<Vec<u8>>>);
-    impl Write for Shared {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-    impl Shared {
+    type Shared = MemSink;
+    impl MemSink {
         fn text(&self) -> String {
             String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
         }
@@ -832,5 +1027,300 @@ mod tests {
         assert!(Cli::try_parse_from(["t", "-o", "yaml"]).is_err());
         let cli = Cli::try_parse_from(["t"]).unwrap();
         assert_eq!((cli.output.format, cli.output.columns.len()), (None, 0));
+        assert!(!cli.output.no_header);
+        let cli = Cli::try_parse_from(["t", "--no-header"]).unwrap();
+        assert!(cli.output.no_header);
+    }
+
+    /// Print `records` through [`Printer::to_sink`] with these flags, to a "terminal" or a pipe.
+    fn print_to(
+        args: &OutputArgs,
+        defaults: Defaults<'_>,
+        terminal: bool,
+        records: &[Value],
+    ) -> String {
+        let sink = Shared::default();
+        let mut p = Printer::to_sink(args, defaults, Box::new(sink.clone()), terminal);
+        assert_eq!(p.is_terminal(), terminal);
+        for r in records {
+            p.record(r).unwrap();
+        }
+        p.finish().unwrap();
+        sink.text()
+    }
+
+    fn args(format: Option<Format>, columns: &[&str], no_header: bool) -> OutputArgs {
+        OutputArgs {
+            format,
+            columns: cols(columns),
+            no_header,
+        }
+    }
+
+    /// A hostile record: an escape sequence, a one-character CSI, a bidi override, a newline.
+    fn hostile() -> Value {
+        json!({"id": "s1", "hostname": "web\u{1b}]0;owned\u{7}\u{9b}2J\u{202e}gpj.exe", "msg": "a\nb"})
+    }
+
+    /// No raw control, C1 or bidi character (a newline between lines is fine).
+    fn assert_terminal_safe(text: &str) {
+        let bad = text.chars().find(|&c| {
+            c != '\n'
+                && matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        });
+        assert_eq!(bad, None, "raw {bad:?} in {text:?}");
+    }
+
+    #[test]
+    fn a_terminal_never_gets_raw_control_characters_in_any_format() {
+        let rec = hostile();
+        for format in [Format::Jsonl, Format::Json, Format::Csv, Format::Table] {
+            let out = print_to(
+                &args(Some(format), &[], false),
+                Defaults::RECORDS,
+                true,
+                std::slice::from_ref(&rec),
+            );
+            assert_terminal_safe(&out);
+        }
+        // json stays valid JSON with the very same value
+        let out = print_to(
+            &args(Some(Format::Jsonl), &[], false),
+            Defaults::RECORDS,
+            true,
+            std::slice::from_ref(&rec),
+        );
+        assert_eq!(
+            out,
+            "{\"id\":\"s1\",\"hostname\":\"web\\u001b]0;owned\\u0007\\u009b2J\\u202egpj.exe\",\"msg\":\"a\\nb\"}\n"
+        );
+        assert_eq!(serde_json::from_str::<Value>(out.trim_end()).unwrap(), rec);
+        let out = print_to(
+            &args(Some(Format::Json), &[], false),
+            Defaults::RECORDS,
+            true,
+            std::slice::from_ref(&rec),
+        );
+        assert_eq!(
+            serde_json::from_str::<Value>(&out).unwrap(),
+            json!([rec.clone()])
+        );
+        // csv: the cells are escaped visibly (one line per record)
+        let out = print_to(
+            &args(Some(Format::Csv), &[], false),
+            Defaults::RECORDS,
+            true,
+            std::slice::from_ref(&rec),
+        );
+        assert_eq!(
+            out,
+            "id,hostname,msg\ns1,web\\x1b]0;owned\\x07\\u{9b}2J\\u{202e}gpj.exe,a\\nb\n"
+        );
+        // the default on a terminal is a table
+        let out = print_to(&OutputArgs::default(), Defaults::RECORDS, true, &[rec]);
+        assert_eq!(
+            out,
+            "id  hostname                                    msg\n\
+             s1  web\\x1b]0;owned\\x07\\u{9b}2J\\u{202e}gpj.exe  a\\nb\n"
+        );
+    }
+
+    #[test]
+    fn a_pipe_gets_the_raw_bytes_in_every_format() {
+        let rec = hostile();
+        let raw_json = serde_json::to_string(&rec).unwrap();
+        for (format, expected) in [
+            (Format::Jsonl, format!("{raw_json}\n")),
+            (
+                Format::Json,
+                serde_json::to_string_pretty(&json!([rec.clone()])).unwrap() + "\n",
+            ),
+            (
+                Format::Csv,
+                "id,hostname,msg\ns1,web\u{1b}]0;owned\u{7}\u{9b}2J\u{202e}gpj.exe,\"a\nb\"\n"
+                    .to_string(),
+            ),
+        ] {
+            let out = print_to(
+                &args(Some(format), &[], false),
+                Defaults::RECORDS,
+                false,
+                std::slice::from_ref(&rec),
+            );
+            assert_eq!(out, expected, "{format:?}");
+            assert_eq!(
+                out,
+                print(format, &[], std::slice::from_ref(&rec)),
+                "{format:?}: same as Printer::new"
+            );
+        }
+        // the default on a pipe is jsonl, byte for byte serde_json's
+        let out = print_to(
+            &OutputArgs::default(),
+            Defaults::RECORDS,
+            false,
+            std::slice::from_ref(&rec),
+        );
+        assert_eq!(out, format!("{raw_json}\n"));
+        // a table is for reading wherever it goes: always sanitized
+        let out = print_to(
+            &args(Some(Format::Table), &[], false),
+            Defaults::RECORDS,
+            false,
+            &[rec],
+        );
+        assert_terminal_safe(&out);
+    }
+
+    #[test]
+    fn no_header_for_csv_and_table() {
+        let recs = servers();
+        let out = print_to(
+            &args(Some(Format::Csv), &["id", "hostname"], true),
+            Defaults::RECORDS,
+            false,
+            &recs,
+        );
+        assert_eq!(out, "s1,web-01\ns2,\"db, \"\"primary\"\"\nrack 2\"\n");
+        let out = print_to(
+            &args(Some(Format::Csv), &[], true),
+            Defaults::RECORDS,
+            false,
+            &recs[..1],
+        );
+        assert_eq!(
+            out,
+            "s1,web-01,i-1,us-east-1,\"[\"\"a\"\",\"\"b\"\"]\",true\n"
+        );
+        // widths come from the rows alone
+        let out = print_to(
+            &args(Some(Format::Table), &["id", "aws_ec2.ec2_region"], true),
+            Defaults::RECORDS,
+            true,
+            &recs,
+        );
+        assert_eq!(out, "s1  us-east-1\ns2\n");
+        let out = print_to(
+            &args(Some(Format::Table), &["id"], true),
+            Defaults::RECORDS,
+            true,
+            &[],
+        );
+        assert_eq!(out, "");
+        // jsonl and json have no header to leave out
+        let out = print_to(
+            &args(Some(Format::Jsonl), &["id"], true),
+            Defaults::RECORDS,
+            false,
+            &recs[..1],
+        );
+        assert_eq!(out, "{\"id\":\"s1\"}\n");
+        // streamed (--follow) table and csv
+        for (format, expected) in [
+            (Format::Table, "s1  1\nlonger  2\n"),
+            (Format::Csv, "s1,1\nlonger,2\n"),
+        ] {
+            let sink = Shared::default();
+            let mut p = Printer::to_sink(
+                &args(Some(format), &[], true),
+                Defaults::RECORDS,
+                Box::new(sink.clone()),
+                true,
+            );
+            p.set_flush_each(true);
+            p.record(&json!({"id": "s1", "n": 1})).unwrap();
+            p.record(&json!({"id": "longer", "n": 2})).unwrap();
+            p.finish().unwrap();
+            assert_eq!(sink.text(), expected, "{format:?}");
+        }
+    }
+
+    #[test]
+    fn defaults_pick_format_and_columns() {
+        let recs = servers();
+        let d = Defaults::RECORDS
+            .piped(Format::Csv)
+            .terminal(Format::Json)
+            .table_columns(&["hostname"])
+            .csv_columns(&["id"]);
+        assert_eq!(
+            print_to(&OutputArgs::default(), d, false, &recs),
+            "id\ns1\ns2\n"
+        );
+        assert_eq!(
+            print_to(&OutputArgs::default(), d, true, &recs[..1]),
+            "[\n  {\n    \"id\": \"s1\",\n    \"hostname\": \"web-01\",\n    \"aws_ec2\": {\n      \"ec2_instance_id\": \"i-1\",\n      \"ec2_region\": \"us-east-1\"\n    },\n    \"tags\": [\n      \"a\",\n      \"b\"\n    ],\n    \"up\": true\n  }\n]\n"
+        );
+        assert_eq!(
+            print_to(&args(Some(Format::Table), &[], false), d, true, &recs),
+            "hostname\nweb-01\ndb, \"primary\"\\nrack 2\n"
+        );
+        // -c wins over the defaults; json and jsonl never get default columns
+        assert_eq!(
+            print_to(&args(Some(Format::Table), &["id"], false), d, true, &recs),
+            "id\ns1\ns2\n"
+        );
+        assert_eq!(
+            print_to(&args(Some(Format::Jsonl), &[], false), d, false, &recs[..1]),
+            print(Format::Jsonl, &[], &recs[..1])
+        );
+        assert_eq!(Defaults::default(), Defaults::RECORDS);
+        assert_eq!(
+            to_vec(&args(Some(Format::Csv), &[], true), d, &recs).unwrap(),
+            b"s1\ns2\n"
+        );
+        assert_eq!(
+            to_vec(&OutputArgs::default(), d, &recs).unwrap(),
+            b"id\ns1\ns2\n"
+        );
+        assert_eq!(
+            OutputArgs::default().with_format(Format::Csv).format,
+            Some(Format::Csv)
+        );
+    }
+
+    #[derive(Parser, Debug)]
+    struct WithSub {
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(subcommand)]
+        cmd: Option<Sub>,
+    }
+
+    #[derive(clap::Subcommand, Debug)]
+    enum Sub {
+        List,
+    }
+
+    #[test]
+    fn flags_may_follow_a_subcommand() {
+        let cli = WithSub::try_parse_from(["t", "list", "-o", "csv", "--no-header", "-c", "a,b"])
+            .unwrap();
+        assert_eq!(cli.output.format, Some(Format::Csv));
+        assert!(cli.output.no_header);
+        assert_eq!(cli.output.columns, ["a", "b"]);
+        assert!(matches!(cli.cmd, Some(Sub::List)));
+        WithSub::command().debug_assert();
+    }
+
+    /// A tool's own format type (fw-graph: pictures and records).
+    #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+    enum Picture {
+        Svg,
+        Jsonl,
+    }
+
+    #[derive(Parser, Debug)]
+    struct PictureCli {
+        #[command(flatten)]
+        output: OutputArgs<Picture>,
+    }
+
+    #[test]
+    fn the_format_type_may_be_a_tools_own() {
+        let cli = PictureCli::try_parse_from(["t", "-o", "svg", "-c", "x"]).unwrap();
+        assert_eq!(cli.output.format, Some(Picture::Svg));
+        assert!(PictureCli::try_parse_from(["t", "-o", "csv"]).is_err());
+        assert_eq!(OutputArgs::<Picture>::default().format, None);
     }
 }

@@ -10,6 +10,14 @@
 //! - C1 controls (U+0080–U+009F, e.g. the one-character CSI U+009B) become `\u{NN}`;
 //! - Unicode bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can
 //!   reorder what a terminal shows, become `\u{NNNN}`.
+//!
+//! JSON printed to a terminal goes through [`json_for_terminal`] instead: the same characters are
+//! written as JSON escapes (`\u009b`), so the text stays valid JSON with the same value.
+//! [`for_terminal_lines`] is for messages on stderr that are meant to span lines.
+//!
+//! Who calls these: [`crate::output::Printer`] (every format, when its sink is a terminal) and
+//! [`crate::log`] (the error line, notes and tracing lines, when stderr is a terminal). Nothing
+//! else should need to.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -42,6 +50,39 @@ pub fn for_terminal(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Escape what must not reach a terminal in serialized JSON (`json` is serde_json output): every
+/// unsafe character except the line breaks and tabs that are JSON's own whitespace becomes a
+/// `\uXXXX` escape. serde_json already escapes C0 controls inside strings, so in practice this
+/// escapes DEL, the C1 controls (U+009B is a one-character CSI) and the bidi overrides; as they can
+/// only occur inside strings, the result is valid JSON that decodes to the same value.
+pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
+    let unsafe_here = |c: char| is_unsafe(c) && !matches!(c, '\n' | '\r' | '\t');
+    let Some(first) = json.find(unsafe_here) else {
+        return Cow::Borrowed(json);
+    };
+    let mut out = String::with_capacity(json.len() + 8);
+    out.push_str(&json[..first]);
+    for c in json[first..].chars() {
+        if unsafe_here(c) {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`for_terminal`] line by line: the `\n` between lines is kept (a message written as several
+/// lines stays readable), everything else unsafe is escaped, `\r` included (so no line can be
+/// overwritten).
+pub fn for_terminal_lines(s: &str) -> Cow<'_, str> {
+    if !s.contains(|c: char| is_unsafe(c) && c != '\n') {
+        return Cow::Borrowed(s);
+    }
+    let lines: Vec<Cow<'_, str>> = s.split('\n').map(for_terminal).collect();
+    Cow::Owned(lines.join("\n"))
 }
 
 #[cfg(test)]
@@ -105,5 +146,36 @@ mod tests {
     #[test]
     fn text_around_escapes_is_kept_exactly() {
         assert_eq!(for_terminal("héllo\nwörld…\x1b"), "héllo\\nwörld…\\x1b");
+    }
+
+    #[test]
+    fn json_escapes_keep_the_value() {
+        // what serde_json leaves raw: DEL, C1 (incl. the one-character CSI), bidi overrides
+        let v = serde_json::json!({"h\u{202e}k": "a\u{9b}2J\u{7f}\u{2066}b\u{1b}[31m", "n": 1});
+        let text = serde_json::to_string(&v).unwrap();
+        let safe = json_for_terminal(&text);
+        assert_eq!(
+            safe,
+            r#"{"h\u202ek":"a\u009b2J\u007f\u2066b\u001b[31m","n":1}"#
+        );
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&safe).unwrap(), v);
+        assert!(!safe.contains(is_unsafe), "{safe}");
+        // pretty JSON: its line breaks are structure and stay
+        let pretty = serde_json::to_string_pretty(&v).unwrap();
+        let safe = json_for_terminal(&pretty);
+        assert_eq!(safe.lines().count(), pretty.lines().count());
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&safe).unwrap(), v);
+        // clean JSON is borrowed
+        let clean = r#"{"a":"é\n"}"#;
+        assert!(matches!(json_for_terminal(clean), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn lines_keep_their_breaks_only() {
+        assert_eq!(
+            for_terminal_lines("first\nsecond \x1b[2J\r\nthird"),
+            "first\nsecond \\x1b[2J\\r\nthird"
+        );
+        assert!(matches!(for_terminal_lines("a\nb"), Cow::Borrowed("a\nb")));
     }
 }

@@ -15,6 +15,8 @@ use octo_core::halo::HaloClient;
 use octo_core::halo::api::pick_group;
 use octo_core::log::LogArgs;
 use octo_core::mutation::MutationArgs;
+
+use octo_core::output::OutputArgs;
 use octo_core::response;
 use octo_core::response::action::{ActionOut, QUARANTINE_RECORD, QuarantineAction, Status};
 use octo_core::response::events::{EventInputArgs, Trigger};
@@ -50,6 +52,8 @@ pub struct Cli {
     pub mutation: MutationArgs,
     #[command(flatten)]
     pub halo: HaloArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub log: LogArgs,
 }
@@ -99,7 +103,7 @@ fn s(v: &Value, k: &str) -> Option<String> {
 
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     response::check_no_input_with_subcommand(cli.command.is_some(), &cli.run.input)?;
-    let mut out = ActionOut::stdout();
+    let mut out = ActionOut::stdout(&cli.output, response::action::QUARANTINE_COLUMNS);
     let result = match &cli.command {
         Some(Command::Release(r)) => release(&cli, r, &mut out).await,
         None => quarantine(&cli, &mut out).await,

@@ -732,3 +732,60 @@ fn cursor_file_resumes_after_the_events_already_handled() {
 fn octo_core_time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+#[test]
+fn output_flags_format_columns_and_no_header() {
+    let env = Env::new();
+    let conf = env.file("octo.yml", CONF);
+    let (q, input) = scenario(&env);
+    let c = conf.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--config", c];
+        args.extend_from_slice(extra);
+        let out = env.run("quarantine", Keys::Read, &args, &input);
+        ok(&out);
+        stdout(&out)
+    };
+    assert_eq!(
+        run(&["-o", "csv", "-c", "event_id,status,server_id"]),
+        format!(
+            "event_id,status,server_id\ne1,planned,{q0}\ne5,planned,{q1}\ne6,skipped,{q0}\ne7,planned,{q2}\n",
+            q0 = q[0],
+            q1 = q[1],
+            q2 = q[2]
+        )
+    );
+    assert_eq!(
+        run(&["-o", "csv", "-c", "event_id,status", "--no-header"]),
+        "e1,planned\ne5,planned\ne6,skipped\ne7,planned\n"
+    );
+    let json: Value = serde_json::from_str(&run(&["-o", "json", "-c", "event_id"])).unwrap();
+    assert_eq!(
+        json,
+        json!([{"event_id": "e1"}, {"event_id": "e5"}, {"event_id": "e6"}, {"event_id": "e7"}])
+    );
+    // a table: the action columns by default, one row per decision
+    let table = run(&["-o", "table"]);
+    let mut lines = table.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("action      status   server_id"),
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), 5, "{table}");
+    assert!(
+        table
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("quarantine  planned  "),
+        "{table}"
+    );
+    assert_eq!(
+        run(&["-o", "table", "-c", "event_id,status", "--no-header"]),
+        "e1  planned\ne5  planned\ne6  skipped\ne7  planned\n"
+    );
+    assert!(env.mutations().is_empty());
+}

@@ -21,7 +21,6 @@ pub mod openstack;
 pub mod plot;
 pub mod template;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,7 +29,7 @@ use octo_core::exit::{Exit, usage};
 use octo_core::http::{Http, HttpConfig};
 use octo_core::log::LogArgs;
 use octo_core::mutation::{ConfirmArgs, MutationArgs, can_prompt, check_confirmable, needs_prompt};
-use octo_core::output::{Format, Printer};
+use octo_core::output::{Defaults, Format, OutputArgs, Printer};
 use serde_json::{Value, json};
 
 use crate::openstack::Os;
@@ -67,9 +66,8 @@ pub struct Cli {
     /// Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]
     #[arg(long = "config", value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
-    /// Output format: jsonl (default when piped), json, csv, table (default on a terminal)
-    #[arg(short = 'o', long = "format", value_enum, global = true)]
-    pub format: Option<Format>,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub log: LogArgs,
 }
@@ -248,15 +246,9 @@ pub async fn resolve(os: &Os, t: &Target) -> anyhow::Result<(String, Option<Valu
     Ok((id, srv))
 }
 
-fn printer(format: Option<Format>, columns: &[&str]) -> Printer {
-    let tty = std::io::stdout().is_terminal();
-    let format = format.unwrap_or(if tty { Format::Table } else { Format::Jsonl });
-    let cols = if format == Format::Table {
-        columns.iter().map(|s| s.to_string()).collect()
-    } else {
-        Vec::new()
-    };
-    Printer::new(format, cols, Box::new(std::io::stdout()))
+/// The printer for stdout; a table shows `table_columns` unless `--columns` says otherwise.
+fn printer(output: &OutputArgs, table_columns: &[&str]) -> Printer {
+    Printer::stdout_with(output, Defaults::RECORDS.table_columns(table_columns))
 }
 
 /// The flags of a command that would delete the instance (`delete`, `takedown` without
@@ -291,7 +283,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     {
         let fd_cfg = fd_cfg.ok_or_else(|| usage("FreshDesk is not configured"))?;
         let fd = freshdesk::Fd::new(http()?, fd_cfg);
-        let p = printer(cli.format, history::TABLE_COLUMNS);
+        let p = printer(&cli.output, history::TABLE_COLUMNS);
         history::run(&fd, &cfg, p, since, *no_counts, plot.as_deref()).await?;
         return Ok(Exit::Success);
     }
@@ -328,12 +320,8 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
             ));
         };
         let info = info::gather(&os, &srv, &cfg.manager_role).await?;
-        let tty = std::io::stdout().is_terminal();
-        let format = cli
-            .format
-            .unwrap_or(if tty { Format::Table } else { Format::Jsonl });
-        let mut p = printer(Some(format), &["field", "value"]);
-        if format == Format::Table {
+        let mut p = printer(&cli.output, &["field", "value"]);
+        if p.format() == Format::Table {
             for (k, v) in info::rows(&info.json) {
                 p.record(&json!({"field": k, "value": v}))?;
             }
@@ -348,7 +336,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
         http,
         fd_cfg.ok_or_else(|| usage("FreshDesk is not configured"))?,
     );
-    let mut p = printer(cli.format, &["step", "status", "detail", "ticket_id"]);
+    let mut p = printer(&cli.output, &["step", "status", "detail", "ticket_id"]);
     // every step shows as it happens, also in a table or CSV
     p.set_flush_each(true);
     let mut ctx = flow::Ctx::new(os, fd, cfg, p);

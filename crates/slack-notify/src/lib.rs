@@ -18,7 +18,7 @@ use octo_core::env;
 use octo_core::exit::{Exit, usage};
 use octo_core::http::{Http, HttpConfig, HttpError, Method, Req, StatusCode};
 use octo_core::log::LogArgs;
-use octo_core::output::{Format, Printer};
+use octo_core::output::{Defaults, OutputArgs, Printer};
 use octo_core::records::Record;
 use octo_core::response::rules::{EventType, NotifyRules, load_section};
 use secrecy::{ExposeSecret, SecretString};
@@ -26,6 +26,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 pub const RECORD: &str = "slack-notify.message/v1";
+
+/// Table columns of the records (without `--columns`).
+pub const TABLE_COLUMNS: &[&str] = &["line", "status", "channel", "reason", "text"];
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -79,6 +82,8 @@ pub struct Cli {
     /// Config file (octo.yml) [env: OCTO_CONFIG]
     #[arg(long, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub log: LogArgs,
 }
@@ -494,7 +499,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     })?;
     let (tx, mut rx) = mpsc::channel::<Item>(4096);
     spawn_reader(cli.input.clone(), tx);
-    let mut out = Printer::new(Format::Jsonl, Vec::new(), Box::new(std::io::stdout()));
+    let mut out = Printer::stdout_with(&cli.output, Defaults::RECORDS.table_columns(TABLE_COLUMNS));
     out.set_flush_each(true);
     let drain = 4 * settings.batch;
     let mut sender = Sender {

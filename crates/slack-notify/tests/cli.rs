@@ -583,3 +583,37 @@ fn bad_routing_files_are_configuration_errors_naming_file_and_line() {
     assert!(stderr(&out).contains("--route needs chat.postMessage"));
     assert!(routed_messages(&env).is_empty());
 }
+
+#[test]
+fn output_flags_format_columns_and_no_header() {
+    let env = Env::new();
+    let input = lines(&[critical_event(), action("skipped")]);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--dry-run"];
+        args.extend_from_slice(extra);
+        let out = env.run("slack-notify", Keys::Read, &args, &input);
+        ok(&out);
+        stdout(&out)
+    };
+    assert_eq!(
+        run(&["-o", "csv", "-c", "line,status,channel"]),
+        "line,status,channel\n1,dry-run,halo\n2,skipped,\n"
+    );
+    assert_eq!(
+        run(&["-o", "csv", "-c", "line,status", "--no-header"]),
+        "1,dry-run\n2,skipped\n"
+    );
+    let json: Value = serde_json::from_str(&run(&["-o", "json", "-c", "line"])).unwrap();
+    assert_eq!(json, json!([{"line": 1}, {"line": 2}]));
+    let table = run(&["-o", "table"]);
+    assert!(
+        table.starts_with("line  status   channel  reason"),
+        "{table}"
+    );
+    assert_eq!(table.lines().count(), 3, "{table}");
+    assert_eq!(
+        run(&["-o", "table", "-c", "line,status", "--no-header"]),
+        "1  dry-run\n2  skipped\n"
+    );
+    assert!(messages(&env).is_empty());
+}

@@ -10,6 +10,26 @@ use crate::exit::usage;
 /// Every server state; `--state all` expands to this.
 pub const ALL_STATES: &str = "active,missing,deactivated,retired";
 
+/// Table columns of Halo events (halo-query events, event-export --to -).
+pub const EVENT_COLUMNS: &[&str] = &[
+    "created_at",
+    "type",
+    "critical",
+    "server_hostname",
+    "server_group_name",
+    "message",
+];
+
+/// Table columns of Halo scans (halo-query scans, scan-export --to -).
+pub const SCAN_COLUMNS: &[&str] = &[
+    "created_at",
+    "module",
+    "status",
+    "server_hostname",
+    "critical_findings_count",
+    "non_critical_findings_count",
+];
+
 /// Whether `s` can be a Halo object id (and is safe in a URL path: no traversal).
 pub fn is_id_like(s: &str) -> bool {
     !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')

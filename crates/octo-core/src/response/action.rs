@@ -130,7 +130,31 @@ impl Action for IpblockAction {
     }
 }
 
-/// Where a mutating tool's action records go: JSON Lines on stdout, counted.
+/// Table columns of `quarantine.action/v1` records (without `--columns`).
+pub const QUARANTINE_COLUMNS: &[&str] = &[
+    "action",
+    "status",
+    "server_id",
+    "server_hostname",
+    "from_group_name",
+    "to_group_name",
+    "event_type",
+    "reason",
+];
+
+/// Table columns of `ipblock.action/v1` records (without `--columns`).
+pub const IPBLOCK_COLUMNS: &[&str] = &[
+    "action",
+    "status",
+    "ip",
+    "zone_name",
+    "expires_at",
+    "event_type",
+    "reason",
+];
+
+/// Where a mutating tool's action records go: stdout in the `--format` asked for (a table of
+/// `table_columns` on a terminal, JSON Lines piped), counted.
 pub struct ActionOut {
     printer: crate::output::Printer,
     pub tally: Tally,
@@ -140,13 +164,11 @@ impl ActionOut {
     /// Records on stdout, each flushed at once: the input may be an endless stream on stdin
     /// (`halo-query events --follow | quarantine --apply | slack-notify`), which looks like any
     /// other pipe, and the next tool must hear of a decision when it is taken, not when a buffer
-    /// fills. Decisions are few, so the flushes cost nothing.
-    pub fn stdout() -> ActionOut {
-        let mut printer = crate::output::Printer::new(
-            crate::output::Format::Jsonl,
-            Vec::new(),
-            Box::new(std::io::stdout()),
-        );
+    /// fills. Decisions are few, so the flushes cost nothing. (A table or csv therefore prints
+    /// row by row; a table's columns are `table_columns` unless `--columns` says.)
+    pub fn stdout(args: &crate::output::OutputArgs, table_columns: &[&str]) -> ActionOut {
+        let defaults = crate::output::Defaults::RECORDS.table_columns(table_columns);
+        let mut printer = crate::output::Printer::stdout_with(args, defaults);
         printer.set_flush_each(true);
         ActionOut {
             printer,
