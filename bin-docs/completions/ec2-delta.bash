@@ -23,7 +23,7 @@ _ec2__delta() {
 
     case "${cmd}" in
         ec2__delta)
-            opts="-o -c -v -q -h -V --accounts --role-name --regions --states --halo-servers --format --columns --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version"
+            opts="-o -c -v -q -h -V --accounts --role-name --regions --states --halo-servers --format --columns --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -95,6 +95,14 @@ _ec2__delta() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -19,6 +19,11 @@ json\t''"
 complete -c ec2-delta -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c ec2-delta -l generate -d 'Print the man page (man) or a shell completion script (complete-bash, complete-zsh, complete-fish) and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c ec2-delta -l out-dir -d 'With --generate man: write TOOL.1 and one page per subcommand into DIR' -r -F
 complete -c ec2-delta -l reverse -d 'List Halo servers on EC2 whose instance no longer exists in any scanned account/region'
 complete -c ec2-delta -l fail-on-findings -d 'Exit 5 when any row is printed (a CI gate)'
 complete -c ec2-delta -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'

@@ -23,7 +23,7 @@ _fw__graph() {
 
     case "${cmd}" in
         fw__graph)
-            opts="-o -v -q -h -V --policy --group --platform --api-url --max-rps --max-in-flight --config --format --output --all --group-name --verbose --quiet --log-format --color --help --version"
+            opts="-o -v -q -h -V --policy --group --platform --api-url --max-rps --max-in-flight --config --format --output --all --group-name --verbose --quiet --log-format --color --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -79,6 +79,14 @@ _fw__graph() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -18,6 +18,11 @@ json\t''"
 complete -c fw-graph -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c fw-graph -l generate -d 'Print the man page (man) or a shell completion script (complete-bash, complete-zsh, complete-fish) and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c fw-graph -l out-dir -d 'With --generate man: write TOOL.1 and one page per subcommand into DIR' -r -F
 complete -c fw-graph -l all -d 'Also draw inactive rules (dashed, marked "inactive")'
 complete -c fw-graph -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c fw-graph -s q -l quiet -d 'Only errors on stderr; no progress bars'

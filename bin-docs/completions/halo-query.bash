@@ -34,9 +34,6 @@ _halo__query() {
             halo__query,groups)
                 cmd="halo__query__subcmd__groups"
                 ;;
-            halo__query,help)
-                cmd="halo__query__subcmd__help"
-                ;;
             halo__query,issues)
                 cmd="halo__query__subcmd__issues"
                 ;;
@@ -52,42 +49,6 @@ _halo__query() {
             halo__query,zones)
                 cmd="halo__query__subcmd__zones"
                 ;;
-            halo__query__subcmd__help,api)
-                cmd="halo__query__subcmd__help__subcmd__api"
-                ;;
-            halo__query__subcmd__help,doctor)
-                cmd="halo__query__subcmd__help__subcmd__doctor"
-                ;;
-            halo__query__subcmd__help,events)
-                cmd="halo__query__subcmd__help__subcmd__events"
-                ;;
-            halo__query__subcmd__help,firewall-policy)
-                cmd="halo__query__subcmd__help__subcmd__firewall__subcmd__policy"
-                ;;
-            halo__query__subcmd__help,group)
-                cmd="halo__query__subcmd__help__subcmd__group"
-                ;;
-            halo__query__subcmd__help,groups)
-                cmd="halo__query__subcmd__help__subcmd__groups"
-                ;;
-            halo__query__subcmd__help,help)
-                cmd="halo__query__subcmd__help__subcmd__help"
-                ;;
-            halo__query__subcmd__help,issues)
-                cmd="halo__query__subcmd__help__subcmd__issues"
-                ;;
-            halo__query__subcmd__help,scans)
-                cmd="halo__query__subcmd__help__subcmd__scans"
-                ;;
-            halo__query__subcmd__help,server)
-                cmd="halo__query__subcmd__help__subcmd__server"
-                ;;
-            halo__query__subcmd__help,servers)
-                cmd="halo__query__subcmd__help__subcmd__servers"
-                ;;
-            halo__query__subcmd__help,zones)
-                cmd="halo__query__subcmd__help__subcmd__zones"
-                ;;
             *)
                 ;;
         esac
@@ -95,7 +56,7 @@ _halo__query() {
 
     case "${cmd}" in
         halo__query)
-            opts="-o -c -v -q -h -V --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help --version groups group servers server events scans issues firewall-policy zones api doctor help"
+            opts="-o -c -v -q -h -V --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --generate --out-dir --help --version groups group servers server events scans issues firewall-policy zones api doctor"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -139,6 +100,14 @@ _halo__query() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -509,188 +478,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help)
-            opts="groups group servers server events scans issues firewall-policy zones api doctor help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__api)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__doctor)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__events)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__firewall__subcmd__policy)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__group)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__groups)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__issues)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__scans)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__server)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__servers)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        halo__subcmd__query__subcmd__help__subcmd__zones)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

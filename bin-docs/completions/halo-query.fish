@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_halo_query_global_optspecs
-    string join \n api-url= max-rps= max-in-flight= config= o/format= c/columns= v/verbose q/quiet log-format= color= h/help V/version
+    string join \n api-url= max-rps= max-in-flight= config= o/format= c/columns= v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
 end
 
 function __fish_halo_query_needs_command
@@ -38,6 +38,11 @@ json\t''"
 complete -c halo-query -n "__fish_halo_query_needs_command" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_needs_command" -l generate -d 'Print the man page (man) or a shell completion script (complete-bash, complete-zsh, complete-fish) and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c halo-query -n "__fish_halo_query_needs_command" -l out-dir -d 'With --generate man: write TOOL.1 and one page per subcommand into DIR' -r -F
 complete -c halo-query -n "__fish_halo_query_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -53,7 +58,6 @@ complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "firewall-poli
 complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "zones" -d 'List firewall IP zones'
 complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "api" -d 'Raw API call: METHOD PATH [--data JSON]; --paginate streams the items of a GET list'
 complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "doctor" -d 'Check configuration, credentials and API reachability (secrets redacted)'
-complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
@@ -275,15 +279,3 @@ never\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "groups" -d 'List server groups (with group_path and server_counts)'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "group" -d 'Describe one group: facts, parent, policy names and active issues by criticality (including child groups), as one JSON object'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "servers" -d 'List servers: all, in groups, by state, by IP address, or with a vulnerable package for a CVE'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "server" -d 'Describe one server: facts, EC2 metadata, issues and recent events, as one JSON object'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "events" -d 'List events in a time window (default: the last 24 hours), or follow new ones'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "scans" -d 'List scans in a time window (default: the last 24 hours)'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "issues" -d 'List issues (v3)'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "firewall-policy" -d 'Print a group\'s firewall policy with its rules (input for fw-graph)'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "zones" -d 'List firewall IP zones'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "api" -d 'Raw API call: METHOD PATH [--data JSON]; --paginate streams the items of a GET list'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "doctor" -d 'Check configuration, credentials and API reachability (secrets redacted)'
-complete -c halo-query -n "__fish_halo_query_using_subcommand help; and not __fish_seen_subcommand_from groups group servers server events scans issues firewall-policy zones api doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

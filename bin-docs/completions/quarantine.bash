@@ -16,17 +16,8 @@ _quarantine() {
             ",$1")
                 cmd="quarantine"
                 ;;
-            quarantine,help)
-                cmd="quarantine__subcmd__help"
-                ;;
             quarantine,release)
                 cmd="quarantine__subcmd__release"
-                ;;
-            quarantine__subcmd__help,help)
-                cmd="quarantine__subcmd__help__subcmd__help"
-                ;;
-            quarantine__subcmd__help,release)
-                cmd="quarantine__subcmd__help__subcmd__release"
                 ;;
             *)
                 ;;
@@ -35,7 +26,7 @@ _quarantine() {
 
     case "${cmd}" in
         quarantine)
-            opts="-i -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --max --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version release help"
+            opts="-i -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --max --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --generate --out-dir --help --version release"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -89,48 +80,14 @@ _quarantine() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        quarantine__subcmd__help)
-            opts="release help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        quarantine__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        quarantine__subcmd__help__subcmd__release)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -19,9 +19,6 @@ _sec__takedown() {
             sec__takedown,delete)
                 cmd="sec__takedown__subcmd__delete"
                 ;;
-            sec__takedown,help)
-                cmd="sec__takedown__subcmd__help"
-                ;;
             sec__takedown,history)
                 cmd="sec__takedown__subcmd__history"
                 ;;
@@ -37,27 +34,6 @@ _sec__takedown() {
             sec__takedown,unlock)
                 cmd="sec__takedown__subcmd__unlock"
                 ;;
-            sec__takedown__subcmd__help,delete)
-                cmd="sec__takedown__subcmd__help__subcmd__delete"
-                ;;
-            sec__takedown__subcmd__help,help)
-                cmd="sec__takedown__subcmd__help__subcmd__help"
-                ;;
-            sec__takedown__subcmd__help,history)
-                cmd="sec__takedown__subcmd__help__subcmd__history"
-                ;;
-            sec__takedown__subcmd__help,info)
-                cmd="sec__takedown__subcmd__help__subcmd__info"
-                ;;
-            sec__takedown__subcmd__help,lock)
-                cmd="sec__takedown__subcmd__help__subcmd__lock"
-                ;;
-            sec__takedown__subcmd__help,takedown)
-                cmd="sec__takedown__subcmd__help__subcmd__takedown"
-                ;;
-            sec__takedown__subcmd__help,unlock)
-                cmd="sec__takedown__subcmd__help__subcmd__unlock"
-                ;;
             *)
                 ;;
         esac
@@ -65,7 +41,7 @@ _sec__takedown() {
 
     case "${cmd}" in
         sec__takedown)
-            opts="-o -v -q -h -V --config --format --verbose --quiet --log-format --color --help --version info lock unlock delete history takedown help"
+            opts="-o -v -q -h -V --config --format --verbose --quiet --log-format --color --generate --out-dir --help --version info lock unlock delete history takedown"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -89,6 +65,14 @@ _sec__takedown() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -133,118 +117,6 @@ _sec__takedown() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help)
-            opts="info lock unlock delete history takedown help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__delete)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__history)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__info)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__lock)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__takedown)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__unlock)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sec_takedown_global_optspecs
-    string join \n config= o/format= v/verbose q/quiet log-format= color= h/help V/version
+    string join \n config= o/format= v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
 end
 
 function __fish_sec_takedown_needs_command
@@ -34,6 +34,11 @@ json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -l generate -d 'Print the man page (man) or a shell completion script (complete-bash, complete-zsh, complete-fish) and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -l out-dir -d 'With --generate man: write TOOL.1 and one page per subcommand into DIR' -r -F
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -44,7 +49,6 @@ complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "unlock" -
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "delete" -d 'Capture evidence (console log note, optional snapshot), then delete, wait until gone, reply and resolve. Nothing is deleted when evidence capture fails, unless --force'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "history" -d 'The incidents so far: every FreshDesk ticket tagged `security`, joined with what the notes recorded (instance, project, image, flavor, owner, outcome), then counts by project, image and month'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "takedown" -d 'The big red button: lock, ticket, note, evidence, (snapshot), delete, reply, resolve — each finished step recorded on the instance and noted on the ticket'
-complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
@@ -148,10 +152,3 @@ complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l d
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "info" -d 'Instance, flavor, image, addresses, security groups, project, owner, tenant managers, lock state, recent actions and takedown progress'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "lock" -d 'Pause (if ACTIVE), lock with reason `security`, open the FreshDesk ticket (outbound email to the owner, CC tenant managers), add the instance details as a private note'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "unlock" -d 'Unpause, unlock, reply on the ticket and resolve it'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "delete" -d 'Capture evidence (console log note, optional snapshot), then delete, wait until gone, reply and resolve. Nothing is deleted when evidence capture fails, unless --force'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "history" -d 'The incidents so far: every FreshDesk ticket tagged `security`, joined with what the notes recorded (instance, project, image, flavor, owner, outcome), then counts by project, image and month'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "takedown" -d 'The big red button: lock, ticket, note, evidence, (snapshot), delete, reply, resolve — each finished step recorded on the instance and noted on the ticket'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand help; and not __fish_seen_subcommand_from info lock unlock delete history takedown help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

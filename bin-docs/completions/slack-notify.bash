@@ -23,7 +23,7 @@ _slack__notify() {
 
     case "${cmd}" in
         slack__notify)
-            opts="-i -v -q -h -V --channel --critical-only --suppress --webhook-url --all-actions --batch --route --dry-run --input --config --verbose --quiet --log-format --color --help --version"
+            opts="-i -v -q -h -V --channel --critical-only --suppress --webhook-url --all-actions --batch --route --dry-run --input --config --verbose --quiet --log-format --color --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -67,6 +67,14 @@ _slack__notify() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

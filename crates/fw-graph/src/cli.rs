@@ -64,9 +64,17 @@ pub struct Cli {
     pub log: LogArgs,
 }
 
-/// The clap command (for docs generation).
+/// The examples that end `fw-graph --help` and its man page (each line is checked to parse).
+const AFTER_HELP: &str = "\
+Examples:
+  fw-graph --policy policy.json --format svg > web.svg
+  halo-query firewall-policy --group Web | fw-graph --policy - --format mermaid
+  fw-graph --group Root/Prod/Web --format dot | dot -Tpng > web.png
+  fw-graph --policy policy.json --format jsonl --all | jq -c 'select(.action == \"DROP\")'";
+
+/// The clap command: flags, `--generate` and examples (parsing, help, man pages, completions).
 pub fn command() -> clap::Command {
-    Cli::command()
+    octo_core::docs::command(Cli::command(), &[("", AFTER_HELP)])
 }
 
 /// Entry point used by `main`.

@@ -1,12 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    if let Some(code) = octo_core::docs::handle_env(sec_takedown::command) {
-        return code;
-    }
-    octo_core::exit::main("sec-takedown", || {
-        sec_takedown::run(sec_takedown::Cli::parse())
-    })
+    octo_core::docs::main("sec-takedown", sec_takedown::command, sec_takedown::run)
 }
