@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Regenerates bin-docs/man/*.1 and bin-docs/completions/* from the clap definitions of every binary
-# (every crate whose src/main.rs calls octo_core::docs::handle_env).
+# Regenerates bin-docs/man/*.1 (one page per command and subcommand) and bin-docs/completions/*
+# of every binary with its own `--generate` (as a user would), and README.md's environment table.
+# Every crate with a src/main.rs is a binary; pages of subcommands that are gone are removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BIN=${BIN:-target/debug}
+man=bin-docs/man comp=bin-docs/completions
+mkdir -p "$man" "$comp"
 for main in crates/*/src/main.rs; do
-  grep -q 'docs::handle_env' "$main" || continue
   bin=$(basename "$(dirname "$(dirname "$main")")")
-  OCTO_GENERATE_DOCS=bin-docs "target/debug/$bin"
+  rm -f "$man/$bin.1" "$man/$bin"-*.1
+  "$BIN/$bin" --generate man --out-dir "$man"
+  "$BIN/$bin" --generate complete-bash > "$comp/$bin.bash"
+  "$BIN/$bin" --generate complete-zsh > "$comp/_$bin"
+  "$BIN/$bin" --generate complete-fish > "$comp/$bin.fish"
 done
 # README.md's environment table, from crates/octo-core/src/env.rs
 OCTO_UPDATE_DOCS=1 cargo test --workspace --locked -q --lib readme_env_table_is_current >/dev/null

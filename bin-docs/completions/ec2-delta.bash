@@ -23,7 +23,7 @@ _ec2__delta() {
 
     case "${cmd}" in
         ec2__delta)
-            opts="-c -v -q -o -h -V --accounts --role-name --regions --states --halo-servers --columns --no-header --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --format --help --version"
+            opts="-o -c -v -q -h -V --accounts --role-name --regions --states --halo-servers --format --columns --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -47,6 +47,14 @@ _ec2__delta() {
                     ;;
                 --halo-servers)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 --columns)
@@ -89,12 +97,12 @@ _ec2__delta() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
                     return 0
                     ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -23,7 +23,7 @@ _event__export() {
 
     case "${cmd}" in
         event__export)
-            opts="-o -c -v -q -h -V --date --since --until --to --layout --force --concurrency --part-records --s3-part-mib --shards --shard-index --check --format --columns --no-header --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help --version"
+            opts="-v -q -h -V --date --since --until --to --layout --force --concurrency --part-records --s3-part-mib --shards --shard-index --check --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -69,22 +69,6 @@ _event__export() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --api-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -107,6 +91,14 @@ _event__export() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -16,17 +16,8 @@ _octo__sim() {
             ",$1")
                 cmd="octo__sim"
                 ;;
-            octo__sim,help)
-                cmd="octo__sim__subcmd__help"
-                ;;
             octo__sim,serve)
                 cmd="octo__sim__subcmd__serve"
-                ;;
-            octo__sim__subcmd__help,help)
-                cmd="octo__sim__subcmd__help__subcmd__help"
-                ;;
-            octo__sim__subcmd__help,serve)
-                cmd="octo__sim__subcmd__help__subcmd__serve"
                 ;;
             *)
                 ;;
@@ -35,54 +26,20 @@ _octo__sim() {
 
     case "${cmd}" in
         octo__sim)
-            opts="-h -V --help --version serve help"
+            opts="-h -V --generate --out-dir --help --version serve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        octo__subcmd__sim__subcmd__help)
-            opts="serve help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        octo__subcmd__sim__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        octo__subcmd__sim__subcmd__help__subcmd__serve)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

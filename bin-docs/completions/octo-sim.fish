@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_octo_sim_global_optspecs
-    string join \n h/help V/version
+    string join \n generate= out-dir= h/help V/version
 end
 
 function __fish_octo_sim_needs_command
@@ -24,10 +24,14 @@ function __fish_octo_sim_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c octo-sim -n "__fish_octo_sim_needs_command" -l generate -d 'Print the man page (man) or a shell completion script (complete-bash, complete-zsh, complete-fish) and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c octo-sim -n "__fish_octo_sim_needs_command" -l out-dir -d 'With --generate man: write TOOL.1 and one page per subcommand into DIR' -r -F
 complete -c octo-sim -n "__fish_octo_sim_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c octo-sim -n "__fish_octo_sim_needs_command" -s V -l version -d 'Print version'
 complete -c octo-sim -n "__fish_octo_sim_needs_command" -f -a "serve" -d 'Serve until SIGINT/SIGTERM; the first line on stdout is the base URL'
-complete -c octo-sim -n "__fish_octo_sim_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l port -d 'Port to listen on (0 = any free port)' -r
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l host -d 'Address to bind' -r
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l seed -d 'World seed: same seed and day → same ids and content' -r
@@ -44,5 +48,3 @@ complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l rate-5xx -d 
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l drop-rate -d 'Share of API requests whose connection is dropped without a response (0.0-1.0)' -r
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l max-faults-in-a-row -d 'Most faults in a row for the same request (method + URL), 0 = unbounded (an outage)' -r
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -s h -l help -d 'Print help'
-complete -c octo-sim -n "__fish_octo_sim_using_subcommand help; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve until SIGINT/SIGTERM; the first line on stdout is the base URL'
-complete -c octo-sim -n "__fish_octo_sim_using_subcommand help; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

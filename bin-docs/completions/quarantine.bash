@@ -16,17 +16,8 @@ _quarantine() {
             ",$1")
                 cmd="quarantine"
                 ;;
-            quarantine,help)
-                cmd="quarantine__subcmd__help"
-                ;;
             quarantine,release)
                 cmd="quarantine__subcmd__release"
-                ;;
-            quarantine__subcmd__help,help)
-                cmd="quarantine__subcmd__help__subcmd__help"
-                ;;
-            quarantine__subcmd__help,release)
-                cmd="quarantine__subcmd__help__subcmd__release"
                 ;;
             *)
                 ;;
@@ -35,7 +26,7 @@ _quarantine() {
 
     case "${cmd}" in
         quarantine)
-            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --max --apply --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --help --version release help"
+            opts="-i -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --max --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --generate --out-dir --help --version release"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -81,22 +72,6 @@ _quarantine() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -105,48 +80,14 @@ _quarantine() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        quarantine__subcmd__help)
-            opts="release help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
                     ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        quarantine__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        quarantine__subcmd__help__subcmd__release)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -155,7 +96,7 @@ _quarantine() {
             return 0
             ;;
         quarantine__subcmd__release)
-            opts="-o -c -v -q -h --server --to-group --apply --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-v -q -h --server --to-group --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,22 +123,6 @@ _quarantine() {
                     return 0
                     ;;
                 --config)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -19,9 +19,6 @@ _sec__takedown() {
             sec__takedown,delete)
                 cmd="sec__takedown__subcmd__delete"
                 ;;
-            sec__takedown,help)
-                cmd="sec__takedown__subcmd__help"
-                ;;
             sec__takedown,history)
                 cmd="sec__takedown__subcmd__history"
                 ;;
@@ -37,27 +34,6 @@ _sec__takedown() {
             sec__takedown,unlock)
                 cmd="sec__takedown__subcmd__unlock"
                 ;;
-            sec__takedown__subcmd__help,delete)
-                cmd="sec__takedown__subcmd__help__subcmd__delete"
-                ;;
-            sec__takedown__subcmd__help,help)
-                cmd="sec__takedown__subcmd__help__subcmd__help"
-                ;;
-            sec__takedown__subcmd__help,history)
-                cmd="sec__takedown__subcmd__help__subcmd__history"
-                ;;
-            sec__takedown__subcmd__help,info)
-                cmd="sec__takedown__subcmd__help__subcmd__info"
-                ;;
-            sec__takedown__subcmd__help,lock)
-                cmd="sec__takedown__subcmd__help__subcmd__lock"
-                ;;
-            sec__takedown__subcmd__help,takedown)
-                cmd="sec__takedown__subcmd__help__subcmd__takedown"
-                ;;
-            sec__takedown__subcmd__help,unlock)
-                cmd="sec__takedown__subcmd__help__subcmd__unlock"
-                ;;
             *)
                 ;;
         esac
@@ -65,7 +41,7 @@ _sec__takedown() {
 
     case "${cmd}" in
         sec__takedown)
-            opts="-o -c -v -q -h -V --config --format --columns --no-header --verbose --quiet --log-format --color --help --version info lock unlock delete history takedown help"
+            opts="-o -v -q -h -V --config --format --verbose --quiet --log-format --color --generate --out-dir --help --version info lock unlock delete history takedown"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -83,20 +59,20 @@ _sec__takedown() {
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --generate)
+                    COMPREPLY=($(compgen -W "man complete-bash complete-zsh complete-fish" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -107,7 +83,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__delete)
-            opts="-o -c -v -q -h --ip --yes --snapshot --force --dry-run --stop-after --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -v -q -h --ip --yes --snapshot --force --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -133,14 +109,6 @@ _sec__takedown() {
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -156,120 +124,8 @@ _sec__takedown() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        sec__subcmd__takedown__subcmd__help)
-            opts="info lock unlock delete history takedown help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__delete)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__help)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__history)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__info)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__lock)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__takedown)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        sec__subcmd__takedown__subcmd__help__subcmd__unlock)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
         sec__subcmd__takedown__subcmd__history)
-            opts="-o -c -v -q -h --since --no-counts --plot --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -v -q -h --since --no-counts --plot --config --format --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -295,14 +151,6 @@ _sec__takedown() {
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -319,7 +167,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__info)
-            opts="-o -c -v -q -h --ip --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -v -q -h --ip --config --format --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -339,14 +187,6 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -365,7 +205,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__lock)
-            opts="-o -c -v -q -h --ip --cc --dry-run --stop-after --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -v -q -h --ip --cc --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,14 +233,6 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -419,7 +251,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__takedown)
-            opts="-o -c -v -q -h --ip --yes --no-delete --snapshot --force --cc --dry-run --stop-after --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -v -q -h --ip --yes --no-delete --snapshot --force --cc --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,14 +281,6 @@ _sec__takedown() {
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -473,7 +297,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__unlock)
-            opts="-o -c -v -q -h --ip --dry-run --stop-after --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -v -q -h --ip --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -497,14 +321,6 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                --columns)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)

@@ -15,6 +15,11 @@ json\t''"
 complete -c slack-notify -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c slack-notify -l generate -d 'Print the man page (man) or a shell completion script (complete-bash, complete-zsh, complete-fish) and exit' -r -f -a "man\t''
+complete-bash\t''
+complete-zsh\t''
+complete-fish\t''"
+complete -c slack-notify -l out-dir -d 'With --generate man: write TOOL.1 and one page per subcommand into DIR' -r -F
 complete -c slack-notify -l critical-only -d 'Post only critical events (action records are always posted)'
 complete -c slack-notify -l all-actions -d 'Also post action records whose status is `skipped` or `unchanged`'
 complete -c slack-notify -l dry-run -d 'Do not post: print what would be posted'

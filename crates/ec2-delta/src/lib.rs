@@ -134,9 +134,9 @@ pub struct Cli {
     pub log: LogArgs,
 }
 
-/// The clap command (for docs generation).
+/// The clap command: flags, `--generate` and examples (parsing, help, man pages, completions).
 pub fn command() -> clap::Command {
-    Cli::command()
+    octo_core::docs::command(Cli::command(), &[])
 }
 
 /// Entry point used by `main`.

@@ -1,10 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    if let Some(code) = octo_core::docs::handle_env(ec2_delta::command) {
-        return code;
-    }
-    octo_core::exit::main("ec2-delta", || ec2_delta::run(ec2_delta::Cli::parse()))
+    octo_core::docs::main("ec2-delta", ec2_delta::command, ec2_delta::run)
 }

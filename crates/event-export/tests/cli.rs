@@ -52,7 +52,6 @@ fn command(sim_url: &str, moto: Option<&Moto>) -> Command {
         "HALO_API_PORT",
         "HALO_CONCURRENCY",
         "OCTO_CONFIG",
-        "OCTO_GENERATE_DOCS",
     ] {
         cmd.env_remove(k);
     }

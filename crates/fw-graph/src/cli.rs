@@ -72,9 +72,17 @@ const FORMAT_HELP: &str = "Output format: a picture (png, svg, dot, mermaid) or 
      fw-graph.edge/v1 records (jsonl, json, csv, table) [default: from the --out file's \
      extension; on stdout table when it is a terminal, jsonl when it is piped]";
 
-/// The clap command (for docs generation).
+/// The examples that end `fw-graph --help` and its man page (each line is checked to parse).
+const AFTER_HELP: &str = "\
+Examples:
+  fw-graph --policy policy.json --out web.svg
+  halo-query firewall-policy --group Web | fw-graph --policy - --format mermaid
+  fw-graph --group Root/Prod/Web --format dot | dot -Tpng > web.png
+  fw-graph --policy policy.json --format jsonl --all | jq -c 'select(.action == \"DROP\")'";
+
+/// The clap command: flags, `--generate` and examples (parsing, help, man pages, completions).
 pub fn command() -> clap::Command {
-    Cli::command()
+    octo_core::docs::command(Cli::command(), &[("", AFTER_HELP)])
 }
 
 /// Entry point used by `main`.

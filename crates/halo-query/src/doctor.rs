@@ -109,11 +109,21 @@ pub async fn run(cfg: &HaloConfig, cli: &Cli) -> anyhow::Result<Exit> {
     });
     let human = cli.output.format.is_none() && std::io::stdout().is_terminal();
     if human {
-        let mut text = String::new();
-        text.push_str(&format!(
-            "config:\n{}\n",
-            serde_json::to_string_pretty(&report["config"]).unwrap_or_default()
-        ));
+        let mut text = String::from("settings (flag > env > config file > default):\n");
+        if let Some(settings) = report["config"]["settings"].as_object() {
+            let width = settings.keys().map(String::len).max().unwrap_or(0);
+            for (name, s) in settings {
+                let value = match &s["value"] {
+                    Value::Null => "(not set)".to_string(),
+                    Value::String(v) => v.clone(),
+                    v => v.to_string(),
+                };
+                text.push_str(&format!(
+                    "  {name:<width$}  {value}  [{}]\n",
+                    s["source"].as_str().unwrap_or("?")
+                ));
+            }
+        }
         for c in &checks {
             text.push_str(&format!(
                 "[{}] {}: {}\n",

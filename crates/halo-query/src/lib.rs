@@ -231,10 +231,59 @@ pub struct ApiArgs {
     pub paginate: bool,
 }
 
-/// The clap command (for docs generation).
+/// The clap command: flags, `--generate` and examples (parsing, help, man pages, completions).
 pub fn command() -> clap::Command {
-    Cli::command()
+    octo_core::docs::command(Cli::command(), EXAMPLES)
 }
+
+/// The examples that end each subcommand's `--help` (and its man page); each line is checked
+/// to parse (`tests/docs.rs`).
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "groups",
+        "Examples:\n  halo-query groups\n  halo-query groups -o csv -c id,name,server_counts.active\n",
+    ),
+    (
+        "group",
+        "Examples:\n  halo-query group Root/Prod/Web | jq .issues\n  halo-query group Web -o json\n",
+    ),
+    (
+        "servers",
+        "Examples:\n  halo-query servers --group Web --state all -o csv\n  halo-query servers --ip 10.2.20.76\n  halo-query servers --cve CVE-2014-6271 --group Root/Prod --state all\n",
+    ),
+    (
+        "server",
+        "Examples:\n  halo-query server web-1 | jq .server.aws_ec2\n  halo-query server 10.2.20.76 --events-since 30d --events-limit 50\n",
+    ),
+    (
+        "events",
+        "Examples:\n  halo-query events --date yesterday --critical --type lids_rule_failed\n  halo-query events --since 2h -o table -c created_at,type,server_hostname\n  halo-query events --follow --critical | slack-notify\n",
+    ),
+    (
+        "scans",
+        "Examples:\n  halo-query scans --date yesterday --module svm --status completed_with_errors\n  halo-query scans --since 7d --server SERVER_ID -o csv\n",
+    ),
+    (
+        "issues",
+        "Examples:\n  halo-query issues --group Root/Prod --descendants --critical\n  halo-query issues --status active --type sva,csm -o csv\n",
+    ),
+    (
+        "firewall-policy",
+        "Examples:\n  halo-query firewall-policy --group Web | fw-graph --policy - --format svg --out web.svg\n  halo-query firewall-policy --group Web --platform windows -o json\n",
+    ),
+    (
+        "zones",
+        "Examples:\n  halo-query zones\n  halo-query zones -o json | jq '.[].ip_address'\n",
+    ),
+    (
+        "api",
+        "Examples:\n  halo-query api GET /v1/servers --paginate\n  halo-query api GET '/v1/servers?state=missing'\n",
+    ),
+    (
+        "doctor",
+        "Examples:\n  halo-query doctor\n  halo-query doctor | jq .config.settings\n",
+    ),
+];
 
 fn default_columns(cmd: &Command) -> &'static [&'static str] {
     match cmd {

@@ -38,7 +38,7 @@ const AFTER_HELP: &str = "\
 Examples:
   halo-query events --date today --type lids_rule_failed | ipblock            # plan
   halo-query events --date today --type lids_rule_failed | ipblock --apply    # act
-  ipblock --from-halo --since -15m --follow --apply | slack-notify
+  ipblock --from-halo --since 15m --follow --apply | slack-notify
   ipblock expire --apply          # e.g. from cron every few minutes
   ipblock unblock 203.0.113.7 --apply
 
@@ -100,10 +100,23 @@ pub struct UnblockArgs {
     pub ips: Vec<String>,
 }
 
-/// The clap command (for docs generation).
+/// The clap command: flags, `--generate` and examples (parsing, help, man pages, completions).
 pub fn command() -> clap::Command {
-    Cli::command()
+    octo_core::docs::command(Cli::command(), EXAMPLES)
 }
+
+/// The examples that end each subcommand's `--help` (and its man page); each line is checked
+/// to parse (`tests/docs.rs`).
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "expire",
+        "Examples:\n  ipblock expire                  # what is due now\n  ipblock expire --at +2h          # what will be due in two hours\n  ipblock expire --apply          # e.g. from cron every few minutes\n",
+    ),
+    (
+        "unblock",
+        "Examples:\n  ipblock unblock 203.0.113.7                 # plan\n  ipblock unblock 203.0.113.7 198.51.100.4 --apply\n",
+    ),
+];
 
 /// Entry point used by `main`.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
@@ -383,11 +396,7 @@ async fn block(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
                 continue;
             }
             // the expiry written is the one in the record (second precision)
-            let until = a
-                .expires_at
-                .as_deref()
-                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&Utc));
+            let until = a.expires_at.as_deref().and_then(octo_core::time::parse_api);
             match merge(&halo, &zone.id.clone(), |z| z.add(ip, until)).await {
                 Ok(Merged::Applied(z, attempts)) => {
                     a.status = Status::Applied;

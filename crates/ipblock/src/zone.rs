@@ -52,9 +52,7 @@ impl Zone {
                 let t = if until == "never" {
                     Some(None)
                 } else {
-                    DateTime::parse_from_rfc3339(until)
-                        .ok()
-                        .map(|t| Some(t.with_timezone(&Utc)))
+                    octo_core::time::parse_api(until).map(Some)
                 };
                 if let Some(t) = t {
                     ours.insert(ip, t);

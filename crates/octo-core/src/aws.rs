@@ -197,9 +197,12 @@ pub async fn assume_role(
 
 /// True when an endpoint override is configured for S3 (then path-style addressing is used).
 fn s3_endpoint_overridden() -> bool {
-    ["AWS_ENDPOINT_URL_S3", crate::env::AWS_ENDPOINT_URL]
-        .iter()
-        .any(|k| std::env::var(k).is_ok_and(|v| !v.trim().is_empty()))
+    [
+        crate::env::AWS_ENDPOINT_URL_S3,
+        crate::env::AWS_ENDPOINT_URL,
+    ]
+    .iter()
+    .any(|k| crate::env::var_nonempty(k).is_some())
 }
 
 /// An S3 client for `cfg`: path-style addressing when an endpoint override is set.

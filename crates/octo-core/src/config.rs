@@ -16,24 +16,87 @@ use url::Url;
 use crate::env;
 use crate::exit::usage;
 
-/// Where a setting's value came from (shown by `doctor`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a setting's value came from (shown by `doctor`): `flag --max-in-flight`,
+/// `env HALO_CONCURRENCY`, `file /etc/octo.yml:halo.max_in_flight` or `default`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    Flag,
+    /// A command-line flag (its long name, with the dashes).
+    Flag(&'static str),
+    /// An environment variable (its name).
     Env(&'static str),
-    File,
+    /// A key of the config file (`section.key`).
+    File {
+        path: PathBuf,
+        key: String,
+    },
     Default,
 }
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Flag => f.write_str("flag"),
+            Source::Flag(name) => write!(f, "flag {name}"),
             Source::Env(name) => write!(f, "env {name}"),
-            Source::File => f.write_str("config file"),
+            Source::File { path, key } => write!(f, "file {}:{key}", path.display()),
             Source::Default => f.write_str("default"),
         }
     }
+}
+
+/// A resolved value and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+/// Reads an environment variable: `None` when unset or blank. [`crate::env::var_nonempty`] in
+/// the tools; tests pass a map instead of changing the process environment.
+pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Resolve one setting: flag > env > config file > default. The environment value is parsed with
+/// `FromStr` (trimmed) and a bad one is a usage error naming the variable.
+pub fn resolve<T: std::str::FromStr>(
+    lookup: Lookup<'_>,
+    flag: (&'static str, Option<T>),
+    env_var: Option<&'static str>,
+    file: (Option<&ConfigFile>, &str, Option<T>),
+    default: T,
+) -> anyhow::Result<Setting<T>> {
+    if let (name, Some(value)) = flag {
+        return Ok(Setting {
+            value,
+            source: Source::Flag(name),
+        });
+    }
+    if let Some(var) = env_var
+        && let Some(raw) = lookup(var)
+    {
+        let value = raw.trim().parse().map_err(|_| {
+            usage(format!(
+                "{var} must be a valid value for {}, got `{}`",
+                flag.0,
+                raw.trim()
+            ))
+        })?;
+        return Ok(Setting {
+            value,
+            source: Source::Env(var),
+        });
+    }
+    if let (Some(f), key, Some(value)) = file {
+        return Ok(Setting {
+            value,
+            source: Source::File {
+                path: f.path.clone(),
+                key: key.to_string(),
+            },
+        });
+    }
+    Ok(Setting {
+        value: default,
+        source: Source::Default,
+    })
 }
 
 /// Flags every Halo tool shares. Values not given fall back to env, then the config file.
@@ -156,23 +219,28 @@ impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for SectionSee
 /// `$XDG_CONFIG_HOME/octobox/octo.yml` (or `~/.config/octobox/octo.yml`) if it exists.
 /// A file named explicitly must exist; the default location is optional.
 pub fn load_config_file(explicit: Option<&Path>) -> anyhow::Result<Option<ConfigFile>> {
-    let (path, required) = if let Some(p) = explicit {
-        (p.to_path_buf(), true)
-    } else if let Some(p) = std::env::var_os(env::OCTO_CONFIG).filter(|p| !p.is_empty()) {
-        (PathBuf::from(p), true)
+    find_config_file(explicit).map(|(file, _)| file)
+}
+
+/// [`load_config_file`], and where its path came from (`flag --config`, `env OCTO_CONFIG` or
+/// `default`).
+pub fn find_config_file(explicit: Option<&Path>) -> anyhow::Result<(Option<ConfigFile>, Source)> {
+    let (path, source) = if let Some(p) = explicit {
+        (p.to_path_buf(), Source::Flag("--config"))
+    } else if let Some(p) = env::path_nonempty(env::OCTO_CONFIG) {
+        (p, Source::Env(env::OCTO_CONFIG))
     } else {
-        let base = std::env::var_os("XDG_CONFIG_HOME")
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-        match base {
-            Some(b) => (b.join("octobox").join("octo.yml"), false),
-            None => return Ok(None),
+        match env::user_config_dir() {
+            Some(b) => (b.join("octobox").join("octo.yml"), Source::Default),
+            None => return Ok((None, Source::Default)),
         }
     };
+    let required = source != Source::Default;
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+            return Ok((None, source));
+        }
         Err(e) => {
             return Err(usage(format!(
                 "cannot read config file {}: {e}",
@@ -180,14 +248,13 @@ pub fn load_config_file(explicit: Option<&Path>) -> anyhow::Result<Option<Config
             )));
         }
     };
-    ConfigFile::parse(path, text).map(Some)
+    Ok((Some(ConfigFile::parse(path, text)?), source))
 }
 
 /// Effective Halo client settings.
 #[derive(Debug, Clone)]
 pub struct HaloConfig {
     pub base_url: Url,
-    pub base_url_source: Source,
     pub read_key: Option<ApiKey>,
     pub write_key: Option<ApiKey>,
     pub max_rps: f64,
@@ -196,12 +263,26 @@ pub struct HaloConfig {
     pub connect_timeout: Duration,
     pub config_path: Option<PathBuf>,
     pub proxy: Option<String>,
+    /// Where each setting came from, by the name `doctor` shows (`api_url`, `max_in_flight` …).
+    pub sources: Vec<(&'static str, Source)>,
 }
 
-use crate::env::var_nonempty as env_nonempty;
+impl HaloConfig {
+    /// Where setting `name` came from (`Default` when it has no recorded source).
+    pub fn source(&self, name: &str) -> &Source {
+        self.sources
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(&Source::Default, |(_, s)| s)
+    }
+}
 
-fn key_from_env(id_var: &'static str, secret_var: &'static str) -> anyhow::Result<Option<ApiKey>> {
-    match (env_nonempty(id_var), env_nonempty(secret_var)) {
+fn key_from_env(
+    lookup: Lookup<'_>,
+    id_var: &'static str,
+    secret_var: &'static str,
+) -> anyhow::Result<Option<ApiKey>> {
+    match (lookup(id_var), lookup(secret_var)) {
         (Some(id), Some(secret)) => Ok(Some(ApiKey {
             id: id.trim().to_string(),
             secret: SecretString::from(secret.trim().to_string()),
@@ -239,44 +320,67 @@ pub fn parse_base_url(raw: &str, what: &str) -> anyhow::Result<Url> {
 }
 
 impl HaloArgs {
-    /// Resolve flags > env > config file > defaults.
+    /// Resolve flags > env > config file > defaults, recording the source of each value.
     pub fn resolve(&self) -> anyhow::Result<HaloConfig> {
-        let file = load_config_file(self.config.as_deref())?;
+        let found = find_config_file(self.config.as_deref())?;
+        self.resolve_from(found, &crate::env::var_nonempty)
+    }
+
+    /// [`HaloArgs::resolve`] with the config file already found and the environment read
+    /// through `lookup`.
+    pub fn resolve_from(
+        &self,
+        (file, config_source): (Option<ConfigFile>, Source),
+        lookup: Lookup<'_>,
+    ) -> anyhow::Result<HaloConfig> {
+        let env_nonempty = lookup;
         let section: HaloFileSection = match &file {
             Some(f) => f.section("halo")?.unwrap_or_default(),
             None => HaloFileSection::default(),
         };
+        let file_src = |key: &str| Source::File {
+            path: file.as_ref().map(|f| f.path.clone()).unwrap_or_default(),
+            key: format!("halo.{key}"),
+        };
 
         let (raw_url, base_url_source) = if let Some(u) = &self.api_url {
-            (u.clone(), Source::Flag)
+            (u.clone(), Source::Flag("--api-url"))
         } else if let Some(u) = env_nonempty(env::HALO_API_URL) {
             (u, Source::Env(env::HALO_API_URL))
         } else if env_nonempty(env::HALO_API_HOSTNAME).is_some()
             || env_nonempty(env::HALO_API_PORT).is_some()
         {
-            let host = env_nonempty(env::HALO_API_HOSTNAME)
-                .unwrap_or_else(|| "api.cloudpassage.com".into());
-            let port = env_nonempty(env::HALO_API_PORT).unwrap_or_else(|| "443".into());
+            let host = env_nonempty(env::HALO_API_HOSTNAME);
+            let port = env_nonempty(env::HALO_API_PORT);
+            let source = Source::Env(if host.is_some() {
+                env::HALO_API_HOSTNAME
+            } else {
+                env::HALO_API_PORT
+            });
+            let host = host.unwrap_or_else(|| "api.cloudpassage.com".into());
+            let port = port.unwrap_or_else(|| "443".into());
             let port: u16 = port.trim().parse().map_err(|_| {
                 usage(format!(
                     "{} must be a port number, got `{port}`",
                     env::HALO_API_PORT
                 ))
             })?;
-            (
-                format!("https://{}:{port}", host.trim()),
-                Source::Env(env::HALO_API_HOSTNAME),
-            )
+            (format!("https://{}:{port}", host.trim()), source)
         } else if let Some(u) = &section.api_url {
-            (u.clone(), Source::File)
+            (u.clone(), file_src("api_url"))
         } else if section.hostname.is_some() || section.port.is_some() {
             let host = section
                 .hostname
                 .clone()
                 .unwrap_or_else(|| "api.cloudpassage.com".into());
+            let key = if section.hostname.is_some() {
+                "hostname"
+            } else {
+                "port"
+            };
             (
                 format!("https://{host}:{}", section.port.unwrap_or(443)),
-                Source::File,
+                file_src(key),
             )
         } else {
             (
@@ -286,57 +390,84 @@ impl HaloArgs {
         };
         let base_url = parse_base_url(&raw_url, "Halo API URL")?;
 
-        let max_rps = match (
-            self.max_rps,
-            env_nonempty(env::HALO_MAX_RPS),
-            section.max_rps,
-        ) {
-            (Some(v), _, _) => v,
-            (None, Some(v), _) => v
-                .trim()
-                .parse()
-                .map_err(|_| usage(format!("{} must be a number, got `{v}`", env::HALO_MAX_RPS)))?,
-            (None, None, Some(v)) => v,
-            _ => 0.0,
-        };
-        if !(max_rps.is_finite() && max_rps >= 0.0) {
+        let max_rps = resolve(
+            lookup,
+            ("--max-rps", self.max_rps),
+            Some(env::HALO_MAX_RPS),
+            (file.as_ref(), "halo.max_rps", section.max_rps),
+            0.0,
+        )?;
+        if !(max_rps.value.is_finite() && max_rps.value >= 0.0) {
             return Err(usage(format!(
-                "--max-rps must be a number >= 0, got {max_rps}"
+                "max_rps must be a number >= 0, got {} ({})",
+                max_rps.value, max_rps.source
             )));
         }
-        let max_in_flight = match (
-            self.max_in_flight,
-            env_nonempty(env::HALO_CONCURRENCY),
-            section.max_in_flight,
-        ) {
-            (Some(v), _, _) => v,
-            (None, Some(v), _) => v.trim().parse().map_err(|_| {
-                usage(format!(
-                    "{} must be a whole number, got `{v}`",
-                    env::HALO_CONCURRENCY
-                ))
-            })?,
-            (None, None, Some(v)) => v,
-            _ => 4,
-        };
-        if max_in_flight == 0 {
-            return Err(usage("--max-in-flight must be at least 1"));
+        let max_in_flight = resolve(
+            lookup,
+            ("--max-in-flight", self.max_in_flight),
+            Some(env::HALO_CONCURRENCY),
+            (file.as_ref(), "halo.max_in_flight", section.max_in_flight),
+            DEFAULT_MAX_IN_FLIGHT,
+        )?;
+        if max_in_flight.value == 0 {
+            return Err(usage(format!(
+                "max_in_flight must be at least 1 ({})",
+                max_in_flight.source
+            )));
         }
+        let timeout = resolve(
+            lookup,
+            ("--timeout", None),
+            None,
+            (file.as_ref(), "halo.timeout_secs", section.timeout_secs),
+            60,
+        )?;
+        let proxy = match env_nonempty(env::HTTPS_PROXY) {
+            Some(p) => Some((p, Source::Env(env::HTTPS_PROXY))),
+            None => env_nonempty(env::HTTPS_PROXY_LOWER)
+                .map(|p| (p, Source::Env(env::HTTPS_PROXY_LOWER))),
+        };
+        let read_key = key_from_env(lookup, env::HALO_API_KEY, env::HALO_API_SECRET_KEY)?;
+        let write_key = key_from_env(lookup, env::HALO_API_KEY_RW, env::HALO_API_SECRET_KEY_RW)?;
+        let key_source = |k: &Option<ApiKey>, var: &'static str| {
+            if k.is_some() {
+                Source::Env(var)
+            } else {
+                Source::Default
+            }
+        };
+        let sources = vec![
+            ("config_file", config_source),
+            ("api_url", base_url_source),
+            ("read_key", key_source(&read_key, env::HALO_API_KEY)),
+            ("write_key", key_source(&write_key, env::HALO_API_KEY_RW)),
+            ("max_rps", max_rps.source),
+            ("max_in_flight", max_in_flight.source),
+            ("timeout_secs", timeout.source),
+            (
+                "proxy",
+                proxy.as_ref().map_or(Source::Default, |(_, s)| s.clone()),
+            ),
+        ];
 
         Ok(HaloConfig {
             base_url,
-            base_url_source,
-            read_key: key_from_env(env::HALO_API_KEY, env::HALO_API_SECRET_KEY)?,
-            write_key: key_from_env(env::HALO_API_KEY_RW, env::HALO_API_SECRET_KEY_RW)?,
-            max_rps,
-            max_in_flight,
-            timeout: Duration::from_secs(section.timeout_secs.unwrap_or(60)),
+            read_key,
+            write_key,
+            max_rps: max_rps.value,
+            max_in_flight: max_in_flight.value,
+            timeout: Duration::from_secs(timeout.value),
             connect_timeout: Duration::from_secs(10),
             config_path: file.map(|f| f.path),
-            proxy: env_nonempty("HTTPS_PROXY").or_else(|| env_nonempty("https_proxy")),
+            proxy: proxy.map(|(p, _)| p),
+            sources,
         })
     }
 }
+
+/// Requests in flight at once when nothing sets `max_in_flight`.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
 
 impl HaloConfig {
     /// The effective configuration as JSON with every secret replaced by whether it is set.
@@ -349,9 +480,40 @@ impl HaloConfig {
                 json!({"id": null, "id_var": id_var, "secret": "not set", "secret_var": secret_var})
             }
         };
+        let settings: serde_json::Map<String, Value> = self
+            .sources
+            .iter()
+            .map(|(name, source)| {
+                let value = match *name {
+                    "config_file" => {
+                        json!(self.config_path.as_ref().map(|p| p.display().to_string()))
+                    }
+                    "api_url" => json!(self.base_url.as_str().trim_end_matches('/')),
+                    "read_key" => json!(
+                        self.read_key
+                            .as_ref()
+                            .map(|k| format!("{} (secret redacted)", k.id))
+                    ),
+                    "write_key" => json!(
+                        self.write_key
+                            .as_ref()
+                            .map(|k| format!("{} (secret redacted)", k.id))
+                    ),
+                    "max_rps" => json!(self.max_rps),
+                    "max_in_flight" => json!(self.max_in_flight),
+                    "timeout_secs" => json!(self.timeout.as_secs()),
+                    "proxy" => json!(self.proxy.as_deref().map(redact_url)),
+                    _ => Value::Null,
+                };
+                (
+                    (*name).to_string(),
+                    json!({"value": value, "source": source.to_string()}),
+                )
+            })
+            .collect();
         json!({
             "api_url": self.base_url.as_str().trim_end_matches('/'),
-            "api_url_source": self.base_url_source.to_string(),
+            "api_url_source": self.source("api_url").to_string(),
             "read_key": key(&self.read_key, env::HALO_API_KEY, env::HALO_API_SECRET_KEY),
             "write_key": key(&self.write_key, env::HALO_API_KEY_RW, env::HALO_API_SECRET_KEY_RW),
             "max_rps": self.max_rps,
@@ -359,6 +521,7 @@ impl HaloConfig {
             "timeout_secs": self.timeout.as_secs(),
             "config_file": self.config_path.as_ref().map(|p| p.display().to_string()),
             "proxy": self.proxy.as_deref().map(redact_url),
+            "settings": settings,
         })
     }
 }
@@ -407,6 +570,151 @@ mod tests {
         };
         let d = format!("{k:?}");
         assert!(d.contains("kid") && !d.contains("topsecret"), "{d}");
+    }
+
+    fn file(yaml: &str) -> (Option<ConfigFile>, Source) {
+        let path = PathBuf::from("/etc/octo.yml");
+        (
+            Some(ConfigFile::parse(path, yaml.to_string()).unwrap()),
+            Source::Flag("--config"),
+        )
+    }
+
+    fn lookup(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn each_setting_flag_over_env_over_file_over_default() {
+        let yaml = "halo:\n  max_in_flight: 3\n  max_rps: 2.5\n  api_url: http://file:1\n  timeout_secs: 9\n";
+        let env = lookup(&[
+            ("HALO_CONCURRENCY", "7"),
+            ("HALO_MAX_RPS", "1.5"),
+            ("HALO_API_URL", "http://env:2"),
+        ]);
+        let flags = HaloArgs {
+            api_url: Some("http://flag:3".into()),
+            max_rps: Some(0.5),
+            max_in_flight: Some(11),
+            config: None,
+        };
+        // flag
+        let c = flags.resolve_from(file(yaml), &env).unwrap();
+        assert_eq!((c.max_in_flight, c.max_rps), (11, 0.5));
+        assert_eq!(c.base_url.as_str(), "http://flag:3/");
+        assert_eq!(
+            c.source("max_in_flight").to_string(),
+            "flag --max-in-flight"
+        );
+        assert_eq!(c.source("api_url").to_string(), "flag --api-url");
+        // env
+        let c = HaloArgs::default().resolve_from(file(yaml), &env).unwrap();
+        assert_eq!((c.max_in_flight, c.max_rps), (7, 1.5));
+        assert_eq!(c.base_url.as_str(), "http://env:2/");
+        assert_eq!(
+            c.source("max_in_flight").to_string(),
+            "env HALO_CONCURRENCY"
+        );
+        assert_eq!(c.source("max_rps").to_string(), "env HALO_MAX_RPS");
+        // file
+        let c = HaloArgs::default()
+            .resolve_from(file(yaml), &lookup(&[]))
+            .unwrap();
+        assert_eq!(
+            (c.max_in_flight, c.max_rps, c.timeout.as_secs()),
+            (3, 2.5, 9)
+        );
+        assert_eq!(c.base_url.as_str(), "http://file:1/");
+        assert_eq!(
+            c.source("max_in_flight").to_string(),
+            "file /etc/octo.yml:halo.max_in_flight"
+        );
+        assert_eq!(
+            c.source("api_url").to_string(),
+            "file /etc/octo.yml:halo.api_url"
+        );
+        assert_eq!(c.source("config_file").to_string(), "flag --config");
+        // default
+        let c = HaloArgs::default()
+            .resolve_from((None, Source::Default), &lookup(&[]))
+            .unwrap();
+        assert_eq!(
+            (c.max_in_flight, c.max_rps, c.timeout.as_secs()),
+            (4, 0.0, 60)
+        );
+        assert_eq!(c.base_url.as_str(), "https://api.cloudpassage.com/");
+        for name in [
+            "api_url",
+            "max_in_flight",
+            "max_rps",
+            "timeout_secs",
+            "read_key",
+            "proxy",
+        ] {
+            assert_eq!(c.source(name), &Source::Default, "{name}");
+        }
+    }
+
+    #[test]
+    fn bad_values_name_their_source() {
+        let e = HaloArgs::default()
+            .resolve_from(
+                (None, Source::Default),
+                &lookup(&[("HALO_CONCURRENCY", "many")]),
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "HALO_CONCURRENCY must be a valid value for --max-in-flight, got `many`"
+        );
+        let e = HaloArgs::default()
+            .resolve_from(file("halo:\n  max_in_flight: 0\n"), &lookup(&[]))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "max_in_flight must be at least 1 (file /etc/octo.yml:halo.max_in_flight)"
+        );
+    }
+
+    #[test]
+    fn report_shows_every_source_and_no_secret() {
+        let env = lookup(&[
+            ("HALO_API_KEY", "kid"),
+            ("HALO_API_SECRET_KEY", "topsecret"),
+            ("HTTPS_PROXY", "http://u:pw@proxy:8080"),
+        ]);
+        let c = HaloArgs::default()
+            .resolve_from(file("halo:\n  max_in_flight: 2\n"), &env)
+            .unwrap();
+        let r = c.report();
+        let text = r.to_string();
+        assert!(
+            !text.contains("topsecret") && !text.contains("pw@"),
+            "{text}"
+        );
+        let s = &r["settings"];
+        assert_eq!(
+            s["max_in_flight"],
+            json!({"value": 2, "source": "file /etc/octo.yml:halo.max_in_flight"})
+        );
+        assert_eq!(
+            s["read_key"],
+            json!({"value": "kid (secret redacted)", "source": "env HALO_API_KEY"})
+        );
+        assert_eq!(s["write_key"], json!({"value": null, "source": "default"}));
+        assert_eq!(
+            s["proxy"],
+            json!({"value": "http://redacted@proxy:8080/", "source": "env HTTPS_PROXY"})
+        );
+        assert_eq!(
+            s["config_file"],
+            json!({"value": "/etc/octo.yml", "source": "flag --config"})
+        );
+        assert_eq!(s.as_object().unwrap().len(), 8);
     }
 
     #[test]

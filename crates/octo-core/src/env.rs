@@ -28,10 +28,20 @@ vars! {
     HALO_API_URL = "HALO_API_URL", "all Halo tools", false, "Full Halo base URL (e.g. http://127.0.0.1:PORT for octo-sim or a proxy); overrides HOSTNAME/PORT";
     HALO_MAX_RPS = "HALO_MAX_RPS", "all Halo tools", false, "Client-side request rate limit (requests per second, 0 = off)";
     HALO_CONCURRENCY = "HALO_CONCURRENCY", "all Halo tools", false, "Requests in flight at once (default 4)";
-    HTTPS_PROXY = "HTTPS_PROXY", "all HTTP tools", false, "Proxy for HTTPS requests (honoured by the HTTP client)";
+    HTTPS_PROXY = "HTTPS_PROXY", "all HTTP tools", false, "Proxy for HTTPS requests (read by the HTTP client, reqwest; a user:password in it is never printed)";
+    HTTPS_PROXY_LOWER = "https_proxy", "all HTTP tools", false, "Same as HTTPS_PROXY (reqwest reads both; HTTPS_PROXY wins)";
+    HTTP_PROXY = "HTTP_PROXY", "all HTTP tools", false, "Proxy for plain-http requests (e.g. to octo-sim), read by reqwest (also `http_proxy`)";
+    ALL_PROXY = "ALL_PROXY", "all HTTP tools", false, "Proxy for every request when no scheme-specific one is set, read by reqwest (also `all_proxy`)";
+    NO_PROXY = "NO_PROXY", "all HTTP tools", false, "Hosts that bypass the proxy, comma-separated, read by reqwest (also `no_proxy`)";
     AWS_ROLE_NAME = "AWS_ROLE_NAME", "ec2-delta", false, "Role assumed in each account of AWS_ACCOUNT_NUMBERS";
     AWS_ACCOUNT_NUMBERS = "AWS_ACCOUNT_NUMBERS", "ec2-delta", false, "`;`-separated AWS account ids to inventory";
-    AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL", "ec2-delta, event-export, scan-export", false, "AWS endpoint override (moto in tests)";
+    AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL", "ec2-delta, event-export, scan-export", false, "AWS endpoint override (moto in tests), read by the AWS SDK";
+    AWS_ENDPOINT_URL_S3 = "AWS_ENDPOINT_URL_S3", "event-export, scan-export", false, "S3 endpoint override (wins over AWS_ENDPOINT_URL for S3), read by the AWS SDK";
+    AWS_PROFILE = "AWS_PROFILE", "ec2-delta, event-export, scan-export", false, "Named profile of ~/.aws/config (AWS SDK credential chain)";
+    AWS_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID", "ec2-delta, event-export, scan-export", false, "Static AWS credentials (AWS SDK credential chain)";
+    AWS_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY", "ec2-delta, event-export, scan-export", true, "Secret of AWS_ACCESS_KEY_ID";
+    AWS_SESSION_TOKEN = "AWS_SESSION_TOKEN", "ec2-delta, event-export, scan-export", true, "Session token of temporary AWS credentials";
+    AWS_REGION = "AWS_REGION", "ec2-delta, event-export, scan-export", false, "Default AWS region (also AWS_DEFAULT_REGION); ec2-delta's home region for STS and DescribeRegions";
     EVENTS_S3_BUCKET = "EVENTS_S3_BUCKET", "event-export", false, "Default destination bucket of event-export";
     JOB_COMPLETION_INDEX = "JOB_COMPLETION_INDEX", "event-export, scan-export", false, "Shard index with --shards (set by Kubernetes Indexed Jobs)";
     SCANS_S3_BUCKET = "SCANS_S3_BUCKET", "scan-export", false, "Default destination bucket of scan-export";
@@ -39,7 +49,9 @@ vars! {
     SLACK_CHANNEL = "SLACK_CHANNEL", "slack-notify", false, "Default Slack channel (default `halo`)";
     SLACK_API_URL = "SLACK_API_URL", "slack-notify", false, "Slack API base URL (default https://slack.com/api)";
     SLACK_WEBHOOK_URL = "SLACK_WEBHOOK_URL", "slack-notify", true, "Slack incoming-webhook URL (instead of SLACK_API_TOKEN; its path is a secret)";
-    OCTO_CONFIG = "OCTO_CONFIG", "quarantine, ipblock, slack-notify, sec-takedown", false, "Path of octo.yml (else $XDG_CONFIG_HOME/octobox/octo.yml)";
+    OCTO_CONFIG = "OCTO_CONFIG", "all tools but ec2-delta", false, "Path of octo.yml (else $XDG_CONFIG_HOME/octobox/octo.yml)";
+    XDG_CONFIG_HOME = "XDG_CONFIG_HOME", "all tools but ec2-delta", false, "Base of the default config paths: $XDG_CONFIG_HOME/octobox/octo.yml, $XDG_CONFIG_HOME/openstack/clouds.yaml (default ~/.config)";
+    HOME = "HOME", "all tools", false, "Home directory: ~/.config when XDG_CONFIG_HOME is unset; ~/.aws for the AWS SDK";
     OS_CLOUD = "OS_CLOUD", "sec-takedown", false, "Cloud name in clouds.yaml (then OS_* below are not read)";
     OS_CLIENT_CONFIG_FILE = "OS_CLIENT_CONFIG_FILE", "sec-takedown", false, "Path of clouds.yaml (else ./clouds.yaml, ~/.config/openstack/clouds.yaml, /etc/openstack/clouds.yaml)";
     OS_AUTH_URL = "OS_AUTH_URL", "sec-takedown", false, "Keystone URL, e.g. https://keystone.example.org:5000/v3";
@@ -62,12 +74,58 @@ vars! {
     FRESHDESK_API_KEY = "FRESHDESK_API_KEY", "sec-takedown", true, "FreshDesk API key";
     FRESHDESK_URL = "FRESHDESK_URL", "sec-takedown", false, "FreshDesk base URL override (octo-sim)";
     NO_COLOR = "NO_COLOR", "all tools", false, "Disable colour (any value)";
-    OCTO_LOG = "OCTO_LOG", "all tools", false, "Log filter (tracing EnvFilter syntax, e.g. `debug`)";
+    OCTO_LOG = "OCTO_LOG", "all tools but octo-sim", false, "Log filter (tracing EnvFilter syntax, e.g. `debug`)";
+    OCTO_SIM_PORT = "OCTO_SIM_PORT", "octo-sim", false, "Port of `octo-sim serve` (as --port; 0 = any free port)";
+    OCTO_SIM_HOST = "OCTO_SIM_HOST", "octo-sim", false, "Address `octo-sim serve` binds (as --host; default 127.0.0.1)";
+    UPDATE_GOLDEN = "UPDATE_GOLDEN", "tests (fw-graph)", false, "Set to rewrite fw-graph's golden files instead of comparing with them";
+    MOTO_SERVER = "MOTO_SERVER", "tests", false, "The moto_server to run (set by scripts/moto-env.sh; default the one on PATH)";
+    OCTO_UPDATE_DOCS = "OCTO_UPDATE_DOCS", "tests (make docs)", false, "Set by `make docs`: the README env-table test rewrites the table instead of failing";
+    RUST_LOG = "RUST_LOG", "octo-sim", false, "octo-sim's log filter (tracing EnvFilter syntax; default `info`)";
 }
+
+// The only place that reads the process environment (clippy.toml forbids `std::env::var*`
+// elsewhere): every name read here is one of [`ALL`].
 
 /// The value of an environment variable, `None` when unset, empty or only white space.
 pub fn var_nonempty(name: &str) -> Option<String> {
+    debug_assert!(
+        is_declared(name),
+        "{name} is not declared in octo_core::env"
+    );
+    #[allow(clippy::disallowed_methods)] // the one reader of the environment
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Whether an environment variable is set at all (even empty), as `NO_COLOR` is meant.
+pub fn is_set(name: &str) -> bool {
+    debug_assert!(
+        is_declared(name),
+        "{name} is not declared in octo_core::env"
+    );
+    #[allow(clippy::disallowed_methods)] // the one reader of the environment
+    std::env::var_os(name).is_some()
+}
+
+/// A path from an environment variable, `None` when unset or empty (not necessarily UTF-8).
+pub fn path_nonempty(name: &str) -> Option<std::path::PathBuf> {
+    debug_assert!(
+        is_declared(name),
+        "{name} is not declared in octo_core::env"
+    );
+    #[allow(clippy::disallowed_methods)] // the one reader of the environment
+    std::env::var_os(name)
+        .filter(|p| !p.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+/// `$XDG_CONFIG_HOME`, else `$HOME/.config`; `None` when neither is set.
+pub fn user_config_dir() -> Option<std::path::PathBuf> {
+    path_nonempty(XDG_CONFIG_HOME).or_else(|| path_nonempty(HOME).map(|h| h.join(".config")))
+}
+
+/// Whether `name` is one of the documented variables.
+pub fn is_declared(name: &str) -> bool {
+    ALL.iter().any(|v| v.name == name)
 }
 
 /// Names of variables that hold secrets (never printed).
@@ -113,13 +171,24 @@ pub fn splice_readme(readme: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_are_unique_and_declared() {
+        let mut names: Vec<&str> = super::ALL.iter().map(|v| v.name).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n, "a variable is declared twice");
+        assert!(super::is_declared("XDG_CONFIG_HOME") && super::is_declared("OCTO_SIM_PORT"));
+        assert!(!super::is_declared("OCTO_GENERATE_DOCS"));
+    }
+
     /// The README's table is the generated one; `OCTO_UPDATE_DOCS=1` rewrites it (`make docs`).
     #[test]
     fn readme_env_table_is_current() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
         let readme = std::fs::read_to_string(path).unwrap();
         let fresh = super::splice_readme(&readme).expect("README has the env-table markers");
-        if std::env::var_os("OCTO_UPDATE_DOCS").is_some() {
+        if super::is_set(super::OCTO_UPDATE_DOCS) {
             std::fs::write(path, &fresh).unwrap();
         } else {
             assert!(

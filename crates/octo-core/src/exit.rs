@@ -132,14 +132,19 @@ pub fn code_for(err: &anyhow::Error) -> Exit {
 /// Run a tool: print an error once as `tool: {err:#}` (unless it is a closed pipe) and map it to
 /// its exit code.
 pub fn main(tool: &str, run: impl FnOnce() -> anyhow::Result<Exit>) -> ExitCode {
-    match run() {
-        Ok(code) => code.into(),
+    report(tool, run()).into()
+}
+
+/// The exit code of a finished run; its error, if any, printed once as `tool: {err:#}`.
+pub fn report(tool: &str, result: anyhow::Result<Exit>) -> Exit {
+    match result {
+        Ok(code) => code,
         Err(err) => {
             let code = code_for(&err);
             if code != Exit::Success {
                 crate::log::error_line(tool, &err);
             }
-            code.into()
+            code
         }
     }
 }

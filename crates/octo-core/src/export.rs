@@ -687,6 +687,69 @@ impl Progress {
 }
 
 #[cfg(test)]
+mod settings_tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::config::{ConfigFile, HaloArgs, Source};
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        export: ExportArgs,
+        #[command(flatten)]
+        halo: HaloArgs,
+    }
+
+    /// `max_in_flight` and its source for `args`, an octo.yml of `yaml` and `env`.
+    fn in_flight(args: &[&str], yaml: &str, env: &[(&str, &str)]) -> (usize, String) {
+        let cli = Cli::try_parse_from(std::iter::once("x").chain(args.iter().copied())).unwrap();
+        let file = ConfigFile::parse("/etc/octo.yml".into(), yaml.to_string()).unwrap();
+        let lookup = |name: &str| {
+            env.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        let cfg = exporter_halo_config_from(
+            &cli.halo,
+            &cli.export,
+            (Some(file), Source::Flag("--config")),
+            &lookup,
+        )
+        .unwrap();
+        (cfg.max_in_flight, cfg.source("max_in_flight").to_string())
+    }
+
+    #[test]
+    fn max_in_flight_flag_env_file_then_concurrency() {
+        let yaml = "halo:\n  max_in_flight: 3\n";
+        let env = [("HALO_CONCURRENCY", "5")];
+        assert_eq!(
+            in_flight(&["--max-in-flight", "2", "--concurrency", "8"], yaml, &env),
+            (2, "flag --max-in-flight".into())
+        );
+        assert_eq!(
+            in_flight(&["--concurrency", "8"], yaml, &env),
+            (5, "env HALO_CONCURRENCY".into())
+        );
+        // the bug of issue 13: octo.yml's max_in_flight was replaced by --concurrency's default
+        assert_eq!(
+            in_flight(&[], yaml, &[]),
+            (3, "file /etc/octo.yml:halo.max_in_flight".into())
+        );
+        assert_eq!(
+            in_flight(&["--concurrency", "8"], yaml, &[]),
+            (3, "file /etc/octo.yml:halo.max_in_flight".into())
+        );
+        assert_eq!(
+            in_flight(&["--concurrency", "8"], "halo: {}\n", &[]),
+            (8, "flag --concurrency".into())
+        );
+        assert_eq!(in_flight(&[], "{}\n", &[]), (16, "default".into()));
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
@@ -792,9 +855,10 @@ pub struct ExportArgs {
     #[arg(long)]
     pub force: bool,
     /// Requests in flight to Halo: hourly slices fetched at once, each reading up to 4 pages
-    /// ahead (--max-in-flight/HALO_CONCURRENCY, when set, caps the requests). Lower it if your
-    /// Halo account's per-minute allowance answers 429 often; 429s are waited out either way
-    #[arg(long, default_value_t = 16, value_name = "N")]
+    /// ahead (--max-in-flight, HALO_CONCURRENCY or halo.max_in_flight in octo.yml, when set,
+    /// caps the requests). Lower it if your Halo account's per-minute allowance answers 429
+    /// often; 429s are waited out either way
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY, value_name = "N")]
     pub concurrency: usize,
     /// Records per part file (hive layout)
     #[arg(long = "part-records", default_value_t = 100_000, value_name = "N")]
@@ -887,6 +951,41 @@ async fn check(
     )
 }
 
+/// The exporters' Halo settings: as every tool's, except that when nothing (no --max-in-flight,
+/// no HALO_CONCURRENCY, no `halo.max_in_flight` in the config file) sets the requests in flight,
+/// `--concurrency` does.
+pub fn exporter_halo_config(
+    halo_args: &crate::config::HaloArgs,
+    args: &ExportArgs,
+) -> anyhow::Result<crate::config::HaloConfig> {
+    let found = crate::config::find_config_file(halo_args.config.as_deref())?;
+    exporter_halo_config_from(halo_args, args, found, &crate::env::var_nonempty)
+}
+
+fn exporter_halo_config_from(
+    halo_args: &crate::config::HaloArgs,
+    args: &ExportArgs,
+    found: (Option<crate::config::ConfigFile>, crate::config::Source),
+    lookup: crate::config::Lookup<'_>,
+) -> anyhow::Result<crate::config::HaloConfig> {
+    use crate::config::Source;
+    let mut cfg = halo_args.resolve_from(found, lookup)?;
+    if *cfg.source("max_in_flight") == Source::Default {
+        cfg.max_in_flight = args.concurrency;
+        let source = if args.concurrency == DEFAULT_CONCURRENCY {
+            Source::Default
+        } else {
+            Source::Flag("--concurrency")
+        };
+        cfg.sources.retain(|(name, _)| *name != "max_in_flight");
+        cfg.sources.push(("max_in_flight", source));
+    }
+    Ok(cfg)
+}
+
+/// `--concurrency` when not given.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
 /// Run an export tool: resolve the window (default: yesterday, UTC) and destination, then export
 /// each day of the window (or stream it to stdout with `--to -`).
 pub async fn run(
@@ -925,8 +1024,7 @@ pub async fn run(
             } else {
                 let i = match args.shard_index {
                     Some(i) => i,
-                    None => std::env::var(crate::env::JOB_COMPLETION_INDEX)
-                        .ok()
+                    None => crate::env::var_nonempty(crate::env::JOB_COMPLETION_INDEX)
                         .and_then(|v| v.trim().parse::<u32>().ok())
                         .ok_or_else(|| {
                             usage(format!(
@@ -944,10 +1042,7 @@ pub async fn run(
     };
     let to = match &args.to {
         Some(t) => t.clone(),
-        None => match std::env::var(bucket_env)
-            .ok()
-            .filter(|b| !b.trim().is_empty())
-        {
+        None => match crate::env::var_nonempty(bucket_env) {
             Some(b) if b.starts_with("s3://") => b,
             Some(b) => format!("s3://{}", b.trim()),
             None => {
@@ -987,12 +1082,7 @@ pub async fn run(
         let store = Store::open(&dest, args.s3_part_mib * 1024 * 1024).await?;
         return check(&store, &job, &windows).await;
     }
-    let mut cfg = halo_args.resolve()?;
-    let in_flight_set = halo_args.max_in_flight.is_some()
-        || std::env::var(crate::env::HALO_CONCURRENCY).is_ok_and(|v| !v.trim().is_empty());
-    if !in_flight_set {
-        cfg.max_in_flight = args.concurrency;
-    }
+    let cfg = exporter_halo_config(halo_args, args)?;
     let halo = HaloClient::new(&cfg, crate::halo::Access::Read, kind.tool)?;
     if dest == crate::store::Dest::Stdout {
         return to_stdout(&halo, &job, &args.output).await;

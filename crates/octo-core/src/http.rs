@@ -160,6 +160,7 @@ const MILLI: u64 = 1000;
 
 impl Http {
     pub fn new(cfg: HttpConfig) -> anyhow::Result<Http> {
+        #[allow(clippy::disallowed_methods)] // the one place that builds a reqwest client
         let client = reqwest::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .timeout(cfg.timeout)

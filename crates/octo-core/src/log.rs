@@ -63,8 +63,7 @@ impl LogArgs {
                 _ => "trace",
             }
         };
-        let filter = std::env::var(crate::env::OCTO_LOG)
-            .ok()
+        let filter = crate::env::var_nonempty(crate::env::OCTO_LOG)
             .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
             .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(level));
         let ansi = self.use_color();
@@ -93,7 +92,7 @@ impl LogArgs {
             Color::Always => true,
             Color::Never => false,
             Color::Auto => {
-                std::env::var_os(crate::env::NO_COLOR).is_none() && std::io::stderr().is_terminal()
+                !crate::env::is_set(crate::env::NO_COLOR) && std::io::stderr().is_terminal()
             }
         }
     }

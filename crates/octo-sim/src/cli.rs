@@ -100,7 +100,26 @@ pub struct ServeArgs {
     pub max_faults_in_a_row: u32,
 }
 
-/// The clap command (for docs generation).
+/// The clap command: flags and `--generate` (parsing, help, man pages, completions).
 pub fn command() -> clap::Command {
-    Cli::command()
+    crate::docs::with_generate(Cli::command())
+}
+
+/// Parse the command line: `Ok(cli)` to run, or `Err(code)` when `--generate` was answered or
+/// clap printed help, version or an error. `--generate` needs no subcommand.
+pub fn parse() -> Result<Cli, std::process::ExitCode> {
+    use clap::FromArgMatches as _;
+    let clap_exit = |e: clap::Error| {
+        let _ = e.print();
+        std::process::ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+    };
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cmd = command();
+    if let Some(words) = crate::docs::generate_words(&args) {
+        let only = crate::docs::with_generate(clap::Command::new("octo-sim"));
+        let matches = only.try_get_matches_from(words).map_err(clap_exit)?;
+        return Err(crate::docs::handle(&cmd, &matches).unwrap_or(std::process::ExitCode::from(2)));
+    }
+    let matches = cmd.clone().try_get_matches_from(&args).map_err(clap_exit)?;
+    Cli::from_arg_matches(&matches).map_err(|e| clap_exit(e.format(&mut cmd.clone())))
 }

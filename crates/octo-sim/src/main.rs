@@ -4,15 +4,14 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use clap::Parser;
 use octo_sim::cli::{Cli, Cmd, ServeArgs};
 use octo_sim::{Faults, READ_KEY, Sim, SimConfig, WRITE_KEY};
 
 fn main() -> ExitCode {
-    if let Some(code) = octo_sim::docs::handle_env(octo_sim::cli::command) {
-        return code;
-    }
-    let cli = Cli::parse();
+    let cli: Cli = match octo_sim::cli::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

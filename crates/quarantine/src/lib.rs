@@ -27,7 +27,7 @@ const AFTER_HELP: &str = "\
 Examples:
   halo-query events --date today --critical | quarantine            # plan
   halo-query events --date today --critical | quarantine --apply    # act
-  quarantine --from-halo --since -15m --follow --apply | slack-notify
+  quarantine --from-halo --since 15m --follow --apply | slack-notify
   quarantine release --server web-1 --to-group Root/Prod/Web --apply
 
 Config (octo.yml `quarantine:` section; an OCTOBOX octo_conf.yml works unchanged):
@@ -83,10 +83,17 @@ pub struct ReleaseArgs {
     pub to_group: String,
 }
 
-/// The clap command (for docs generation).
+/// The clap command: flags, `--generate` and examples (parsing, help, man pages, completions).
 pub fn command() -> clap::Command {
-    Cli::command()
+    octo_core::docs::command(Cli::command(), EXAMPLES)
 }
+
+/// The examples that end each subcommand's `--help` (and its man page); each line is checked
+/// to parse (`tests/docs.rs`).
+const EXAMPLES: &[(&str, &str)] = &[(
+    "release",
+    "Examples:\n  quarantine release --server web-1 --to-group Root/Prod/Web            # plan\n  quarantine release --server web-1 --to-group Root/Prod/Web --apply    # act\n",
+)];
 
 /// Entry point used by `main`.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {

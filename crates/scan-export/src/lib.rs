@@ -43,9 +43,9 @@ pub struct Cli {
     pub log: LogArgs,
 }
 
-/// The clap command (for docs generation).
+/// The clap command: flags, `--generate` and examples (parsing, help, man pages, completions).
 pub fn command() -> clap::Command {
-    Cli::command()
+    octo_core::docs::command(Cli::command(), &[])
 }
 
 /// Finding details of one scan fetched at once.

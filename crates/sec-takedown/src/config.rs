@@ -190,11 +190,7 @@ fn clouds_yaml_paths() -> Vec<PathBuf> {
         return vec![PathBuf::from(p)];
     }
     let mut v = vec![PathBuf::from("clouds.yaml")];
-    let home_cfg = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
-    if let Some(h) = home_cfg {
+    if let Some(h) = env::user_config_dir() {
         v.push(h.join("openstack").join("clouds.yaml"));
     }
     v.push(PathBuf::from("/etc/openstack/clouds.yaml"));

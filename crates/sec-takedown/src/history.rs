@@ -123,8 +123,7 @@ pub async fn security_tickets(fd: &Fd, since: DateTime<Utc>) -> anyhow::Result<V
                 .is_some_and(|a| a.iter().any(|x| x == "security"));
             let created = t["created_at"]
                 .as_str()
-                .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
-                .map(|c| c.with_timezone(&Utc));
+                .and_then(octo_core::time::parse_api);
             if tagged && created.is_some_and(|c| c >= since) {
                 out.push(t);
             }

@@ -163,19 +163,48 @@ pub enum Command {
     },
 }
 
-/// The command line of this process, parsed (in `test-hooks` builds after taking out the test
-/// hook `--stop-after`, see [`hooks`]).
-pub fn parse() -> Cli {
+/// The arguments of this process (in `test-hooks` builds without the test hook `--stop-after`,
+/// see [`hooks`]).
+pub fn args() -> Vec<std::ffi::OsString> {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     #[cfg(feature = "test-hooks")]
     let args = hooks::strip(args);
-    Cli::parse_from(args)
+    args
 }
 
-/// The clap command (for man pages and completions).
+/// The clap command: flags, `--generate` and examples (parsing, help, man pages, completions).
 pub fn command() -> clap::Command {
-    Cli::command()
+    octo_core::docs::command(Cli::command(), EXAMPLES)
 }
+
+/// The examples that end each subcommand's `--help` (and its man page); each line is checked
+/// to parse (`tests/docs.rs`).
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "info",
+        "Examples:\n  sec-takedown info 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20\n  sec-takedown info --ip 203.0.113.7 -o json\n",
+    ),
+    (
+        "lock",
+        "Examples:\n  sec-takedown lock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --dry-run\n  sec-takedown lock --ip 203.0.113.7 --cc csirt@example.org --dry-run\n",
+    ),
+    (
+        "unlock",
+        "Examples:\n  sec-takedown unlock 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --dry-run\n",
+    ),
+    (
+        "delete",
+        "Examples:\n  sec-takedown delete 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --dry-run\n  sec-takedown delete 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --snapshot --yes\n",
+    ),
+    (
+        "history",
+        "Examples:\n  sec-takedown history --since 180d | jq -c 'select(.outcome == \"deleted\")'\n  sec-takedown history --since 365d --no-counts -o csv\n  sec-takedown history --plot incidents.svg\n",
+    ),
+    (
+        "takedown",
+        "Examples:\n  sec-takedown takedown 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --dry-run\n  sec-takedown takedown 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --snapshot --cc csirt@example.org --yes\n",
+    ),
+];
 
 /// Entry point used by `main`.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {

@@ -50,7 +50,7 @@ pub fn weekly(
     for i in incidents {
         let Some(created) = i["created_at"]
             .as_str()
-            .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
+            .and_then(octo_core::time::parse_api)
         else {
             continue;
         };
@@ -183,12 +183,8 @@ mod tests {
 
     #[test]
     fn weekly_buckets_by_monday_and_outcome() {
-        let since = DateTime::parse_from_rfc3339("2026-11-04T10:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let now = DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
+        let since = octo_core::time::parse_api("2026-11-04T10:00:00Z").unwrap();
+        let now = octo_core::time::parse_api("2026-11-20T10:00:00Z").unwrap();
         let inc = [
             json!({"created_at": "2026-11-02T01:00:00Z", "outcome": "deleted"}),
             json!({"created_at": "2026-11-09T01:00:00Z", "outcome": "locked"}),

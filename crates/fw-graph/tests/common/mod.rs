@@ -23,7 +23,7 @@ pub fn fixture() -> Value {
 /// Compare with a golden file; `UPDATE_GOLDEN=1` rewrites it instead.
 pub fn assert_golden(name: &str, actual: &str) {
     let path = golden_path(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    if octo_core::env::is_set(octo_core::env::UPDATE_GOLDEN) {
         std::fs::write(&path, actual).expect("write golden");
         return;
     }

@@ -22,6 +22,8 @@ pub async fn start() -> Sim {
 }
 
 pub fn client() -> reqwest::Client {
+    // octo-sim is tested with a plain client, not with octo-core's (it must not share its bugs)
+    #[allow(clippy::disallowed_methods)]
     reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .build()
