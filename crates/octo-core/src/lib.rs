@@ -10,6 +10,7 @@
 //! - [`output`]: `--format jsonl|json|csv|table`, `--columns`
 //! - [`time`]: `--date/--since/--until` parsing, UTC windows
 //! - [`log`]: tracing to stderr, `-v/-q`, `--log-format json`
+//! - [`progress`]: progress bars on stderr, only on a terminal and never with `-q`
 //! - [`docs`]: man pages and completions generated from clap
 //! - [`response`]: config rules, event matching, action records and IP policy of the response tools
 
@@ -24,6 +25,7 @@ pub mod http;
 pub mod json;
 pub mod log;
 pub mod output;
+pub mod progress;
 pub mod records;
 pub mod response;
 pub mod sanitize;

@@ -40,6 +40,7 @@ pub struct LogArgs {
 impl LogArgs {
     /// Install the global subscriber (idempotent: a second call is ignored).
     pub fn init(&self) {
+        crate::progress::set_enabled(self.progress());
         let level = if self.quiet {
             "error"
         } else {
@@ -57,7 +58,7 @@ impl LogArgs {
         let ansi = self.use_color();
         let builder = tracing_subscriber::fmt()
             .with_env_filter(filter)
-            .with_writer(std::io::stderr)
+            .with_writer(|| crate::progress::Stderr)
             .with_target(false);
         let _ = match self.log_format {
             LogFormat::Json => builder.json().try_init(),
@@ -75,9 +76,10 @@ impl LogArgs {
         }
     }
 
-    /// Whether progress bars may be drawn (stderr is a terminal and not `-q`).
+    /// Whether progress bars may be drawn (stderr is a terminal and not `-q`); see
+    /// [`crate::progress`].
     pub fn progress(&self) -> bool {
-        !self.quiet && std::io::stderr().is_terminal()
+        crate::progress::decide(self.quiet, std::io::stderr().is_terminal())
     }
 }
 
@@ -90,14 +92,18 @@ pub fn error_line(tool: &str, err: &anyhow::Error) {
     } else {
         text
     };
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{text}");
+    crate::progress::suspend(|| {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{text}");
+    });
 }
 
 /// A plain informational line on stderr (progress notes, "already exported" …), unless quiet.
 pub fn note(quiet: bool, msg: impl std::fmt::Display) {
     if !quiet {
-        let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{msg}");
+        crate::progress::suspend(|| {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "{msg}");
+        });
     }
 }
