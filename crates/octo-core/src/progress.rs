@@ -106,6 +106,17 @@ impl Progress {
         )
     }
 
+    /// A bar of `len` steps shown as a share, for positions that are not counts (seconds into
+    /// a time window): `[12s] ███░░░ 42% {msg}`.
+    pub fn percent_if(show: bool, len: u64, msg: impl AsRef<str>) -> Progress {
+        Progress::make(
+            show,
+            Some(len),
+            "[{elapsed}] {bar:30} {percent:>3}% {msg}",
+            msg.as_ref(),
+        )
+    }
+
     fn make(show: bool, len: Option<u64>, template: &str, msg: &str) -> Progress {
         if !show {
             return Progress::hidden();
