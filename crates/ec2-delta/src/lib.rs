@@ -423,6 +423,12 @@ pub async fn inventory(
         }
     }
     let total = jobs.len();
+    let bar = octo_core::progress::Progress::bar(total as u64, "account/region pairs");
+    let mut failed: Vec<String> = inv
+        .failures
+        .iter()
+        .map(|f| format!("account {}", f.account))
+        .collect();
     let mut results =
         futures::stream::iter(jobs.into_iter().map(|(account, region, cfg)| async move {
             let r = region_instances(&cfg, &account, &region, plan.page_size).await;
@@ -432,6 +438,11 @@ pub async fn inventory(
     let mut done = 0usize;
     while let Some((account, region, r)) = results.next().await {
         done += 1;
+        if r.is_err() {
+            failed.push(format!("{account}/{region}"));
+        }
+        bar.inc(1);
+        bar.set_message(pairs_message(&failed));
         match r {
             Ok(rows) => {
                 tracing::info!(
@@ -453,9 +464,26 @@ pub async fn inventory(
             }),
         }
     }
+    bar.finish();
     inv.failures
         .sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
     inv
+}
+
+/// The text after the progress bar: what is counted, and which pairs failed so far.
+fn pairs_message(failed: &[String]) -> String {
+    match failed {
+        [] => "account/region pairs".to_string(),
+        [..] if failed.len() <= 3 => format!(
+            "account/region pairs, {} failed: {}",
+            failed.len(),
+            failed.join(", ")
+        ),
+        [.., last] => format!(
+            "account/region pairs, {} failed (last {last})",
+            failed.len()
+        ),
+    }
 }
 
 /// Halo servers: from a JSONL file (`-` = stdin) or every server in every state from the API.
@@ -601,6 +629,20 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_names_the_failed_pairs() {
+        assert_eq!(pairs_message(&[]), "account/region pairs");
+        let f = |n: usize| -> Vec<String> { (1..=n).map(|i| format!("a/r{i}")).collect() };
+        assert_eq!(
+            pairs_message(&f(2)),
+            "account/region pairs, 2 failed: a/r1, a/r2"
+        );
+        assert_eq!(
+            pairs_message(&f(5)),
+            "account/region pairs, 5 failed (last a/r5)"
+        );
+    }
 
     #[test]
     fn accounts_split_dedupe_and_validate() {

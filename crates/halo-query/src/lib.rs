@@ -385,11 +385,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
             if let Some(s) = &a.server {
                 params.push(("server_id", s.clone()));
             }
-            emit_stream(
-                &mut out,
-                halo.time_series("/v1/scans", "scans", &params, cursor, until),
-            )
-            .await?;
+            let since = cursor.since;
+            let s = halo.time_series("/v1/scans", "scans", &params, cursor, until);
+            emit_window(&mut out, &halo, "scans", s, since, until.unwrap_or(now)).await?;
         }
         Command::Issues(a) => {
             let mut params = Vec::new();
@@ -519,6 +517,44 @@ async fn describe_server(
     }))
 }
 
+/// [`emit_stream`] for a time window, with progress on a terminal: records and pages so far and
+/// how far into the window the newest record is. Not while records stream to the same terminal
+/// (only a table waits for the end).
+async fn emit_window(
+    out: &mut Printer,
+    halo: &HaloClient,
+    what: &str,
+    mut s: futures::stream::BoxStream<'static, anyhow::Result<Value>>,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let show = octo_core::progress::enabled()
+        && (out.format() == Format::Table || !std::io::stdout().is_terminal());
+    let span = (until - since).num_seconds().max(1) as u64;
+    let window = format!("{}..{}", format_api(since), format_api(until));
+    let bar = octo_core::progress::Progress::percent_if(show, span, format!("{what} {window}"));
+    let (mut n, mut shown_at) = (0u64, None::<std::time::Instant>);
+    while let Some(item) = s.try_next().await? {
+        out.record(&item)?;
+        n += 1;
+        if bar.is_visible() && shown_at.is_none_or(|t| t.elapsed() >= Duration::from_millis(100)) {
+            shown_at = Some(std::time::Instant::now());
+            let at = item.get("created_at").and_then(Value::as_str).unwrap_or("");
+            if let Some(t) = octo_core::time::parse_api(at) {
+                bar.set_position((t - since).num_seconds().max(0) as u64, span);
+            }
+            bar.set_message(window_message(what, n, halo.pages_read(), at, &window));
+        }
+    }
+    bar.finish();
+    Ok(())
+}
+
+/// The text after the window bar.
+fn window_message(what: &str, records: u64, pages: u64, at: &str, window: &str) -> String {
+    format!("{what}: {records} records, {pages} pages, at {at} of {window}")
+}
+
 /// `--date/--since/--until` with the default of the last 24 hours.
 fn window_or_last_day(
     w: &WindowArgs,
@@ -569,8 +605,9 @@ async fn events(
         window_or_last_day(&a.window, now)?
     };
     if !a.follow {
+        let since = cursor.since;
         let s = halo.time_series("/v1/events", "events", &params, cursor, until);
-        emit_stream(out, s).await?;
+        emit_window(out, halo, "events", s, since, until.unwrap_or(now)).await?;
         return Ok(Exit::Success);
     }
     out.set_flush_each(true);

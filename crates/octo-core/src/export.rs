@@ -621,36 +621,46 @@ async fn save(
     Ok(())
 }
 
-/// Progress on stderr (a bar on a terminal; nothing otherwise) and notes unless quiet. Cheap to
-/// clone: the clones share the counters.
+/// The exporters' progress: records, pages, detail requests (with an enrich step, e.g.
+/// scan-export's scan and finding details), MB and rates, on the [`crate::progress`] spinner;
+/// notes above it (or plain lines unless quiet). Cheap to clone: the clones share the counters.
 #[derive(Clone)]
 pub struct Progress(Arc<ProgressInner>);
 
 struct ProgressInner {
-    bar: Option<indicatif::ProgressBar>,
+    shown: crate::progress::Progress,
     quiet: bool,
     records: std::sync::atomic::AtomicU64,
     bytes: std::sync::atomic::AtomicU64,
     started: std::time::Instant,
-    /// Whose pages to count.
+    /// When the message was last rewritten (ms since `started`).
+    shown_at_ms: std::sync::atomic::AtomicU64,
+    /// Whose pages (and detail requests) to count.
     halo: Option<HaloClient>,
+    /// Whether records are enriched by detail requests.
+    details: bool,
 }
 
 impl Progress {
     pub fn new(show_bar: bool, quiet: bool, halo: Option<HaloClient>) -> Progress {
-        let bar = show_bar.then(|| {
-            let b = indicatif::ProgressBar::new_spinner();
-            b.enable_steady_tick(std::time::Duration::from_millis(200));
-            b
-        });
         Progress(Arc::new(ProgressInner {
-            bar,
+            shown: crate::progress::Progress::spinner_if(show_bar, "starting"),
             quiet,
             records: Default::default(),
             bytes: Default::default(),
             started: std::time::Instant::now(),
+            shown_at_ms: Default::default(),
             halo,
+            details: false,
         }))
+    }
+
+    /// Also show the detail requests answered so far (jobs with an enrich step).
+    fn with_details(mut self, on: bool) -> Progress {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.details = on;
+        }
+        self
     }
 
     fn record(&self, bytes: usize) {
@@ -658,31 +668,43 @@ impl Progress {
         let p = &self.0;
         let n = p.records.fetch_add(1, Relaxed) + 1;
         let b = p.bytes.fetch_add(bytes as u64, Relaxed) + bytes as u64;
-        if let Some(bar) = &p.bar
-            && n.is_multiple_of(500)
-        {
-            let secs = p.started.elapsed().as_secs_f64().max(0.001);
-            let pages = p.halo.as_ref().map_or(0, HaloClient::pages_read);
-            bar.set_message(format!(
-                "{n} records, {pages} pages, {:.1} MB ({:.0} records/s, {:.1} MB/s)",
-                b as f64 / 1e6,
-                n as f64 / secs,
-                b as f64 / 1e6 / secs
-            ));
+        if !p.shown.is_visible() {
+            return;
         }
+        // a few times a second, whatever the rate (scans with details come slowly)
+        let now = p.started.elapsed().as_millis() as u64;
+        let last = p.shown_at_ms.load(Relaxed);
+        if (n == 1 || now >= last + 100)
+            && p.shown_at_ms
+                .compare_exchange(last, now, Relaxed, Relaxed)
+                .is_ok()
+        {
+            p.shown.set_message(self.message(n, b));
+        }
+    }
+
+    fn message(&self, n: u64, b: u64) -> String {
+        let p = &self.0;
+        let secs = p.started.elapsed().as_secs_f64().max(0.001);
+        let pages = p.halo.as_ref().map_or(0, HaloClient::pages_read);
+        let details = match (&p.halo, p.details) {
+            (Some(h), true) => format!(", {} detail requests", h.gets_answered()),
+            _ => String::new(),
+        };
+        format!(
+            "{n} records, {pages} pages{details}, {:.1} MB ({:.0} records/s, {:.1} MB/s)",
+            b as f64 / 1e6,
+            n as f64 / secs,
+            b as f64 / 1e6 / secs
+        )
     }
 
     pub fn note(&self, msg: impl std::fmt::Display) {
-        match &self.0.bar {
-            Some(b) => b.println(msg.to_string()),
-            None => crate::log::note(self.0.quiet, msg),
-        }
+        self.0.shown.note(self.0.quiet, msg);
     }
 
     pub fn finish(&self) {
-        if let Some(b) = &self.0.bar {
-            b.finish_and_clear();
-        }
+        self.0.shown.finish();
     }
 }
 
@@ -1089,7 +1111,8 @@ pub async fn run(
     }
     let units = job.units()?;
     let store = Store::open(&dest, args.s3_part_mib * 1024 * 1024).await?;
-    let progress = Progress::new(log.progress(), log.quiet, Some(halo.clone()));
+    let progress = Progress::new(log.progress(), log.quiet, Some(halo.clone()))
+        .with_details(job.enrich.is_some());
     for unit in &units {
         match export_unit(&halo, &store, &job, unit, &progress).await {
             Ok(Outcome::AlreadyExported(m)) => progress.note(format!(

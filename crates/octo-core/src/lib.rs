@@ -11,6 +11,7 @@
 //! - [`time`]: `--date/--since/--until` parsing, UTC windows
 //! - [`log`]: tracing to stderr, `-v/-q`, `--log-format json`
 //! - [`mutation`]: `--apply`/`--dry-run`/`--yes` of every mutating command, typed confirmation
+//! - [`progress`]: progress bars on stderr, only on a terminal and never with `-q`
 //! - [`docs`]: man pages and completions generated from clap
 //! - [`response`]: config rules, event matching, action records and IP policy of the response tools
 
@@ -26,6 +27,7 @@ pub mod json;
 pub mod log;
 pub mod mutation;
 pub mod output;
+pub mod progress;
 pub mod records;
 pub mod response;
 pub mod sanitize;

@@ -53,6 +53,7 @@ pub struct LogArgs {
 impl LogArgs {
     /// Install the global subscriber (idempotent: a second call is ignored).
     pub fn init(&self) {
+        crate::progress::set_enabled(self.progress());
         let level = if self.quiet {
             "error"
         } else {
@@ -69,7 +70,7 @@ impl LogArgs {
         let ansi = self.use_color();
         let builder = tracing_subscriber::fmt()
             .with_env_filter(filter)
-            .with_writer(std::io::stderr)
+            .with_writer(|| crate::progress::Stderr)
             .with_target(false);
         let terminal = std::io::stderr().is_terminal();
         let _ = match (self.log_format, terminal) {
@@ -97,9 +98,10 @@ impl LogArgs {
         }
     }
 
-    /// Whether progress bars may be drawn (stderr is a terminal and not `-q`).
+    /// Whether progress bars may be drawn (stderr is a terminal and not `-q`); see
+    /// [`crate::progress`].
     pub fn progress(&self) -> bool {
-        !self.quiet && std::io::stderr().is_terminal()
+        crate::progress::decide(self.quiet, std::io::stderr().is_terminal())
     }
 }
 
@@ -121,8 +123,10 @@ fn for_sink(text: &str, terminal: bool) -> Cow<'_, str> {
 /// sanitized of control characters when stderr is a terminal.
 pub fn error_line(tool: &str, err: &anyhow::Error) {
     let text = format!("{tool}: {err:#}");
-    let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{}", for_stderr(&text));
+    crate::progress::suspend(|| {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{}", for_stderr(&text));
+    });
 }
 
 /// A plain informational line on stderr (progress notes, "already exported" …), unless quiet;
@@ -130,8 +134,10 @@ pub fn error_line(tool: &str, err: &anyhow::Error) {
 pub fn note(quiet: bool, msg: impl std::fmt::Display) {
     if !quiet {
         let text = msg.to_string();
-        let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{}", for_stderr(&text));
+        crate::progress::suspend(|| {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "{}", for_stderr(&text));
+        });
     }
 }
 

@@ -67,3 +67,63 @@ pub fn ok(out: &Output) {
         stderr(out)
     );
 }
+
+/// What a run on a pseudo-terminal ([`on_terminal`]) left behind.
+#[derive(Debug)]
+pub struct TerminalRun {
+    /// The exit code (-1 when a signal ended the process).
+    pub code: i32,
+    /// Every byte the program wrote to the terminal (its stderr; the terminal turns `\n` into
+    /// `\r\n`).
+    pub terminal: Vec<u8>,
+    /// What it wrote to stdout (a file, not the terminal).
+    pub stdout: Vec<u8>,
+}
+
+impl TerminalRun {
+    /// The terminal's bytes, lossily, for messages and `contains`.
+    pub fn terminal_text(&self) -> String {
+        String::from_utf8_lossy(&self.terminal).into_owned()
+    }
+}
+
+/// Run `cmd` (program, arguments, environment and directory are taken from it) with stderr on a
+/// pseudo-terminal, as a user at a terminal would, and stdout redirected to a file. Uses
+/// util-linux `script`, which copies what reaches the terminal to its own stdout.
+pub fn on_terminal(cmd: &std::process::Command) -> TerminalRun {
+    fn quote(s: &std::ffi::OsStr) -> String {
+        format!("'{}'", s.to_string_lossy().replace('\'', r"'\''"))
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_file = dir.path().join("stdout");
+    let mut line = String::from("exec");
+    for part in std::iter::once(cmd.get_program()).chain(cmd.get_args()) {
+        line.push(' ');
+        line.push_str(&quote(part));
+    }
+    line.push_str(" >");
+    line.push_str(&quote(out_file.as_os_str()));
+    let mut script = std::process::Command::new("script");
+    script.args(["-qec", &line, "/dev/null"]);
+    // a terminal as users have them, unless `cmd` says otherwise
+    script.env("TERM", "xterm-256color");
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => script.env(k, v),
+            None => script.env_remove(k),
+        };
+    }
+    if let Some(d) = cmd.get_current_dir() {
+        script.current_dir(d);
+    }
+    let out = script
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running `script` (util-linux)");
+    let stdout = std::fs::read(&out_file).unwrap_or_default();
+    TerminalRun {
+        code: out.status.code().unwrap_or(-1),
+        terminal: out.stdout,
+        stdout,
+    }
+}

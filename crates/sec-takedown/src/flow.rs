@@ -426,7 +426,7 @@ fn md_str<'a>(md: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
 async fn step_pause(ctx: &mut Ctx, srv: &mut Value) -> anyhow::Result<()> {
     if !srv["OS-EXT-STS:task_state"].is_null()
         && !ctx.dry_run
-        && let Some(s) = ctx.wait_idle("the running task to finish", None).await?
+        && let Some(s) = ctx.wait_idle("to finish its running task", None).await?
     {
         *srv = s;
     }
@@ -452,7 +452,7 @@ async fn step_pause(ctx: &mut Ctx, srv: &mut Value) -> anyhow::Result<()> {
                     s["status"] == "PAUSED" || s["OS-EXT-STS:task_state"] == "pausing"
                 })
                 .await?;
-            if let Some(s) = ctx.wait_idle("PAUSED", Some("PAUSED")).await? {
+            if let Some(s) = ctx.wait_idle("to be PAUSED", Some("PAUSED")).await? {
                 *srv = s;
             }
             ctx.emit("pause", "applied", "paused", &calls, rid.as_deref())?;
@@ -852,7 +852,7 @@ pub async fn unlock(ctx: &mut Ctx, mut srv: Value) -> anyhow::Result<()> {
     ctx.ticket = Some(Ticket { id, url });
     if !srv["OS-EXT-STS:task_state"].is_null()
         && !ctx.dry_run
-        && let Some(s) = ctx.wait_idle("the running task to finish", None).await?
+        && let Some(s) = ctx.wait_idle("to finish its running task", None).await?
     {
         srv = s;
     }
@@ -869,7 +869,7 @@ pub async fn unlock(ctx: &mut Ctx, mut srv: Value) -> anyhow::Result<()> {
                     s["status"] == "ACTIVE" || s["OS-EXT-STS:task_state"] == "unpausing"
                 })
                 .await?;
-            ctx.wait_idle("ACTIVE", Some("ACTIVE")).await?;
+            ctx.wait_idle("to be ACTIVE", Some("ACTIVE")).await?;
             ctx.emit("unpause", "applied", "unpaused", &calls, rid.as_deref())?;
         }
     } else {
@@ -1121,7 +1121,7 @@ async fn step_snapshot(ctx: &mut Ctx, srv: &Value) -> anyhow::Result<bool> {
     let (image_id, rid) = match md_str(&md, KEY_SNAPSHOT) {
         Some(i) => (i.to_string(), None),
         None => {
-            ctx.wait_idle("the running task to finish", None).await?;
+            ctx.wait_idle("to finish its running task", None).await?;
             let mut imd = Map::new();
             if let Some(t) = &ctx.ticket {
                 imd.insert(KEY_TICKET.into(), json!(t.url));
@@ -1174,7 +1174,7 @@ async fn step_snapshot(ctx: &mut Ctx, srv: &Value) -> anyhow::Result<bool> {
     let mut m = Map::new();
     m.insert(KEY_SNAPSHOT.into(), json!(image_id));
     ctx.write_md(m, None).await?;
-    ctx.wait_idle("the snapshot to finish", None).await?;
+    ctx.wait_idle("to finish the snapshot", None).await?;
     let body = format!(
         "<p>{} sec-takedown evidence: snapshot image <b>{}</b> ({}), request id {}</p>",
         now(),
@@ -1251,7 +1251,7 @@ async fn step_delete(ctx: &mut Ctx, srv: &Srv) -> anyhow::Result<()> {
         .os
         .wait(
             &ctx.server_id,
-            "the server to be deleted",
+            "to be deleted",
             ctx.timeout(),
             ctx.cfg.poll_interval,
             |_| false,

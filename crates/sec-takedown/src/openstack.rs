@@ -465,7 +465,8 @@ impl Os {
         .await
     }
 
-    /// Poll the server until `done` says so (or it is gone, when `gone_ok`).
+    /// Poll the server until `done` says so (or it is gone, when `gone_ok`). `what` completes
+    /// "waiting for server ID …" ("to be PAUSED"); a spinner says so on a terminal.
     pub async fn wait(
         &self,
         id: &str,
@@ -475,15 +476,27 @@ impl Os {
         done: impl Fn(&Value) -> bool,
     ) -> anyhow::Result<Option<Value>> {
         let start = Instant::now();
+        // on a terminal (from the second poll on): what is awaited, for how long at most, where
+        // the server is now and the elapsed time; cleared when the wait ends
+        let mut shown: Option<octo_core::progress::Progress> = None;
         loop {
             let s = self.server(id).await?;
             match &s {
                 None => return Ok(None),
                 Some(v) if done(v) => return Ok(s),
                 Some(v) => {
+                    let msg = format!(
+                        "waiting for server {id} {what} (at most {}s; status {}, task_state {})",
+                        timeout.as_secs(),
+                        v["status"],
+                        v["OS-EXT-STS:task_state"]
+                    );
+                    shown
+                        .get_or_insert_with(|| octo_core::progress::Progress::spinner(&msg))
+                        .set_message(&msg);
                     if start.elapsed() > timeout {
                         return Err(anyhow!(
-                            "server {id}: timed out after {}s waiting for {what} (status {}, task_state {})",
+                            "server {id}: timed out after {}s waiting for it {what} (status {}, task_state {})",
                             timeout.as_secs(),
                             v["status"],
                             v["OS-EXT-STS:task_state"]

@@ -88,6 +88,8 @@ struct Inner {
     generation: AtomicU64,
     /// List pages read by time series (progress display).
     pages: AtomicU64,
+    /// Answers of [`HaloClient::get`], e.g. detail requests (progress display).
+    gets: AtomicU64,
 }
 
 /// What the token endpoint said (for `doctor`).
@@ -155,6 +157,7 @@ impl HaloClient {
                 token: Mutex::new(None),
                 generation: AtomicU64::new(0),
                 pages: AtomicU64::new(0),
+                gets: AtomicU64::new(0),
             }),
         }
     }
@@ -162,6 +165,11 @@ impl HaloClient {
     /// How many pages of time series ([`HaloClient::time_series`]) this client has read.
     pub fn pages_read(&self) -> u64 {
         self.inner.pages.load(Ordering::Relaxed)
+    }
+
+    /// How many [`HaloClient::get`] requests (detail requests) this client has had answered.
+    pub fn gets_answered(&self) -> u64 {
+        self.inner.gets.load(Ordering::Relaxed)
     }
 
     pub fn base_url(&self) -> &Url {
@@ -383,7 +391,9 @@ impl HaloClient {
     }
 
     pub async fn get(&self, path_and_query: &str) -> anyhow::Result<Value> {
-        self.call(Method::GET, path_and_query, None).await
+        let v = self.call(Method::GET, path_and_query, None).await?;
+        self.inner.gets.fetch_add(1, Ordering::Relaxed);
+        Ok(v)
     }
 
     /// GET that maps 404 to `None`.
