@@ -12,3 +12,5 @@ if ! "$_venv/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MO
 fi
 export MOTO_SERVER="$_venv/bin/moto_server"
 unset _root _venv
+# The official Python clients octo-sim is tested against (second venv, .venv-clients).
+source "$(dirname "${BASH_SOURCE[0]}")/clients-env.sh"

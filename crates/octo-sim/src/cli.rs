@@ -95,6 +95,10 @@ pub struct ServeArgs {
     /// Share of API requests whose connection is dropped without a response (0.0-1.0)
     #[arg(long, default_value_t = 0.0)]
     pub drop_rate: f64,
+    /// Highest Nova microversion served and advertised by GET /compute/v2.1 (below 2.73 a
+    /// lock takes no reason; above it → 406)
+    #[arg(long, default_value = "2.96", value_parser = crate::parse_microversion, value_name = "X.Y")]
+    pub nova_max_microversion: (u32, u32),
     /// Most faults in a row for the same request (method + URL), 0 = unbounded (an outage)
     #[arg(long, default_value_t = 3)]
     pub max_faults_in_a_row: u32,

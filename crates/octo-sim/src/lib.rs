@@ -81,6 +81,25 @@ pub const READ_KEY: (&str, &str) = ("sim-read-key", "sim-read-secret-0000");
 /// The full-access demo key pair (token scope `"write"`): key id, secret.
 pub const WRITE_KEY: (&str, &str) = ("sim-rw-key", "sim-rw-secret-0000");
 
+/// The Nova microversion range's top by default (a current release's).
+pub const DEFAULT_NOVA_MAX_MICROVERSION: (u32, u32) = (2, 96);
+
+/// Parse a Nova microversion `X.Y` (2.1 or above), as `--nova-max-microversion` takes it.
+pub fn parse_microversion(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("expected a microversion like 2.96, got {s:?}");
+    let (a, b) = s.trim().split_once('.').ok_or_else(bad)?;
+    let v = (
+        a.parse::<u32>().map_err(|_| bad())?,
+        b.parse::<u32>().map_err(|_| bad())?,
+    );
+    if v < (2, 1) || v.0 != 2 {
+        return Err(format!(
+            "the Nova v2.1 API's microversions are 2.1 and above, got {s}"
+        ));
+    }
+    Ok(v)
+}
+
 /// How the simulated world is generated and how the server behaves.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
@@ -106,6 +125,9 @@ pub struct SimConfig {
     pub burst_fraction: f64,
     /// How long a Nova state transition (pause, unpause, snapshot, delete …) takes (default 300 ms).
     pub openstack_transition_ms: u64,
+    /// Highest Nova microversion accepted and advertised in `GET /compute/v2.1` (default 2.96,
+    /// a current release's; below 2.73 a lock carries no reason).
+    pub nova_max_microversion: (u32, u32),
 }
 
 impl Default for SimConfig {
@@ -122,6 +144,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             burst_fraction: 0.1,
             openstack_transition_ms: 300,
+            nova_max_microversion: DEFAULT_NOVA_MAX_MICROVERSION,
         }
     }
 }

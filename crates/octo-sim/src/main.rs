@@ -68,6 +68,7 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
             drop_rate: a.drop_rate,
             max_in_a_row: a.max_faults_in_a_row,
         },
+        nova_max_microversion: a.nova_max_microversion,
         ..SimConfig::default()
     };
     let sim = Sim::start_on(cfg, SocketAddr::new(a.host, a.port)).await?;

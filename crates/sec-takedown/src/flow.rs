@@ -473,7 +473,7 @@ async fn step_pause(ctx: &mut Ctx, srv: &mut Value) -> anyhow::Result<()> {
 async fn step_lock(ctx: &mut Ctx, srv: &mut Value) -> anyhow::Result<()> {
     let reason = ctx.cfg.lock_reason.clone();
     let md = md_of(srv);
-    let locked = srv["locked"] == true && srv["locked_reason"] == json!(reason);
+    let locked = srv["locked"] == true && ctx.os.lock_reason_of(srv).as_deref() == Some(&*reason);
     if locked {
         ctx.emit(
             "lock",
@@ -483,13 +483,9 @@ async fn step_lock(ctx: &mut Ctx, srv: &mut Value) -> anyhow::Result<()> {
             None,
         )?;
     } else {
-        let calls = vec![format!(
-            "Nova POST /servers/{}/action {{\"lock\": {{\"locked_reason\": {}}}}} (microversion 2.73)",
-            ctx.server_id,
-            json!(reason)
-        )];
+        let calls = vec![ctx.os.lock_call(&ctx.server_id, &reason)];
         let was = if srv["locked"] == true {
-            format!(" (replaces lock reason {})", srv["locked_reason"])
+            format!(" (replaces lock reason {:?})", ctx.os.lock_reason_of(srv))
         } else {
             String::new()
         };
@@ -500,14 +496,16 @@ async fn step_lock(ctx: &mut Ctx, srv: &mut Value) -> anyhow::Result<()> {
             &calls,
             None,
         )?;
+        if let Some(w) = ctx.os.lock_without_reason_notice(&reason) {
+            tracing::warn!("{w}");
+        }
         if !ctx.dry_run {
-            let r2 = reason.clone();
+            let (r2, with_reason) = (reason.clone(), ctx.os.lock_has_reason());
+            let body = ctx.os.lock_body(&reason);
             let rid = ctx
-                .nova_action(
-                    "lock",
-                    &json!({"lock": {"locked_reason": reason}}),
-                    move |s| s["locked"] == true && s["locked_reason"] == json!(r2),
-                )
+                .nova_action("lock", &body, move |s| {
+                    s["locked"] == true && (!with_reason || s["locked_reason"] == json!(r2))
+                })
                 .await?;
             ctx.emit(
                 "lock",
@@ -518,8 +516,11 @@ async fn step_lock(ctx: &mut Ctx, srv: &mut Value) -> anyhow::Result<()> {
             )?;
         }
     }
+    let reason_md = ctx.os.lock_reason_metadata(&reason);
     if !ctx.dry_run && rank(md_str(&md, KEY_STEP)) < 1 {
-        ctx.write_md(Map::new(), Some("locked")).await?;
+        ctx.write_md(reason_md, Some("locked")).await?;
+    } else if !ctx.dry_run && !locked && !reason_md.is_empty() {
+        ctx.write_md(reason_md, None).await?;
     }
     ctx.hook("lock");
     Ok(())

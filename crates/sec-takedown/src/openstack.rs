@@ -1,5 +1,11 @@
 //! Raw authenticated OpenStack calls over octo-core's HTTP client: a Keystone v3 token and
-//! catalog, then Nova (microversion 2.73), Keystone, Glance and Neutron requests.
+//! catalog, then Nova, Keystone, Glance and Neutron requests.
+//!
+//! The Nova microversion is negotiated once per run from the compute endpoint's version
+//! document (`GET <compute>` → `{"version": {"min_version", "version"}}`): 2.73 (lock reason,
+//! `locked_reason` in show) when the cloud has it, else the cloud's maximum — then a lock
+//! carries no reason and the reason goes into the instance metadata key
+//! [`KEY_LOCK_REASON`] instead.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -14,8 +20,10 @@ use url::Url;
 
 use crate::config::{OsAuth, OsMethod};
 
-/// The Nova microversion every compute call asks for (lock reason, `locked_reason` in show).
-pub const NOVA_MICROVERSION: &str = "2.73";
+/// The Nova microversion sec-takedown wants (lock reason, `locked_reason` in show).
+pub const NOVA_MICROVERSION: (u32, u32) = (2, 73);
+/// Where the lock reason is recorded when the cloud's Nova is older than 2.73.
+pub const KEY_LOCK_REASON: &str = "security_lock_reason";
 
 /// An OpenStack API answered with an error status.
 #[derive(Debug)]
@@ -91,6 +99,10 @@ pub struct Os {
     pub image: Url,
     pub network: Url,
     pub identity: Url,
+    /// The microversion every Nova call sends (negotiated by [`Os::connect`]).
+    pub nova_mv: (u32, u32),
+    /// The cloud's highest Nova microversion, when its version document says.
+    pub nova_max: Option<(u32, u32)>,
 }
 
 impl fmt::Debug for Os {
@@ -131,6 +143,12 @@ fn endpoint(catalog: &Value, ty: &str, auth: &OsAuth) -> anyhow::Result<Url> {
             .map(|r| format!(" in region {r}"))
             .unwrap_or_default()
     )))
+}
+
+/// `X.Y` → `(X, Y)`.
+fn parse_mv(s: &str) -> Option<(u32, u32)> {
+    let (a, b) = s.trim().split_once('.')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
 }
 
 /// Append path segments to a base URL (each segment percent-encoded).
@@ -257,7 +275,7 @@ impl Os {
             .flatten()
             .filter_map(|r| r["name"].as_str().map(String::from))
             .collect();
-        Ok(Os {
+        let mut os = Os {
             compute: endpoint(catalog, "compute", auth)?,
             image: versioned(&endpoint(catalog, "image", auth)?, "v2"),
             network: versioned(&endpoint(catalog, "network", auth)?, "v2.0"),
@@ -271,6 +289,120 @@ impl Os {
                 .unwrap_or_default()
                 .to_string(),
             roles,
+            nova_mv: NOVA_MICROVERSION,
+            nova_max: None,
+        };
+        os.negotiate_nova().await?;
+        Ok(os)
+    }
+
+    /// Read the compute endpoint's version document once and pick the microversion: 2.73 when
+    /// the cloud's range includes it, else the cloud's maximum. A cloud that serves no version
+    /// document keeps 2.73 (with a warning); one whose minimum is above 2.73 is an error.
+    async fn negotiate_nova(&mut self) -> anyhow::Result<()> {
+        let url = self.compute.clone();
+        let doc = match self
+            .call("Nova", Method::GET, url.clone(), None, true)
+            .await?
+        {
+            Ok(r) => r.body,
+            Err(e) => {
+                tracing::warn!(
+                    "no Nova version document ({e}); assuming microversion {}.{} is supported",
+                    NOVA_MICROVERSION.0,
+                    NOVA_MICROVERSION.1
+                );
+                return Ok(());
+            }
+        };
+        let v = &doc["version"];
+        let (min, max) = (
+            v["min_version"].as_str().and_then(parse_mv),
+            v["version"].as_str().and_then(parse_mv),
+        );
+        let Some(max) = max else {
+            return Err(anyhow!(
+                "Nova {}: the version document names no microversion range (a v2.0-only cloud?): {}",
+                display_target(&url),
+                v
+            ));
+        };
+        if min.is_some_and(|m| m > NOVA_MICROVERSION) {
+            return Err(anyhow!(
+                "Nova {}: the lowest microversion served is {}, above the {}.{} sec-takedown speaks",
+                display_target(&url),
+                v["min_version"].as_str().unwrap_or_default(),
+                NOVA_MICROVERSION.0,
+                NOVA_MICROVERSION.1
+            ));
+        }
+        self.nova_max = Some(max);
+        self.nova_mv = NOVA_MICROVERSION.min(max);
+        tracing::debug!(max = ?max, using = ?self.nova_mv, "Nova microversion negotiated");
+        Ok(())
+    }
+
+    /// Whether a lock can carry a reason (the negotiated microversion is 2.73 or above).
+    pub fn lock_has_reason(&self) -> bool {
+        self.nova_mv >= NOVA_MICROVERSION
+    }
+
+    /// The lock request body for `reason` at the negotiated microversion.
+    pub fn lock_body(&self, reason: &str) -> Value {
+        if self.lock_has_reason() {
+            json!({"lock": {"locked_reason": reason}})
+        } else {
+            json!({"lock": null})
+        }
+    }
+
+    /// The lock reason of a server as shown: `locked_reason` at 2.73+, else the metadata key
+    /// [`KEY_LOCK_REASON`].
+    pub fn lock_reason_of(&self, srv: &Value) -> Option<String> {
+        let v = if self.lock_has_reason() {
+            &srv["locked_reason"]
+        } else {
+            &srv["metadata"][KEY_LOCK_REASON]
+        };
+        v.as_str().map(String::from)
+    }
+
+    /// Metadata that records `reason` when the lock itself cannot (empty at 2.73+).
+    pub fn lock_reason_metadata(&self, reason: &str) -> serde_json::Map<String, Value> {
+        let mut m = serde_json::Map::new();
+        if !self.lock_has_reason() {
+            m.insert(KEY_LOCK_REASON.into(), json!(reason));
+        }
+        m
+    }
+
+    /// The lock call as a plan line.
+    pub fn lock_call(&self, server_id: &str, reason: &str) -> String {
+        format!(
+            "Nova POST /servers/{server_id}/action {} (microversion {}.{}){}",
+            self.lock_body(reason),
+            self.nova_mv.0,
+            self.nova_mv.1,
+            if self.lock_has_reason() {
+                String::new()
+            } else {
+                format!(" + metadata {KEY_LOCK_REASON}={}", json!(reason))
+            }
+        )
+    }
+
+    /// Said on stderr before a lock on a cloud older than 2.73.
+    pub fn lock_without_reason_notice(&self, reason: &str) -> Option<String> {
+        (!self.lock_has_reason()).then(|| {
+            let max = self.nova_max.unwrap_or(self.nova_mv);
+            format!(
+                "this cloud's Nova supports microversions up to {}.{} (a lock reason needs 2.73): \
+                 locking without a reason and recording reason {} in the instance metadata key \
+                 `{KEY_LOCK_REASON}`",
+                max.0,
+                max.1,
+                json!(reason)
+            )
         })
     }
 
@@ -312,12 +444,10 @@ impl Os {
             .push(("x-auth-token", self.token.expose_secret().to_string()));
         req.headers.push(("accept", "application/json".into()));
         if service == "Nova" {
-            req.headers.push((
-                "openstack-api-version",
-                format!("compute {NOVA_MICROVERSION}"),
-            ));
+            let mv = format!("{}.{}", self.nova_mv.0, self.nova_mv.1);
             req.headers
-                .push(("x-openstack-nova-api-version", NOVA_MICROVERSION.into()));
+                .push(("openstack-api-version", format!("compute {mv}")));
+            req.headers.push(("x-openstack-nova-api-version", mv));
         }
         if let Some(b) = body {
             req.headers

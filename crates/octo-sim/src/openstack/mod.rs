@@ -19,6 +19,7 @@
 //! Test-only routes: `PUT /_sim/openstack/servers/{id}` patches a server (`vm_state`,
 //! `task_state`, `locked`, `locked_by`, `locked_reason`, `metadata`, `console_fault`).
 
+pub(crate) mod discovery;
 pub(crate) mod keystone;
 pub(crate) mod net;
 pub(crate) mod nova;
@@ -785,7 +786,25 @@ pub(crate) fn body_json(body: &Bytes) -> Option<Value> {
 
 /// All OpenStack routes (plus the test-only patch route).
 pub(crate) fn routes() -> Router<Arc<Shared>> {
+    use discovery as d;
     Router::new()
+        .route("/identity", get(d::identity_versions))
+        .route("/identity/", get(d::identity_versions))
+        .route("/identity/v3", get(d::identity_v3))
+        .route("/identity/v3/", get(d::identity_v3))
+        .route("/compute", get(d::compute_versions))
+        .route("/compute/", get(d::compute_versions))
+        .route("/compute/v2.1", get(d::compute_v21))
+        .route("/compute/v2.1/", get(d::compute_v21))
+        .route("/image", get(d::image_versions))
+        .route("/image/", get(d::image_versions))
+        .route("/image/versions", get(d::image_versions_ok))
+        .route("/image/v2", get(d::image_versions))
+        .route("/image/v2/", get(d::image_versions))
+        .route("/network", get(d::network_versions))
+        .route("/network/", get(d::network_versions))
+        .route("/network/v2.0", get(d::network_v20))
+        .route("/network/v2.0/", get(d::network_v20))
         .route("/identity/v3/auth/tokens", post(keystone::issue_token))
         .route("/identity/v3/projects/{id}", get(keystone::get_project))
         .route("/identity/v3/users/{id}", get(keystone::get_user))

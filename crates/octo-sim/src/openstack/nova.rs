@@ -1,5 +1,6 @@
 //! Nova v2.1: show / list (with the `ip` regex filter), server actions with realistic state
-//! transitions, metadata, delete, instance actions; microversions 2.1–2.100; fault bodies like
+//! transitions, metadata, delete, instance actions; microversions 2.1 up to
+//! [`crate::SimConfig::nova_max_microversion`] (echoed in `OpenStack-API-Version`); fault bodies like
 //! `{"conflictingRequest": {"code": 409, "message": …}}`; admin vs owner lock semantics.
 
 use std::sync::Arc;
@@ -12,8 +13,6 @@ use serde_json::{Map, Value, json};
 
 use super::{OsState, Pending, Server, Token, body_json, fmt_s, reply};
 use crate::Shared;
-
-const MAX_MV: (u32, u32) = (2, 100);
 
 /// Nova's fault body: one key naming the fault.
 pub(crate) fn fault(status: StatusCode, message: &str) -> Response {
@@ -37,8 +36,9 @@ pub(crate) fn fault(status: StatusCode, message: &str) -> Response {
 }
 
 /// The requested microversion (`OpenStack-API-Version: compute X.Y` or
-/// `X-OpenStack-Nova-API-Version: X.Y`); absent → 2.1; unparseable or out of range → 406.
-fn microversion(h: &HeaderMap) -> Result<(u32, u32), Response> {
+/// `X-OpenStack-Nova-API-Version: X.Y`); absent → 2.1; `latest` → `max`; unparseable or out of
+/// range (2.1 ..= `max`, [`crate::SimConfig::nova_max_microversion`]) → 406.
+fn microversion(h: &HeaderMap, max: (u32, u32)) -> Result<(u32, u32), Response> {
     let raw = h
         .get("openstack-api-version")
         .and_then(|v| v.to_str().ok())
@@ -56,13 +56,14 @@ fn microversion(h: &HeaderMap) -> Result<(u32, u32), Response> {
         return Ok((2, 1));
     };
     if raw == "latest" {
-        return Ok(MAX_MV);
+        return Ok(max);
     }
     let bad = || {
         fault(
             StatusCode::NOT_ACCEPTABLE,
             &format!(
-                "Version {raw} is not supported by the API. Minimum is 2.1 and maximum is 2.100."
+                "Version {raw} is not supported by the API. Minimum is 2.1 and maximum is {}.{}.",
+                max.0, max.1
             ),
         )
     };
@@ -71,7 +72,7 @@ fn microversion(h: &HeaderMap) -> Result<(u32, u32), Response> {
         a.parse::<u32>().map_err(|_| bad())?,
         b.parse::<u32>().map_err(|_| bad())?,
     );
-    if v < (2, 1) || v > MAX_MV {
+    if v < (2, 1) || v > max {
         return Err(bad());
     }
     Ok(v)
@@ -87,7 +88,7 @@ fn begin(sh: &Shared, h: &HeaderMap) -> Result<(Token, (u32, u32), String), Resp
             "The request you have made requires authentication.",
         ));
     };
-    let mv = microversion(h)?;
+    let mv = microversion(h, sh.cfg.nova_max_microversion)?;
     os.settle(now);
     let rid = format!("req-{}", os.next_id("request"));
     Ok((t, mv, rid))
@@ -101,6 +102,13 @@ fn with_ids(mut r: Response, rid: &str, mv: (u32, u32)) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("compute {}.{}", mv.0, mv.1)) {
         r.headers_mut().insert("openstack-api-version", v);
     }
+    if let Ok(v) = HeaderValue::from_str(&format!("{}.{}", mv.0, mv.1)) {
+        r.headers_mut().insert("x-openstack-nova-api-version", v);
+    }
+    r.headers_mut().insert(
+        "vary",
+        HeaderValue::from_static("OpenStack-API-Version, X-OpenStack-Nova-API-Version"),
+    );
     r
 }
 
