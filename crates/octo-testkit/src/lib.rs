@@ -7,10 +7,12 @@
 //!
 //! [`harness`] is what the per-crate harnesses share (octo-sim, running the binary, output
 //! checks). [`assert_record`] holds a record a tool printed to its contract: the JSON Schema in
-//! `bin-docs/schemas/` and the `deny_unknown_fields` types of [`contract`].
+//! `bin-docs/schemas/` and the `deny_unknown_fields` types of [`contract`]. [`pty`] runs a binary
+//! on a pseudo-terminal (what a user's terminal would show).
 
 pub mod contract;
 pub mod harness;
+pub mod pty;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

@@ -1,0 +1,18 @@
+//! The machinery of the workspace-level tests (`tests/tests/*.rs`); the conformance test's tables
+//! (smoke invocations, commands that print no records, mutating commands) live in the test itself.
+//!
+//! - [`bins`]: every binary of the workspace, from `cargo metadata` (a new tool is covered
+//!   without editing any test), run from `target/debug` ([`octo_testkit::bin_dir`]).
+//! - [`help`]: the command tree of a binary, found by walking `--help` of every subcommand.
+//! - [`run`]: running a binary with a clean environment, a timeout, `| head -1`, on a
+//!   pseudo-terminal.
+//! - [`world`]: octo-sim (and moto) with the hostile server planted, a config file, and the
+//!   environment every tool needs, with distinctive secrets.
+//! - [`report`]: failures collected over every binary, each naming binary, subcommand and check,
+//!   asserted once at the end so one run lists every straggler.
+
+pub mod bins;
+pub mod help;
+pub mod report;
+pub mod run;
+pub mod world;
