@@ -23,7 +23,7 @@ _ec2__delta() {
 
     case "${cmd}" in
         ec2__delta)
-            opts="-o -c -v -q -h -V --accounts --role-name --regions --states --halo-servers --format --columns --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --generate --out-dir --help --version"
+            opts="-c -v -q -o -h -V --accounts --role-name --regions --states --halo-servers --columns --no-header --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --format --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -47,14 +47,6 @@ _ec2__delta() {
                     ;;
                 --halo-servers)
                     COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 --columns)
@@ -95,6 +87,14 @@ _ec2__delta() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

@@ -3,11 +3,7 @@ complete -c ec2-delta -l role-name -d 'Role assumed in each of --accounts (arn:a
 complete -c ec2-delta -l regions -d 'Regions: `all` (DescribeRegions, per account) or a comma list' -r
 complete -c ec2-delta -l states -d 'Instance states that count: comma list of pending, running, shutting-down, stopping, stopped, terminated, or `all`' -r
 complete -c ec2-delta -l halo-servers -d 'Halo servers from this JSONL file (`-` = stdin; e.g. `halo-query servers --state all`) instead of the Halo API' -r -F
-complete -c ec2-delta -s o -l format -d 'Output format [default: csv]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c ec2-delta -s c -l columns -d 'Only these fields, in this order (comma-separated)' -r
+complete -c ec2-delta -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c ec2-delta -l concurrency -d 'Account × region inventories in flight at once' -r
 complete -c ec2-delta -l page-size -d 'DescribeInstances page size (5-1000)' -r
 complete -c ec2-delta -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
@@ -19,11 +15,16 @@ json\t''"
 complete -c ec2-delta -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c ec2-delta -s o -l format -d 'Output format [default: table when stdout is a terminal, csv (as the original ec2-halo-delta printed) when it is piped or redirected]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
 complete -c ec2-delta -l generate -d 'Print the man page (man) or a shell completion script (complete-bash, complete-zsh, complete-fish) and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c ec2-delta -l out-dir -d 'With --generate man: write TOOL.1 and one page per subcommand into DIR' -r -F
+complete -c ec2-delta -l no-header -d 'csv and table: leave out the header line'
 complete -c ec2-delta -l reverse -d 'List Halo servers on EC2 whose instance no longer exists in any scanned account/region'
 complete -c ec2-delta -l fail-on-findings -d 'Exit 5 when any row is printed (a CI gate)'
 complete -c ec2-delta -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'

@@ -23,7 +23,7 @@ _fw__graph() {
 
     case "${cmd}" in
         fw__graph)
-            opts="-o -v -q -h -V --policy --group --platform --api-url --max-rps --max-in-flight --config --format --output --all --group-name --verbose --quiet --log-format --color --generate --out-dir --help --version"
+            opts="-c -v -q -o -h -V --policy --group --platform --api-url --max-rps --max-in-flight --config --columns --no-header --out --all --group-name --verbose --quiet --log-format --color --format --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -57,15 +57,15 @@ _fw__graph() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "png svg dot mermaid jsonl" -- "${cur}"))
-                    return 0
-                    ;;
-                --output)
+                --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                -o)
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -79,6 +79,14 @@ _fw__graph() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "png svg dot mermaid jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "png svg dot mermaid jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 --generate)

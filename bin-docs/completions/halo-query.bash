@@ -56,7 +56,7 @@ _halo__query() {
 
     case "${cmd}" in
         halo__query)
-            opts="-o -c -v -q -h -V --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --generate --out-dir --help --version groups group servers server events scans issues firewall-policy zones api doctor"
+            opts="-c -v -q -o -h -V --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --generate --out-dir --help --version groups group servers server events scans issues firewall-policy zones api doctor"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -78,14 +78,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -100,6 +92,14 @@ _halo__query() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 --generate)
@@ -118,7 +118,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__api)
-            opts="-o -c -v -q -h --data --paginate --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --data --paginate --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,14 +144,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -168,6 +160,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -176,7 +176,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__doctor)
-            opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -198,14 +198,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -222,6 +214,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -230,7 +230,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__events)
-            opts="-o -c -v -q -h --date --since --until --type --critical --server --group --follow --poll-interval --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --date --since --until --type --critical --server --group --follow --poll-interval --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -280,14 +280,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -304,6 +296,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -312,7 +312,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__firewall__subcmd__policy)
-            opts="-o -c -v -q -h --group --id --platform --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --group --id --platform --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -346,14 +346,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -368,6 +360,14 @@ _halo__query() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -378,7 +378,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__group)
-            opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -400,14 +400,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -422,6 +414,14 @@ _halo__query() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -432,7 +432,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__groups)
-            opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,14 +454,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -478,6 +470,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -486,7 +486,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__issues)
-            opts="-o -c -v -q -h --server --group --descendants --status --critical --type --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --server --group --descendants --status --critical --type --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -524,14 +524,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -548,6 +540,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -556,7 +556,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__scans)
-            opts="-o -c -v -q -h --date --since --until --module --status --server --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --date --since --until --module --status --server --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -602,14 +602,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -626,6 +618,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -634,7 +634,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__server)
-            opts="-o -c -v -q -h --events-since --events-limit --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --events-since --events-limit --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,14 +664,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -688,6 +680,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -696,7 +696,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__servers)
-            opts="-o -c -v -q -h --group --state --ip --cve --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --group --state --ip --cve --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -734,14 +734,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -758,6 +750,14 @@ _halo__query() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -766,7 +766,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__zones)
-            opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --config --format --columns --verbose --quiet --log-format --color --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -788,14 +788,6 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --format)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
-                    return 0
-                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -810,6 +802,14 @@ _halo__query() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_halo_query_global_optspecs
-    string join \n api-url= max-rps= max-in-flight= config= o/format= c/columns= v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
+    string join \n api-url= max-rps= max-in-flight= config= c/columns= no-header v/verbose q/quiet log-format= color= o/format= generate= out-dir= h/help V/version
 end
 
 function __fish_halo_query_needs_command
@@ -28,21 +28,22 @@ complete -c halo-query -n "__fish_halo_query_needs_command" -l api-url -d 'Halo 
 complete -c halo-query -n "__fish_halo_query_needs_command" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_needs_command" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_needs_command" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_needs_command" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_needs_command" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_needs_command" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_needs_command" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_needs_command" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_needs_command" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
 complete -c halo-query -n "__fish_halo_query_needs_command" -l generate -d 'Print the man page (man) or a shell completion script (complete-bash, complete-zsh, complete-fish) and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c halo-query -n "__fish_halo_query_needs_command" -l out-dir -d 'With --generate man: write TOOL.1 and one page per subcommand into DIR' -r -F
+complete -c halo-query -n "__fish_halo_query_needs_command" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -62,16 +63,17 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l api-url
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -79,16 +81,17 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l api-url 
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -100,16 +103,17 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l api-ur
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -119,16 +123,17 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l api-url
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_using_subcommand server" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_using_subcommand server" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand server" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand server" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -143,18 +148,19 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l api-url
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_using_subcommand events" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_using_subcommand events" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand events" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand events" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l critical -d 'Only critical events'
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l follow -d 'Keep polling for new events after the window, never repeating one, until interrupted. Without --since/--date it starts after the newest existing event'
+complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -168,16 +174,17 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l api-url 
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -190,18 +197,19 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l api-url
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l descendants -d 'Include the group\'s child groups (with --group)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l critical -d 'Only critical issues'
+complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -213,16 +221,17 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -230,16 +239,17 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l api-url 
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -248,17 +258,18 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l api-url -d
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_using_subcommand api" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_using_subcommand api" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand api" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand api" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l paginate -d 'For a GET list: follow pagination and print each item as a record'
+complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -266,16 +277,17 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l api-url
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
-json\t'One pretty-printed JSON array of all records'
-csv\t'Comma-separated values with a header row; nested fields as dotted names'
-table\t'Aligned columns for reading (default on a terminal)'"
-complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s c -l columns -d 'Fields to print, comma-separated dotted names (e.g. id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s o -l format -d 'Output format [default: table when stdout is a terminal (json for `server`, `firewall-policy` and `api`, which print one object), jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l no-header -d 'csv and table: leave out the header line'
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'

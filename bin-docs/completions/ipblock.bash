@@ -29,7 +29,7 @@ _ipblock() {
 
     case "${cmd}" in
         ipblock)
-            opts="-i -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --generate --out-dir --help --version expire unblock"
+            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --apply --dry-run --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version expire unblock"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -71,6 +71,22 @@ _ipblock() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -95,7 +111,7 @@ _ipblock() {
             return 0
             ;;
         ipblock__subcmd__expire)
-            opts="-v -q -h --at --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --at --apply --dry-run --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -121,6 +137,22 @@ _ipblock() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -137,7 +169,7 @@ _ipblock() {
             return 0
             ;;
         ipblock__subcmd__unblock)
-            opts="-v -q -h --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --apply --dry-run --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -156,6 +188,22 @@ _ipblock() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

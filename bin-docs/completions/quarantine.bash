@@ -26,7 +26,7 @@ _quarantine() {
 
     case "${cmd}" in
         quarantine)
-            opts="-i -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --max --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --generate --out-dir --help --version release"
+            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --max --apply --dry-run --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version release"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -72,6 +72,22 @@ _quarantine() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -96,7 +112,7 @@ _quarantine() {
             return 0
             ;;
         quarantine__subcmd__release)
-            opts="-v -q -h --server --to-group --apply --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --server --to-group --apply --dry-run --api-url --max-rps --max-in-flight --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -123,6 +139,22 @@ _quarantine() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_quarantine_global_optspecs
-    string join \n i/input= from-halo since= follow cursor-file= poll-interval= max= apply api-url= max-rps= max-in-flight= config= v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
+    string join \n i/input= from-halo since= follow cursor-file= poll-interval= max= apply dry-run api-url= max-rps= max-in-flight= config= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
 end
 
 function __fish_quarantine_needs_command
@@ -33,6 +33,11 @@ complete -c quarantine -n "__fish_quarantine_needs_command" -l api-url -d 'Halo 
 complete -c quarantine -n "__fish_quarantine_needs_command" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c quarantine -n "__fish_quarantine_needs_command" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c quarantine -n "__fish_quarantine_needs_command" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c quarantine -n "__fish_quarantine_needs_command" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c quarantine -n "__fish_quarantine_needs_command" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c quarantine -n "__fish_quarantine_needs_command" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c quarantine -n "__fish_quarantine_needs_command" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
@@ -45,10 +50,12 @@ complete-fish\t''"
 complete -c quarantine -n "__fish_quarantine_needs_command" -l out-dir -d 'With --generate man: write TOOL.1 and one page per subcommand into DIR' -r -F
 complete -c quarantine -n "__fish_quarantine_needs_command" -l from-halo -d 'Read matching events from the Halo API (`/v1/events`) instead of stdin'
 complete -c quarantine -n "__fish_quarantine_needs_command" -l follow -d 'With --from-halo: keep polling for new events until interrupted'
-complete -c quarantine -n "__fish_quarantine_needs_command" -l apply -d 'Act: move servers (needs the full-access key). Without it nothing is written'
+complete -c quarantine -n "__fish_quarantine_needs_command" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c quarantine -n "__fish_quarantine_needs_command" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
+complete -c quarantine -n "__fish_quarantine_needs_command" -l no-header -d 'csv and table: leave out the header line'
 complete -c quarantine -n "__fish_quarantine_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c quarantine -n "__fish_quarantine_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c quarantine -n "__fish_quarantine_needs_command" -s h -l help -d 'Print help'
+complete -c quarantine -n "__fish_quarantine_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c quarantine -n "__fish_quarantine_needs_command" -s V -l version -d 'Print version'
 complete -c quarantine -n "__fish_quarantine_needs_command" -f -a "release" -d 'Move a server out of quarantine into a group (the `from_group_*` of its quarantine record)'
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l server -d 'The server: id, hostname or IP address' -r
@@ -57,12 +64,19 @@ complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l api-ur
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l apply -d 'Act: move servers (needs the full-access key). Without it nothing is written'
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l no-header -d 'csv and table: leave out the header line'
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s q -l quiet -d 'Only errors on stderr; no progress bars'
-complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s h -l help -d 'Print help'
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -23,7 +23,7 @@ _scan__export() {
 
     case "${cmd}" in
         scan__export)
-            opts="-v -q -h -V --date --since --until --to --layout --force --concurrency --part-records --s3-part-mib --shards --shard-index --check --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --generate --out-dir --help --version"
+            opts="-o -c -v -q -h -V --date --since --until --to --layout --force --concurrency --part-records --s3-part-mib --shards --shard-index --check --format --columns --no-header --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -66,6 +66,22 @@ _scan__export() {
                     return 0
                     ;;
                 --shard-index)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -41,7 +41,7 @@ _sec__takedown() {
 
     case "${cmd}" in
         sec__takedown)
-            opts="-o -v -q -h -V --config --format --verbose --quiet --log-format --color --generate --out-dir --help --version info lock unlock delete history takedown"
+            opts="-o -c -v -q -h -V --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version info lock unlock delete history takedown"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -57,6 +57,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -83,17 +91,13 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__delete)
-            opts="-o -v -q -h --ip --yes --snapshot --force --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --yes --snapshot --force --apply --dry-run --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ip)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --stop-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -107,6 +111,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -125,7 +137,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__history)
-            opts="-o -v -q -h --since --no-counts --plot --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --since --no-counts --plot --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,6 +163,14 @@ _sec__takedown() {
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -167,7 +187,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__info)
-            opts="-o -v -q -h --ip --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -187,6 +207,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -205,7 +233,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__lock)
-            opts="-o -v -q -h --ip --cc --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --cc --apply --dry-run --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -219,10 +247,6 @@ _sec__takedown() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --stop-after)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -233,6 +257,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -251,7 +283,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__takedown)
-            opts="-o -v -q -h --ip --yes --no-delete --snapshot --force --cc --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --yes --no-delete --snapshot --force --cc --apply --dry-run --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,10 +297,6 @@ _sec__takedown() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --stop-after)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -279,6 +307,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)
@@ -297,17 +333,13 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__unlock)
-            opts="-o -v -q -h --ip --dry-run --stop-after --config --format --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --apply --dry-run --config --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --ip)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --stop-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -321,6 +353,14 @@ _sec__takedown() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --log-format)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sec_takedown_global_optspecs
-    string join \n config= o/format= v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
+    string join \n config= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
 end
 
 function __fish_sec_takedown_needs_command
@@ -25,10 +25,11 @@ function __fish_sec_takedown_using_subcommand
 end
 
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
 table\t'Aligned columns for reading (default on a terminal)'"
+complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
@@ -39,6 +40,7 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -l out-dir -d 'With --generate man: write TOOL.1 and one page per subcommand into DIR' -r -F
+complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -l no-header -d 'csv and table: leave out the header line'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -51,104 +53,116 @@ complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "history" 
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "takedown" -d 'The big red button: lock, ticket, note, evidence, (snapshot), delete, reply, resolve — each finished step recorded on the instance and noted on the ticket'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
 table\t'Aligned columns for reading (default on a terminal)'"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -l no-header -d 'csv and table: leave out the header line'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l cc -d 'Extra address to CC on the ticket (repeatable)' -r
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l stop-after -d 'Test hook: exit abruptly (code 137) right after this point, as if killed' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
 table\t'Aligned columns for reading (default on a terminal)'"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l dry-run -d 'Print the plan (one `planned` or `unchanged` record per step) and write nothing'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l no-header -d 'csv and table: leave out the header line'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l stop-after -d 'Test hook: exit abruptly (code 137) right after this point, as if killed' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
 table\t'Aligned columns for reading (default on a terminal)'"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l dry-run -d 'Print the plan (one `planned` or `unchanged` record per step) and write nothing'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l no-header -d 'csv and table: leave out the header line'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l stop-after -d 'Test hook: exit abruptly (code 137) right after this point, as if killed' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
 table\t'Aligned columns for reading (default on a terminal)'"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l yes -d 'Confirm the deletion'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l yes -d 'Confirm the destructive step (instance delete) with --apply; without it a terminal asks for the server id, a pipe refuses (exit 2)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l snapshot -d 'Also snapshot the instance (createImage) and note the image id before deleting'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l force -d 'Delete even when evidence capture failed'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l dry-run -d 'Print the plan (one `planned` or `unchanged` record per step) and write nothing'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l no-header -d 'csv and table: leave out the header line'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l since -d 'Tickets created since (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l plot -d 'Also draw incidents per week by outcome into this file (.png, or .svg)' -r -F
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
 table\t'Aligned columns for reading (default on a terminal)'"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l no-counts -d 'Only the incident records, no counts'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l no-header -d 'csv and table: leave out the header line'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l cc -d 'Extra address to CC on the ticket (repeatable)' -r
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l stop-after -d 'Test hook: exit abruptly (code 137) right after this point, as if killed' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s o -l format -d 'Output format: jsonl (default when piped), json, csv, table (default on a terminal)' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
 table\t'Aligned columns for reading (default on a terminal)'"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l yes -d 'Confirm the takedown'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l yes -d 'Confirm the destructive step (instance delete) with --apply; without it a terminal asks for the server id, a pipe refuses (exit 2)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l no-delete -d 'Stop after the evidence: keep the instance paused and locked'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l snapshot -d 'Also snapshot the instance before deleting'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l force -d 'Delete even when evidence capture failed'
-complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l dry-run -d 'Print the plan (one `planned` or `unchanged` record per step) and write nothing'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l apply -d 'Act: carry out the plan. Without it the plan is printed (`planned` records) and nothing is changed'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l dry-run -d 'Only print the plan: the default, kept for old scripts'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l no-header -d 'csv and table: leave out the header line'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s h -l help -d 'Print help (see more with \'--help\')'

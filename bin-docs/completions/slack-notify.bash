@@ -23,7 +23,7 @@ _slack__notify() {
 
     case "${cmd}" in
         slack__notify)
-            opts="-i -v -q -h -V --channel --critical-only --suppress --webhook-url --all-actions --batch --route --dry-run --input --config --verbose --quiet --log-format --color --generate --out-dir --help --version"
+            opts="-i -o -c -v -q -h -V --channel --critical-only --suppress --webhook-url --all-actions --batch --route --dry-run --input --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -58,6 +58,22 @@ _slack__notify() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -529,7 +529,7 @@ async fn emit_window(
     until: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let show = octo_core::progress::enabled()
-        && (out.format() == Format::Table || !std::io::stdout().is_terminal());
+        && (out.format() == Format::Table || !std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let span = (until - since).num_seconds().max(1) as u64;
     let window = format!("{}..{}", format_api(since), format_api(until));
     let bar = octo_core::progress::Progress::percent_if(show, span, format!("{what} {window}"));
