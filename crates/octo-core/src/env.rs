@@ -79,6 +79,7 @@ vars! {
     OCTO_SIM_HOST = "OCTO_SIM_HOST", "octo-sim", false, "Address `octo-sim serve` binds (as --host; default 127.0.0.1)";
     UPDATE_GOLDEN = "UPDATE_GOLDEN", "tests (fw-graph)", false, "Set to rewrite fw-graph's golden files instead of comparing with them";
     MOTO_SERVER = "MOTO_SERVER", "tests", false, "The moto_server to run (set by scripts/moto-env.sh; default the one on PATH)";
+    OCTO_CLIENTS_PYTHON = "OCTO_CLIENTS_PYTHON", "tests (official clients)", false, "The python of the official clients' venv (set by scripts/clients-env.sh)";
     OCTO_UPDATE_DOCS = "OCTO_UPDATE_DOCS", "tests (make docs)", false, "Set by `make docs`: the README env-table test rewrites the table instead of failing";
     RUST_LOG = "RUST_LOG", "octo-sim", false, "octo-sim's log filter (tracing EnvFilter syntax; default `info`)";
 }
