@@ -31,7 +31,7 @@ const AFTER_HELP: &str = concat!(
 #[derive(Parser, Debug)]
 #[command(
     name = "octo-sim",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (rev ", env!("OCTO_GIT_REV"), ")"),
     about = "Local simulator of the APIs octobox speaks (Halo, OpenStack, FreshDesk, Slack) for tests and demos",
     long_about = "Local simulator of the APIs octobox speaks: CloudPassage Halo (OAuth client-credentials \
 tokens, groups, servers, issues, events, scans, firewall policies and zones), OpenStack (Keystone, \
