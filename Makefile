@@ -2,7 +2,14 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test lint docs bench build
+.PHONY: demo test lint docs bench build install uninstall deb dist
+
+# install/uninstall/deb/dist (scripts/package.sh): where, and which build. PROFILE=dev packages
+# the debug build (quick packaging checks); NO_BUILD=1 packages the binaries as they are.
+PREFIX ?= /usr/local
+DESTDIR ?=
+PROFILE ?= release
+export PREFIX DESTDIR PROFILE NO_BUILD BIN_DIR DIST_DIR DEB_FAST GZIP_LEVEL CARGO
 
 build:
 	$(CARGO) build --workspace --locked
@@ -29,3 +36,19 @@ docs: build
 bench:
 	$(CARGO) build --workspace --release --locked
 	bash scripts/bench.sh
+
+## install: build (release) and install binaries, man pages, completions and examples under
+## $(DESTDIR)$(PREFIX) (default /usr/local); uninstall removes exactly those files
+install:
+	bash scripts/package.sh install
+
+uninstall:
+	bash scripts/package.sh uninstall
+
+## deb: dist/octobox_<version>_amd64.deb with cargo-deb (installed, pinned, when missing)
+deb:
+	bash scripts/package.sh deb
+
+## dist: dist/octobox-<version>-<target>.tar.gz (one folder) and dist/SHA256SUMS
+dist:
+	bash scripts/package.sh dist
