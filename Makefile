@@ -45,7 +45,7 @@ install:
 uninstall:
 	bash scripts/package.sh uninstall
 
-## deb: dist/octobox_<version>_amd64.deb with cargo-deb (installed, pinned, when missing)
+## deb: dist/octobox_<version>-1_amd64.deb with cargo-deb (installed, pinned, when missing)
 deb:
 	bash scripts/package.sh deb
 

@@ -5,7 +5,7 @@
 #   scripts/package.sh install     binaries, man pages, completions, docs and examples under PREFIX
 #   scripts/package.sh uninstall   removes exactly the files `install` puts there
 #   scripts/package.sh tools       installs cargo-deb (the pinned version) when it is missing
-#   scripts/package.sh deb         dist/octobox_<version>_amd64.deb with cargo-deb (installed if missing)
+#   scripts/package.sh deb         dist/octobox_<version>-1_amd64.deb with cargo-deb (installed if missing)
 #   scripts/package.sh dist        dist/octobox-<version>-<host triple>.tar.gz and dist/SHA256SUMS
 #
 # Knobs (environment; `make` passes its variables of the same names):
@@ -121,7 +121,7 @@ deb() {
   strip_bins "$stage/root/usr/bin"
   # Debian keeps its own changelog (changelog.Debian.gz); CHANGELOG.md stays next to it.
   cat >"$stage/changelog" <<CHANGES
-octobox ($version) unstable; urgency=medium
+octobox ($version-1) unstable; urgency=medium
 
   * Upstream release $version, built from git revision $rev.
     See /usr/share/doc/octobox/CHANGELOG.md.
@@ -137,11 +137,13 @@ ipblock, slack-notify, and octo-sim, a local simulator of those APIs.
 Version $version, git revision $rev.
 DESC
   mkdir -p "$DIST_DIR"
-  local fast=()
+  local out fast=()
+  out=$(cd "$DIST_DIR" && pwd)/octobox_${version}-1_amd64.deb
   [[ ${DEB_FAST:-} == 1 ]] && fast=(--fast)
   tools
-  "$CARGO" deb --locked --no-build --manifest-path packaging/Cargo.toml --deb-version "$version" \
-    "${fast[@]}" --output "$DIST_DIR/octobox_${version}_amd64.deb"
+  # cargo-deb reads the description and changelog files relative to the current directory
+  (cd packaging && "$CARGO" deb --locked --no-build --manifest-path Cargo.toml \
+    --deb-version "$version-1" "${fast[@]}" --output "$out")
 }
 
 dist() {

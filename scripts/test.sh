@@ -9,6 +9,9 @@ export AWS_EC2_METADATA_DISABLED=true
 # Tests must never pick up a developer's real Halo configuration.
 unset HALO_API_URL HALO_API_HOSTNAME HALO_API_PORT HALO_API_KEY HALO_API_SECRET_KEY \
       HALO_API_KEY_RW HALO_API_SECRET_KEY_RW OCTO_CONFIG || true
+# cargo-deb for the packaging test (pinned; compiled once). lintian is optional here (.ci/run
+# installs it); without it tests/tests/deb.rs skips the lint with a message.
+bash scripts/package.sh tools
 # moto (the AWS emulator of the ec2-delta and exporter tests), pinned, in a venv of its own.
 source scripts/moto-env.sh
 # The AWS SDK must never reach for real credentials or the instance metadata service.
