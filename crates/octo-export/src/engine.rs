@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use octo_core::halo::HaloClient;
 use octo_core::halo::cursor::{Cursor, RawItem};
-use octo_core::time::format_api;
 use tokio::sync::Mutex;
 
 use crate::checkpoint::{Checkpoint, save};
@@ -89,7 +88,7 @@ pub async fn export_unit(
     }
     let shared = Arc::new(Mutex::new(checkpoint));
 
-    let results: Vec<anyhow::Result<()>> =
+    let results: Vec<(String, anyhow::Result<()>)> =
         futures::stream::iter(unit.slices.iter().map(|(name, s, u)| {
             // Each slice is a task of its own, so parsing, gzip and hashing of several slices
             // run on all cores.
@@ -98,39 +97,31 @@ pub async fn export_unit(
                 (shared.clone(), progress.clone(), name.clone(), *s, *u);
             let task_name = name.clone();
             async move {
-                tokio::spawn(async move {
+                let result = tokio::spawn(async move {
                     run_slice(
                         &halo, &store, &job, &unit, &task_name, s, u, &shared, &progress,
                     )
                     .await
                 })
                 .await
-                .unwrap_or_else(|e| Err(anyhow::anyhow!("slice {name}: task failed: {e}")))
+                .unwrap_or_else(|e| Err(anyhow::anyhow!("task failed: {e}")));
+                (name, result)
             }
         }))
         .buffer_unordered(job.concurrency.max(1))
         .collect()
         .await;
-    let failed: Vec<String> = results
+    let failed: Vec<(String, anyhow::Error)> = results
         .into_iter()
-        .filter_map(|r| r.err())
-        .map(|e| format!("{e:#}"))
+        .filter_map(|(name, r)| r.err().map(|e| (name, e)))
         .collect();
     if !failed.is_empty() {
-        let cp = shared.lock().await;
-        let missing: Vec<&str> = cp
-            .slices
-            .iter()
-            .filter(|(_, s)| !s.done)
-            .map(|(n, _)| n.as_str())
-            .collect();
         anyhow::bail!(
-            "{} {}..{} is incomplete: slice(s) {} not finished ({}); the checkpoint {} is kept, run again to resume",
+            "{} {}..{} is incomplete: {}; the checkpoint {} is kept, run again to resume",
             job.kind.name,
             window.since,
             window.until,
-            missing.join(","),
-            failed.join("; "),
+            crate::failures::summary(&failed),
             store.locate(&unit.checkpoint_key)
         );
     }
@@ -233,11 +224,7 @@ async fn run_slice(
         if let Some(p) = part.take() {
             p.abort().await;
         }
-        return Err(e.context(format!(
-            "slice {name} ({}..{})",
-            format_api(since),
-            format_api(until)
-        )));
+        return Err(e);
     }
     Ok(())
 }

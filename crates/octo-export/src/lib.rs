@@ -16,8 +16,8 @@
 //! One file per job:
 //! - [`job`]: what is exported ([`Kind`], [`Layout`]), the window cut into units (days) and
 //!   slices (hours), object names, [`shard`]s
-//! - [`engine`]: one unit exported — slices fetched concurrently, the failures of a unit summed
-//!   up (one line per cause, naming its slices), the manifest written
+//! - [`engine`]: one unit exported — slices fetched concurrently, the manifest written
+//! - `failures`: the failures of a unit's slices said once per cause, naming the slices
 //! - [`part`]: a part being gzipped into its object
 //! - [`checkpoint`]: the per-unit checkpoint (parts done and the cursor after them, per slice)
 //! - [`manifest`]: the manifest of a finished unit, its verification and `--check`
@@ -30,6 +30,7 @@
 pub mod args;
 pub mod checkpoint;
 pub mod engine;
+mod failures;
 pub mod job;
 pub mod manifest;
 pub mod part;
