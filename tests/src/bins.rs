@@ -13,18 +13,14 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The name of every `bin` target of every workspace package, sorted. Panics when `cargo
-/// metadata` fails or finds none.
-pub fn workspace_bins() -> Vec<String> {
+/// `cargo metadata --format-version 1 --offline` of the workspace, with `extra` arguments
+/// (`--no-deps` for the members only; without it the resolved dependency graph is included).
+/// Panics when cargo fails.
+pub fn metadata(extra: &[&str]) -> Value {
     let out = Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-            "--manifest-path",
-        ])
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(extra)
+        .arg("--manifest-path")
         .arg(workspace_root().join("Cargo.toml"))
         .output()
         .expect("running cargo metadata");
@@ -33,7 +29,13 @@ pub fn workspace_bins() -> Vec<String> {
         "cargo metadata failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let meta: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
+    serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
+}
+
+/// The name of every `bin` target of every workspace package, sorted. Panics when `cargo
+/// metadata` fails or finds none.
+pub fn workspace_bins() -> Vec<String> {
+    let meta = metadata(&["--no-deps"]);
     let members: Vec<&str> = meta["workspace_members"]
         .as_array()
         .expect("workspace_members")

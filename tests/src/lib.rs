@@ -2,7 +2,8 @@
 //! (smoke invocations, commands that print no records, mutating commands) live in the test itself.
 //!
 //! - [`bins`]: every binary of the workspace, from `cargo metadata` (a new tool is covered
-//!   without editing any test), run from `target/debug` ([`octo_testkit::bin_dir`]).
+//!   without editing any test), run from `target/debug` ([`octo_testkit::bin_dir`]); the
+//!   metadata itself, whose dependency graph `tests/deps.rs` holds to the crate rules.
 //! - [`help`]: the command tree of a binary, found by walking `--help` of every subcommand.
 //! - [`run`]: running a binary with a clean environment, a timeout, `| head -1`, on a
 //!   pseudo-terminal.

@@ -19,7 +19,7 @@ use aws_config::SdkConfig;
 use aws_sdk_ec2::types::Instance;
 use clap::{CommandFactory, Parser};
 use futures::{StreamExt, TryStreamExt};
-use octo_core::aws;
+use octo_aws as aws;
 use octo_core::config::HaloArgs;
 use octo_core::env;
 use octo_core::exit::{Exit, usage};
@@ -379,7 +379,14 @@ async fn open_account(
         base.clone()
     } else {
         let role = plan.role.as_deref().unwrap_or_default();
-        aws::assume_role(base, account, role, "octobox-ec2-delta")
+        let role = aws::Role {
+            account,
+            name: role,
+            session_name: "octobox-ec2-delta",
+            external_id: None,
+            duration: None,
+        };
+        aws::assume_role(base, &role)
             .await
             .map_err(|e| fail(format!("{e:#}")))?
     };

@@ -1,12 +1,12 @@
 //! event-export: every Halo event of a window (default: yesterday, UTC) to a folder, S3 or stdout,
 //! as gzip JSON Lines; exact, streaming, resumable and idempotent. The engine is
-//! [`octo_core::export`], shared with scan-export.
+//! [`octo_export`], shared with scan-export.
 
 use clap::{CommandFactory, Parser};
 use octo_core::config::HaloArgs;
 use octo_core::exit::Exit;
-use octo_core::export::{EVENTS, ExportArgs};
 use octo_core::log::LogArgs;
+use octo_export::{EVENTS, ExportArgs, FromEnv};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -44,12 +44,16 @@ pub fn command() -> clap::Command {
 /// Entry point used by `main`.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     cli.log.init();
-    octo_core::block_on(octo_core::export::run(
+    let env = FromEnv::from_lookup(
+        octo_core::env::EVENTS_S3_BUCKET,
+        &octo_core::env::var_nonempty,
+    );
+    octo_core::block_on(octo_export::run(
         EVENTS,
         &cli.export,
         &cli.halo,
         &cli.log,
-        octo_core::env::EVENTS_S3_BUCKET,
+        &env,
         None,
     ))
 }

@@ -829,3 +829,35 @@ fn to_stdout_takes_the_output_flags() {
     );
     assert_eq!(table.lines().count(), hour.len() + 1);
 }
+
+/// Every slice of the day refused for the same reason: the reason is said once, the slices are
+/// listed (issue 15: not 24 copies of one cause on one multi-kilobyte line).
+#[test]
+fn slices_failing_for_one_cause_name_it_once_and_list_the_slices() {
+    let sim = sim(500);
+    sim.set_faults(Faults {
+        rate_429: 1.0,
+        retry_after_secs: 3600,
+        max_in_a_row: 0,
+        ..Faults::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &sim.url(),
+        None,
+        &["--date", DAY, "--to", dir.path().to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "events 2026-11-19T00:00:00.000Z..2026-11-20T00:00:00.000Z is incomplete: \
+             slice(s) 00-23 not finished: "
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches("HTTP 429").count(), 1, "{err}");
+    assert!(!err.contains("since="), "{err}");
+    assert!(err.contains("the checkpoint"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}

@@ -2,7 +2,6 @@
 //!
 //! - [`env`]: every environment variable name, documented, in one place
 //! - [`exit`]: exit codes and the error kinds that map to them; [`exit::main`] for `main.rs`
-//! - [`aws`]: AWS SDK config (standard chain, AWS_ENDPOINT_URL), assume-role per account, regions, S3
 //! - [`config`]: flags > env > config file > defaults; secrets never print
 //! - [`http`]: one reqwest client with retries, backoff, `Retry-After`, concurrency and rate limits
 //! - [`halo`]: the Halo API client (token, pagination streams, time-window cursor)
@@ -15,12 +14,10 @@
 //! - [`docs`]: man pages and completions generated from clap
 //! - [`response`]: config rules, event matching, action records and IP policy of the response tools
 
-pub mod aws;
 pub mod config;
 pub mod docs;
 pub mod env;
 pub mod exit;
-pub mod export;
 pub mod halo;
 pub mod http;
 pub mod json;
@@ -31,7 +28,6 @@ pub mod progress;
 pub mod records;
 pub mod response;
 pub mod sanitize;
-pub mod store;
 pub mod time;
 
 pub use exit::{Exit, InputError, UsageError};

@@ -2,7 +2,7 @@
 //! folder, S3 or stdout, as gzip JSON Lines; exact, streaming, resumable and idempotent. Each scan
 //! is written as `GET /v1/scans/{id}` returns it; for FIM scans `findings` holds the detail of
 //! every finding (`GET /v1/scans/{id}/findings/{finding_id}`). Details are fetched concurrently;
-//! the output keeps `created_at` order. The engine is [`octo_core::export`].
+//! the output keeps `created_at` order. The engine is [`octo_export`].
 
 use std::sync::Arc;
 
@@ -11,10 +11,10 @@ use clap::{CommandFactory, Parser};
 use futures::{StreamExt, TryStreamExt};
 use octo_core::config::HaloArgs;
 use octo_core::exit::Exit;
-use octo_core::export::{Enrich, ExportArgs, SCANS};
 use octo_core::halo::HaloClient;
 use octo_core::halo::api::is_id_like;
 use octo_core::log::LogArgs;
+use octo_export::{Enrich, ExportArgs, FromEnv, SCANS};
 use serde_json::Value;
 
 const AFTER_HELP: &str = "\
@@ -100,12 +100,16 @@ pub async fn scan_details(halo: HaloClient, listed: Value) -> anyhow::Result<Val
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     cli.log.init();
     let enrich: Enrich = Arc::new(|halo, v| Box::pin(scan_details(halo, v)));
-    octo_core::block_on(octo_core::export::run(
+    let env = FromEnv::from_lookup(
+        octo_core::env::SCANS_S3_BUCKET,
+        &octo_core::env::var_nonempty,
+    );
+    octo_core::block_on(octo_export::run(
         SCANS,
         &cli.export,
         &cli.halo,
         &cli.log,
-        octo_core::env::SCANS_S3_BUCKET,
+        &env,
         Some(enrich),
     ))
 }

@@ -1,29 +1,23 @@
 //! Where exports go: a local directory or `s3://bucket/prefix`, behind one small interface.
 //!
 //! Objects are never visible half-written: a local object is written to a hidden temp file in the
-//! same directory and renamed into place; an S3 object is one `PutObject`, or a multipart upload
-//! (parts of at least [`MIN_PART`], several in flight while the caller keeps writing) that only
-//! becomes visible when it is completed. Every written object reports its size and sha256.
+//! same directory and renamed into place; an S3 object ([`octo_aws::s3`]) is one `PutObject`, or
+//! a multipart upload (parts of at least [`MIN_PART`]) that only becomes visible when it is
+//! completed. Every written object reports its size and sha256.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use aws_sdk_s3::error::ProvideErrorMetadata;
-use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use octo_aws::s3::{Bucket, Upload};
+use octo_core::exit::usage;
 use sha2::{Digest, Sha256};
-use tokio::task::JoinSet;
 
-use crate::exit::usage;
+pub use octo_aws::s3::MIN_PART;
 
-/// S3's smallest part (all but the last).
-pub const MIN_PART: usize = 5 * 1024 * 1024;
 /// Default multipart part size.
 pub const DEFAULT_PART: usize = 8 * 1024 * 1024;
-/// Parts of one object uploading at once.
-const PARTS_IN_FLIGHT: usize = 2;
 
 /// A destination as given on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,25 +85,13 @@ pub struct Written {
 #[derive(Debug)]
 enum Backend {
     Local(PathBuf),
-    S3 {
-        client: aws_sdk_s3::Client,
-        bucket: String,
-        prefix: String,
-        part_size: usize,
-    },
+    S3(Bucket),
 }
 
 /// An opened destination; cheap to clone. Keys are `/`-separated paths below it.
 #[derive(Debug, Clone)]
 pub struct Store {
     backend: Arc<Backend>,
-}
-
-fn s3_err<E>(what: &str, target: &str, e: &aws_sdk_s3::error::SdkError<E>) -> anyhow::Error
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    anyhow::anyhow!("s3:{what} {target}: {}", crate::aws::describe(e))
 }
 
 impl Store {
@@ -122,9 +104,8 @@ impl Store {
                 Backend::Local(dir.clone())
             }
             Dest::S3 { bucket, prefix } => {
-                let cfg = crate::aws::load(None).await;
-                let client = crate::aws::s3_client(&cfg);
-                return Store::s3(client, bucket, prefix, part_size).await;
+                let cfg = octo_aws::load(None).await;
+                return Store::s3(octo_aws::s3::client(&cfg), bucket, prefix, part_size).await;
             }
             Dest::Stdout => anyhow::bail!("stdout is not a store"),
         };
@@ -135,42 +116,22 @@ impl Store {
 
     /// An S3 destination with a client of the caller's making; the bucket must exist.
     pub async fn s3(
-        client: aws_sdk_s3::Client,
+        client: octo_aws::s3::Client,
         bucket: &str,
         prefix: &str,
         part_size: usize,
     ) -> anyhow::Result<Store> {
-        client
-            .head_bucket()
-            .bucket(bucket)
-            .send()
-            .await
-            .map_err(|e| s3_err("HeadBucket", &format!("s3://{bucket}"), &e))?;
+        let bucket = Bucket::open(client, bucket, prefix, part_size).await?;
         Ok(Store {
-            backend: Arc::new(Backend::S3 {
-                client,
-                bucket: bucket.to_string(),
-                prefix: prefix.trim_matches('/').to_string(),
-                part_size: part_size.max(MIN_PART),
-            }),
+            backend: Arc::new(Backend::S3(bucket)),
         })
-    }
-
-    fn s3_key(prefix: &str, key: &str) -> String {
-        if prefix.is_empty() {
-            key.to_string()
-        } else {
-            format!("{prefix}/{key}")
-        }
     }
 
     /// Where `key` is, for messages: a path or an `s3://` URL.
     pub fn locate(&self, key: &str) -> String {
         match &*self.backend {
             Backend::Local(dir) => dir.join(key).display().to_string(),
-            Backend::S3 { bucket, prefix, .. } => {
-                format!("s3://{bucket}/{}", Self::s3_key(prefix, key))
-            }
+            Backend::S3(bucket) => bucket.locate(key),
         }
     }
 
@@ -182,31 +143,7 @@ impl Store {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(e).with_context(|| format!("reading {}", self.locate(key))),
             },
-            Backend::S3 {
-                client,
-                bucket,
-                prefix,
-                ..
-            } => {
-                let r = client
-                    .get_object()
-                    .bucket(bucket)
-                    .key(Self::s3_key(prefix, key))
-                    .send()
-                    .await;
-                match r {
-                    Ok(out) => {
-                        let body = out
-                            .body
-                            .collect()
-                            .await
-                            .with_context(|| format!("reading {}", self.locate(key)))?;
-                        Ok(Some(body.into_bytes().to_vec()))
-                    }
-                    Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
-                    Err(e) => Err(s3_err("GetObject", &self.locate(key), &e)),
-                }
-            }
+            Backend::S3(bucket) => bucket.get(key).await,
         }
     }
 
@@ -218,24 +155,7 @@ impl Store {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(e).with_context(|| format!("reading {}", self.locate(key))),
             },
-            Backend::S3 {
-                client,
-                bucket,
-                prefix,
-                ..
-            } => {
-                let r = client
-                    .head_object()
-                    .bucket(bucket)
-                    .key(Self::s3_key(prefix, key))
-                    .send()
-                    .await;
-                match r {
-                    Ok(out) => Ok(Some(out.content_length().unwrap_or(0).max(0) as u64)),
-                    Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
-                    Err(e) => Err(s3_err("HeadObject", &self.locate(key), &e)),
-                }
-            }
+            Backend::S3(bucket) => bucket.size(key).await,
         }
     }
 
@@ -254,19 +174,7 @@ impl Store {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
                 Err(e) => Err(e).with_context(|| format!("deleting {}", self.locate(key))),
             },
-            Backend::S3 {
-                client,
-                bucket,
-                prefix,
-                ..
-            } => client
-                .delete_object()
-                .bucket(bucket)
-                .key(Self::s3_key(prefix, key))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| s3_err("DeleteObject", &self.locate(key), &e)),
+            Backend::S3(bucket) => bucket.delete(key).await,
         }
     }
 
@@ -292,22 +200,7 @@ impl Store {
                     path,
                 }
             }
-            Backend::S3 {
-                client,
-                bucket,
-                prefix,
-                part_size,
-            } => Sink::S3(S3Upload {
-                client: client.clone(),
-                bucket: bucket.clone(),
-                key: Self::s3_key(prefix, key),
-                part_size: *part_size,
-                buf: Vec::new(),
-                upload_id: None,
-                next_part: 1,
-                in_flight: JoinSet::new(),
-                done: Vec::new(),
-            }),
+            Backend::S3(bucket) => Sink::S3(bucket.create(key)),
         };
         Ok(ObjectWriter {
             target,
@@ -318,150 +211,13 @@ impl Store {
     }
 }
 
-struct S3Upload {
-    client: aws_sdk_s3::Client,
-    bucket: String,
-    key: String,
-    part_size: usize,
-    buf: Vec<u8>,
-    upload_id: Option<String>,
-    next_part: i32,
-    in_flight: JoinSet<anyhow::Result<CompletedPart>>,
-    done: Vec<CompletedPart>,
-}
-
-impl S3Upload {
-    fn target(&self) -> String {
-        format!("s3://{}/{}", self.bucket, self.key)
-    }
-
-    async fn start_part(&mut self, body: Vec<u8>) -> anyhow::Result<()> {
-        if self.upload_id.is_none() {
-            let out = self
-                .client
-                .create_multipart_upload()
-                .bucket(&self.bucket)
-                .key(&self.key)
-                .send()
-                .await
-                .map_err(|e| s3_err("CreateMultipartUpload", &self.target(), &e))?;
-            self.upload_id = Some(
-                out.upload_id()
-                    .context("CreateMultipartUpload returned no upload id")?
-                    .to_string(),
-            );
-        }
-        while self.in_flight.len() >= PARTS_IN_FLIGHT {
-            self.join_one().await?;
-        }
-        let n = self.next_part;
-        self.next_part += 1;
-        let client = self.client.clone();
-        let (bucket, key) = (self.bucket.clone(), self.key.clone());
-        let upload_id = self.upload_id.clone().unwrap_or_default();
-        let target = self.target();
-        self.in_flight.spawn(async move {
-            let out = client
-                .upload_part()
-                .bucket(bucket)
-                .key(key)
-                .upload_id(upload_id)
-                .part_number(n)
-                .body(ByteStream::from(body))
-                .send()
-                .await
-                .map_err(|e| s3_err("UploadPart", &target, &e))?;
-            Ok(CompletedPart::builder()
-                .part_number(n)
-                .set_e_tag(out.e_tag().map(str::to_string))
-                .build())
-        });
-        Ok(())
-    }
-
-    async fn join_one(&mut self) -> anyhow::Result<()> {
-        if let Some(r) = self.in_flight.join_next().await {
-            self.done.push(r.context("upload task failed")??);
-        }
-        Ok(())
-    }
-
-    async fn write(&mut self, data: &[u8]) -> anyhow::Result<()> {
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= self.part_size {
-            let body = std::mem::take(&mut self.buf);
-            self.start_part(body).await?;
-        }
-        Ok(())
-    }
-
-    async fn finish(mut self) -> anyhow::Result<()> {
-        if self.upload_id.is_none() {
-            let body = std::mem::take(&mut self.buf);
-            self.client
-                .put_object()
-                .bucket(&self.bucket)
-                .key(&self.key)
-                .body(ByteStream::from(body))
-                .send()
-                .await
-                .map_err(|e| s3_err("PutObject", &self.target(), &e))?;
-            return Ok(());
-        }
-        let result = async {
-            if !self.buf.is_empty() {
-                let body = std::mem::take(&mut self.buf);
-                self.start_part(body).await?;
-            }
-            while !self.in_flight.is_empty() {
-                self.join_one().await?;
-            }
-            let mut parts = std::mem::take(&mut self.done);
-            parts.sort_by_key(|p| p.part_number());
-            self.client
-                .complete_multipart_upload()
-                .bucket(&self.bucket)
-                .key(&self.key)
-                .upload_id(self.upload_id.clone().unwrap_or_default())
-                .multipart_upload(
-                    CompletedMultipartUpload::builder()
-                        .set_parts(Some(parts))
-                        .build(),
-                )
-                .send()
-                .await
-                .map_err(|e| s3_err("CompleteMultipartUpload", &self.target(), &e))?;
-            anyhow::Ok(())
-        }
-        .await;
-        if result.is_err() {
-            self.abort().await;
-        }
-        result
-    }
-
-    async fn abort(&mut self) {
-        self.in_flight.abort_all();
-        if let Some(id) = self.upload_id.take() {
-            let _ = self
-                .client
-                .abort_multipart_upload()
-                .bucket(&self.bucket)
-                .key(&self.key)
-                .upload_id(id)
-                .send()
-                .await;
-        }
-    }
-}
-
 enum Sink {
     Local {
         file: std::io::BufWriter<std::fs::File>,
         tmp: PathBuf,
         path: PathBuf,
     },
-    S3(S3Upload),
+    S3(Upload),
 }
 
 /// One object being written: [`write`](Self::write) any number of times, then

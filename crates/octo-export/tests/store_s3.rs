@@ -1,7 +1,7 @@
-//! octo_core::store against moto S3: small objects in one PutObject, large ones as a multipart
+//! octo_export::store against moto S3: small objects in one PutObject, large ones as a multipart
 //! upload that is invisible until complete; sizes and sha256 as read back.
 
-use octo_core::store::{MIN_PART, Store};
+use octo_export::store::{MIN_PART, Store};
 use octo_testkit::Moto;
 use sha2::Digest;
 
