@@ -4,8 +4,8 @@ mod common;
 
 use common::*;
 use octo_sim::{Faults, Sim, SimConfig};
-use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use reqwest::StatusCode;
+use serde_json::json;
 
 #[tokio::test]
 async fn faults_429_5xx_latency_and_sim_routes_exempt() {

@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use octo_sim::{Faults, Sim, SimConfig};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

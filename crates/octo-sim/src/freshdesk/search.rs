@@ -94,7 +94,11 @@ fn term_matches(t: &Map<String, Value>, term: &str) -> Result<bool, String> {
 }
 
 /// `GET /api/v2/search/tickets?query="tag:'security' AND status:2"` (AND binds tighter than OR).
-pub(super) async fn search(State(sh): State<Arc<Shared>>, h: HeaderMap, RawQuery(q): RawQuery) -> Response {
+pub(super) async fn search(
+    State(sh): State<Arc<Shared>>,
+    h: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
     let rate = tri!(gate(&sh, &h));
     let q = pairs(&q);
     let query = q

@@ -173,13 +173,21 @@ fn create(sh: &Shared, m: Map<String, Value>, outbound: bool) -> Response {
     r
 }
 
-pub(super) async fn outbound_email(State(sh): State<Arc<Shared>>, h: HeaderMap, body: Bytes) -> Response {
+pub(super) async fn outbound_email(
+    State(sh): State<Arc<Shared>>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
     let rate = tri!(gate(&sh, &h));
     let m = tri!(parse_body(&body));
     with_rate(create(&sh, m, true), rate)
 }
 
-pub(super) async fn create_ticket(State(sh): State<Arc<Shared>>, h: HeaderMap, body: Bytes) -> Response {
+pub(super) async fn create_ticket(
+    State(sh): State<Arc<Shared>>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
     let rate = tri!(gate(&sh, &h));
     let m = tri!(parse_body(&body));
     with_rate(create(&sh, m, false), rate)

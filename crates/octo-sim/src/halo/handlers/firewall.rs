@@ -5,7 +5,11 @@ use super::*;
 // ---------------------------------------------------------------------------------------------
 // Firewall
 
-pub(super) async fn list_fw_policies(State(sh): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+pub(super) async fn list_fw_policies(
+    State(sh): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let c = ctx(&sh, &uri, &headers);
     let pr = tri!(page_req(&c.query, sh.cfg.max_page_depth));
     let st = sh.halo();
@@ -18,7 +22,10 @@ pub(super) async fn list_fw_policies(State(sh): State<Arc<Shared>>, uri: Uri, he
     list_all(&c, "firewall_policies", all, pr)
 }
 
-pub(super) async fn get_fw_policy(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+pub(super) async fn get_fw_policy(
+    State(sh): State<Arc<Shared>>,
+    Path(id): Path<String>,
+) -> Response {
     let st = sh.halo();
     match st.base.fw_policies.iter().find(|p| s(p, "id") == id) {
         Some(p) => wrap("firewall_policy", render_policy(p, &st.live.zones, true)),
@@ -65,7 +72,11 @@ pub(super) async fn get_fw_rule(
     }
 }
 
-pub(super) async fn list_zones(State(sh): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+pub(super) async fn list_zones(
+    State(sh): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let c = ctx(&sh, &uri, &headers);
     let pr = tri!(page_req(&c.query, sh.cfg.max_page_depth));
     let st = sh.halo();
@@ -179,7 +190,11 @@ pub(super) async fn create_zone(State(sh): State<Arc<Shared>>, uri: Uri, body: B
     (StatusCode::CREATED, axum::Json(Value::Object(out))).into_response()
 }
 
-pub(super) async fn delete_zone(State(sh): State<Arc<Shared>>, Path(id): Path<String>, uri: Uri) -> Response {
+pub(super) async fn delete_zone(
+    State(sh): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> Response {
     let mut st = sh.halo_mut();
     let Some(zi) = st.live.zones.iter().position(|z| s(z, "id") == id) else {
         return not_found("firewall zone");
@@ -201,13 +216,20 @@ pub(super) async fn delete_zone(State(sh): State<Arc<Shared>>, Path(id): Path<St
 
 macro_rules! static_collection {
     ($list:ident, $get:ident, $field:ident, $plural:literal, $singular:literal, $what:literal) => {
-        pub(super) async fn $list(State(sh): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+        pub(super) async fn $list(
+            State(sh): State<Arc<Shared>>,
+            uri: Uri,
+            headers: HeaderMap,
+        ) -> Response {
             let c = ctx(&sh, &uri, &headers);
             let pr = tri!(page_req(&c.query, sh.cfg.max_page_depth));
             let st = sh.halo();
             list_all(&c, $plural, st.base.$field.clone(), pr)
         }
-        pub(super) async fn $get(State(sh): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+        pub(super) async fn $get(
+            State(sh): State<Arc<Shared>>,
+            Path(id): Path<String>,
+        ) -> Response {
             let st = sh.halo();
             match st.base.$field.iter().find(|v| s(v, "id") == id) {
                 Some(v) => wrap($singular, v.clone()),

@@ -72,7 +72,11 @@ fn sort_values(items: &mut [Value], keys: &[(String, bool)]) {
     });
 }
 
-pub(super) async fn list_issues(State(sh): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+pub(super) async fn list_issues(
+    State(sh): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let c = ctx(&sh, &uri, &headers);
     let pr = tri!(page_req(&c.query, sh.cfg.max_page_depth));
     let critical = tri!(c.query.bool("critical"));

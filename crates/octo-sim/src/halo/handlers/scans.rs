@@ -13,7 +13,11 @@ fn list_form(scan: &Value) -> Value {
     v
 }
 
-pub(super) async fn list_scans(State(sh): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+pub(super) async fn list_scans(
+    State(sh): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let c = ctx(&sh, &uri, &headers);
     let pr = tri!(page_req(&c.query, sh.cfg.max_page_depth));
     let since = tri!(c.query.time_us("since"));

@@ -5,7 +5,11 @@ use super::*;
 // ---------------------------------------------------------------------------------------------
 // Groups
 
-pub(super) async fn list_groups(State(sh): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+pub(super) async fn list_groups(
+    State(sh): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let c = ctx(&sh, &uri, &headers);
     let pr = tri!(page_req(&c.query, sh.cfg.max_page_depth));
     let st = sh.halo();
@@ -49,7 +53,11 @@ pub(super) async fn group_servers(
 // ---------------------------------------------------------------------------------------------
 // Servers
 
-pub(super) async fn list_servers(State(sh): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+pub(super) async fn list_servers(
+    State(sh): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let c = ctx(&sh, &uri, &headers);
     let pr = tri!(page_req(&c.query, sh.cfg.max_page_depth));
     let st = sh.halo();

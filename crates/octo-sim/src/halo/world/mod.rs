@@ -16,10 +16,10 @@ mod scans;
 mod servers;
 
 pub(crate) use catalog::*;
-pub(crate) use scans::finding_detail;
-pub(crate) use servers::svm_finding;
 use issues::gen_issues;
+pub(crate) use scans::finding_detail;
 use scans::gen_scans;
+pub(crate) use servers::svm_finding;
 use servers::{gen_servers, svm_scan};
 
 /// Everything generated once and never mutated (a reset restores `Live` from the pristine copies

@@ -196,7 +196,11 @@ pub(crate) async fn action(
                 }
                 if let Some(mut img) = new_image.take() {
                     // derived from the image count only, so equal runs get equal ids
-                    let iid = crate::openstack::uuid(os.seed ^ 0xBEEF, "snapshot", os.images.len() as u64);
+                    let iid = crate::openstack::uuid(
+                        os.seed ^ 0xBEEF,
+                        "snapshot",
+                        os.images.len() as u64,
+                    );
                     img["id"] = json!(iid);
                     img["self"] = json!(format!("/v2/images/{iid}"));
                     os.images.push(img);
