@@ -20,6 +20,7 @@ const AFTER_HELP: &str = concat!(
     "       \"$HALO_API_URL/oauth/access_token?grant_type=client_credentials\"\n",
     "  curl -s \"$HALO_API_URL/_sim/state\"            # servers, zones, mutation log, request counters\n",
     "  octo-sim serve --rate-429 0.2 --retry-after 1 --drop-rate 0.05   # flaky API\n",
+    "  octo-sim serve --hostile null-list@/v1/events,looping-next      # a hostile API\n",
     "\n",
     "Test hooks (no auth, no faults): GET /_sim/state, POST /_sim/reset, PUT /_sim/faults,\n",
     "POST /_sim/events, POST /_sim/servers.\n",
@@ -102,6 +103,9 @@ pub struct ServeArgs {
     /// Most faults in a row for the same request (method + URL), 0 = unbounded (an outage)
     #[arg(long, default_value_t = 3)]
     pub max_faults_in_a_row: u32,
+    /// Hostile mode: mutate Halo answers (KNOB or KNOB@PATH, comma-separated; see --help)
+    #[arg(long, value_name = "KNOB[@PATH]", value_delimiter = ',', long_help = crate::hostile::HELP)]
+    pub hostile: Vec<crate::hostile::Hostile>,
 }
 
 /// The clap command: flags and `--generate` (parsing, help, man pages, completions).

@@ -1,9 +1,13 @@
 //! Fault injection: latency, 429 with `Retry-After`, 5xx, and dropped connections.
 //!
 //! Faults apply to every simulated API route (including token endpoints) and never to `/_sim/*`.
+//! The hostile knobs ([`crate::hostile`]) are set here too, with the same start and run-time
+//! mechanism.
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+
+use crate::hostile::Hostile;
 
 /// Fault knobs. Probabilities are per request, in `0.0..=1.0`, checked in this order: drop,
 /// 429, 5xx. `latency_ms` is added to every API request first.
@@ -28,6 +32,9 @@ pub struct Faults {
     pub drop_rate: f64,
     /// Most faults in a row for one request (method + URL); 0 = unbounded. Default 3.
     pub max_in_a_row: u32,
+    /// Hostile mode: mutated Halo answers, one entry per knob (`"null-list@/v1/events"`);
+    /// see [`crate::hostile::HELP`]. Empty = the normal answers.
+    pub hostile: Vec<Hostile>,
 }
 
 impl Default for Faults {
@@ -39,6 +46,7 @@ impl Default for Faults {
             rate_5xx: 0.0,
             drop_rate: 0.0,
             max_in_a_row: 3,
+            hostile: Vec::new(),
         }
     }
 }

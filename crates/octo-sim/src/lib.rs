@@ -18,6 +18,22 @@
 //! Test-only routes (never faulted, never authenticated): `GET /_sim/state`, `POST /_sim/reset`,
 //! `GET|PUT /_sim/faults`, `POST /_sim/events`, `POST /_sim/servers`, `POST /_sim/tokens/revoke`.
 //!
+//! Hostile mode ([`hostile`]): knobs of [`Faults`] that mutate Halo answers (wrong types, `null`
+//! lists, missing wrappers, broken or looping pagination, bad `created_at`, cross-host
+//! redirects, stalls, huge or negative `expires_in`, HTML with status 200, truncated bodies,
+//! `null`/number items), set like every fault: at start or through `PUT /_sim/faults`.
+//!
+//! # Where things are
+//! - `lib.rs`: [`SimConfig`], [`Sim`] (start, spawn, ground truth) and [`SimHandle`];
+//!   `shared.rs`: the state every handler shares and `/_sim/state`; `router.rs`: the routes, the
+//!   fault layer and the `/_sim` hooks; [`faults`], [`hostile`] (`mutate.rs`, `decoy.rs`).
+//! - `halo/`: `auth.rs` (tokens), `world/` (the seeded world: `catalog`, `servers`, `issues`,
+//!   `scans`), `events/` (storage and generation, `render`, `query`), `firewall/` (zones and
+//!   policies, `catalog`), `handlers/` (HTTP: `servers`, `issues`, `scans`, `firewall`).
+//! - `openstack/` (`seed.rs`, `keystone.rs`, `nova/` with `actions.rs`, `net.rs`,
+//!   `discovery.rs`), `freshdesk/` (`tickets`, `conversations`, `search`), [`slack`];
+//!   `util.rs` (ids, PRNG, query parsing, list envelopes), [`cli`], [`docs`].
+//!
 //! # The seeded world (any seed)
 //! - Groups (ids are hashes of the seed; look them up by `group_path`): `Root`, `Root/Prod`,
 //!   `Root/Prod/Web`, `Root/Prod/App`, `Root/Prod/DB`, `Root/Dev`, `Root/Dev/Web` (duplicate name
@@ -45,34 +61,30 @@ pub mod docs;
 pub mod faults;
 pub(crate) mod freshdesk;
 pub(crate) mod halo;
+pub mod hostile;
 pub(crate) mod openstack;
+mod router;
+mod shared;
 pub(crate) mod util;
 
 /// Slack: `chat.postMessage` and incoming webhooks.
 pub mod slack;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use chrono::{DateTime, TimeZone, Utc};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 pub use faults::Faults;
-use faults::{DropConnection, Fault};
 pub use freshdesk::FRESHDESK_KEY;
 use halo::HaloState;
 pub use openstack::{OS_ADMIN, OS_APP_CRED, OS_OWNER};
-use util::{error, ok_json};
+use router::router;
+pub(crate) use shared::{Shared, Stats};
 
 pub use halo::firewall::ZoneRace;
 
@@ -149,153 +161,6 @@ impl Default for SimConfig {
     }
 }
 
-#[derive(Default)]
-pub(crate) struct Stats {
-    pub total: u64,
-    pub by_status: BTreeMap<String, u64>,
-    pub dropped: u64,
-    pub tokens_issued: u64,
-    pub mutations: Vec<Value>,
-}
-
-/// State shared by every handler.
-pub(crate) struct Shared {
-    pub cfg: SimConfig,
-    pub base_url: String,
-    /// Bound to an unspecified address: build absolute links from the request's Host header.
-    pub use_host_header: bool,
-    pub started: Instant,
-    pub anchor_ms: i64,
-    pub faults: RwLock<Faults>,
-    pub halo: RwLock<HaloState>,
-    pub tokens: Mutex<HashMap<String, halo::auth::Token>>,
-    pub stats: Mutex<Stats>,
-    /// Messages posted to the simulated Slack (`slack` module).
-    pub slack: Mutex<slack::SlackState>,
-    /// Faults served in a row per request (method + URL), for `Faults::max_in_a_row`.
-    pub fault_streaks: Mutex<HashMap<String, u32>>,
-    pub openstack: Mutex<openstack::OsState>,
-    pub freshdesk: Mutex<freshdesk::FdState>,
-}
-
-impl Shared {
-    pub(crate) fn halo(&self) -> RwLockReadGuard<'_, HaloState> {
-        self.halo.read().unwrap_or_else(|e| e.into_inner())
-    }
-    pub(crate) fn halo_mut(&self) -> RwLockWriteGuard<'_, HaloState> {
-        self.halo.write().unwrap_or_else(|e| e.into_inner())
-    }
-    pub(crate) fn tokens(&self) -> MutexGuard<'_, HashMap<String, halo::auth::Token>> {
-        self.tokens.lock().unwrap_or_else(|e| e.into_inner())
-    }
-    pub(crate) fn stats(&self) -> MutexGuard<'_, Stats> {
-        self.stats.lock().unwrap_or_else(|e| e.into_inner())
-    }
-    pub(crate) fn openstack(&self) -> MutexGuard<'_, openstack::OsState> {
-        self.openstack.lock().unwrap_or_else(|e| e.into_inner())
-    }
-    pub(crate) fn openstack_mut(&self) -> MutexGuard<'_, openstack::OsState> {
-        self.openstack()
-    }
-    pub(crate) fn freshdesk(&self) -> MutexGuard<'_, freshdesk::FdState> {
-        self.freshdesk.lock().unwrap_or_else(|e| e.into_inner())
-    }
-    pub(crate) fn freshdesk_mut(&self) -> MutexGuard<'_, freshdesk::FdState> {
-        self.freshdesk()
-    }
-    fn faults(&self) -> Faults {
-        self.faults
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-    fn set_faults(&self, f: Faults) {
-        *self.faults.write().unwrap_or_else(|e| e.into_inner()) = f;
-    }
-    /// Simulator clock: the anchor plus real time elapsed since start, epoch ms.
-    pub(crate) fn now_ms(&self) -> i64 {
-        self.anchor_ms + self.started.elapsed().as_millis() as i64
-    }
-    /// Log a successful API write for `/_sim/state` `mutations`.
-    pub(crate) fn record_mutation(&self, method: &str, path: &str, body: &[u8]) {
-        let body: Value = if body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(body)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
-        };
-        tracing::info!(method, path, "mutation");
-        self.stats()
-            .mutations
-            .push(json!({"method": method, "path": path, "body": body}));
-    }
-    fn state(&self) -> Value {
-        let mut m = self.halo().state_json();
-        let st = self.stats();
-        m.insert("mutations".into(), Value::Array(st.mutations.clone()));
-        m.insert(
-            "requests".into(),
-            json!({"total": st.total, "by_status": st.by_status, "dropped": st.dropped}),
-        );
-        m.insert("tokens_issued".into(), json!(st.tokens_issued));
-        drop(st);
-        let now = self.now_ms();
-        self.openstack().settle(now);
-        m.insert("openstack".into(), self.openstack().state_json());
-        m.insert("freshdesk".into(), self.freshdesk().state_json());
-        m.insert("now".into(), json!(util::fmt_ms(self.now_ms())));
-        m.insert(
-            "faults".into(),
-            serde_json::to_value(self.faults()).unwrap_or(Value::Null),
-        );
-        m.insert(
-            "slack".into(),
-            self.slack.lock().unwrap_or_else(|e| e.into_inner()).json(),
-        );
-        Value::Object(m)
-    }
-    fn revoke_tokens(&self) -> usize {
-        let mut t = self.tokens();
-        let n = t.len();
-        t.clear();
-        n
-    }
-    fn reset(&self) {
-        self.halo_mut().reset();
-        *self.openstack() = openstack::OsState::new(
-            self.cfg.seed,
-            self.now_ms(),
-            self.cfg.openstack_transition_ms,
-        );
-        *self.freshdesk() = freshdesk::FdState::new();
-        *self.stats() = Stats::default();
-        *self.slack.lock().unwrap_or_else(|e| e.into_inner()) = slack::SlackState::default();
-        self.set_faults(self.cfg.faults.clone());
-    }
-    fn add_events(&self, v: Value) -> Result<Value, String> {
-        let now = self.now_ms();
-        let mut st = self.halo_mut();
-        match v {
-            Value::Object(m) => Ok(st.add_event(m, now)),
-            Value::Array(items) => {
-                if items.iter().any(|i| !i.is_object()) {
-                    return Err("every array item must be an event object".into());
-                }
-                Ok(Value::Array(
-                    items
-                        .into_iter()
-                        .filter_map(|i| match i {
-                            Value::Object(m) => Some(st.add_event(m, now)),
-                            _ => None,
-                        })
-                        .collect(),
-                ))
-            }
-            _ => Err("body must be an event object or an array of them".into()),
-        }
-    }
-}
-
 /// A running simulator. Dropping it stops accepting connections.
 pub struct Sim {
     shared: Arc<Shared>,
@@ -305,6 +170,8 @@ pub struct Sim {
 
 impl Drop for Sim {
     fn drop(&mut self) {
+        self.shared.shut_down();
+        self.shared.hostile.stop();
         self.task.abort();
     }
 }
@@ -362,7 +229,10 @@ impl Sim {
             anchor.timestamp_millis(),
             cfg.openstack_transition_ms,
         );
+        let hostile = hostile::HostileState::start().await?;
         let shared = Arc::new(Shared {
+            faults_changed: tokio::sync::watch::Sender::new(false),
+            hostile,
             openstack: Mutex::new(openstack),
             freshdesk: Mutex::new(freshdesk::FdState::new()),
             faults: RwLock::new(cfg.faults.clone()),
@@ -436,6 +306,18 @@ impl Sim {
     /// Replace the fault knobs (takes effect for the next request).
     pub fn set_faults(&self, f: Faults) {
         self.shared.set_faults(f);
+    }
+
+    /// Base URL of the other host `cross-host-redirect` sends clients to (`http://127.0.0.2:PORT`);
+    /// what it was sent is in `/_sim/state` → `hostile.decoy_requests`.
+    pub fn decoy_url(&self) -> String {
+        self.shared.hostile.decoy.url.clone()
+    }
+
+    /// Wait until `stall` holds at least `n` requests (a condition, not a timer).
+    pub async fn until_stalled(&self, n: usize) {
+        let mut rx = self.shared.hostile.stalled.subscribe();
+        let _ = rx.wait_for(|held| *held >= n).await;
     }
 
     /// Current fault knobs.
@@ -613,161 +495,4 @@ impl Drop for SimHandle {
             let _ = t.join();
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Router
-
-fn router(shared: Arc<Shared>) -> Router {
-    let sim_routes = Router::new()
-        .route("/_sim/state", get(sim_state))
-        .route("/_sim/reset", post(sim_reset))
-        .route("/_sim/faults", put(sim_put_faults).get(sim_get_faults))
-        .route("/_sim/events", post(sim_post_events))
-        .route("/_sim/servers", post(sim_post_servers))
-        .route("/_sim/tokens/revoke", post(sim_revoke_tokens));
-    Router::new()
-        .merge(halo::handlers::routes(shared.clone()))
-        .merge(openstack::routes())
-        .merge(freshdesk::routes())
-        .merge(sim_routes)
-        .merge(slack::routes())
-        .fallback(unknown_path)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(shared.clone(), api_layer))
-        .with_state(shared)
-}
-
-async fn unknown_path(method: Method, uri: axum::http::Uri) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        &format!("no such endpoint: {method} {}", uri.path()),
-    )
-}
-
-async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> Response {
-    error(
-        StatusCode::METHOD_NOT_ALLOWED,
-        &format!("method {method} not allowed on {}", uri.path()),
-    )
-}
-
-/// Faults and request counters for every API route; `/_sim/*` passes straight through.
-async fn api_layer(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    if req.uri().path().starts_with("/_sim/") || req.uri().path() == "/_sim" {
-        return next.run(req).await;
-    }
-    let faults = sh.faults();
-    if faults.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
-    }
-    let key = format!("{} {}", req.method(), req.uri());
-    let fault = {
-        let mut streaks = sh.fault_streaks.lock().unwrap_or_else(|e| e.into_inner());
-        let streak = streaks.get(&key).copied().unwrap_or(0);
-        let fault = if faults.max_in_a_row > 0 && streak >= faults.max_in_a_row {
-            Fault::None
-        } else {
-            faults.decide()
-        };
-        if fault == Fault::None {
-            streaks.remove(&key);
-        } else {
-            streaks.insert(key, streak + 1);
-        }
-        fault
-    };
-    let resp = match fault {
-        Fault::Drop => {
-            {
-                let mut st = sh.stats();
-                st.total += 1;
-                st.dropped += 1;
-            }
-            tracing::debug!(path = req.uri().path(), "fault: dropping connection");
-            // Unwinding out of the connection task aborts it: the socket closes with no
-            // response. resume_unwind skips the panic hook, so nothing is printed.
-            std::panic::resume_unwind(Box::new(DropConnection));
-        }
-        Fault::TooMany { retry_after } => {
-            let mut r = error(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded");
-            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            r
-        }
-        Fault::Status(code) => error(
-            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            "simulated server error",
-        ),
-        Fault::None => next.run(req).await,
-    };
-    let mut st = sh.stats();
-    st.total += 1;
-    *st.by_status
-        .entry(resp.status().as_u16().to_string())
-        .or_insert(0) += 1;
-    resp
-}
-
-async fn sim_revoke_tokens(State(sh): State<Arc<Shared>>) -> Response {
-    let n = sh.revoke_tokens();
-    ok_json(json!({"revoked": n}))
-}
-
-async fn sim_state(State(sh): State<Arc<Shared>>) -> Response {
-    ok_json(sh.state())
-}
-
-async fn sim_reset(State(sh): State<Arc<Shared>>) -> Response {
-    sh.reset();
-    ok_json(json!({"reset": true}))
-}
-
-async fn sim_get_faults(State(sh): State<Arc<Shared>>) -> Response {
-    ok_json(serde_json::to_value(sh.faults()).unwrap_or(Value::Null))
-}
-
-async fn sim_put_faults(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
-    match serde_json::from_slice::<Faults>(&body) {
-        Ok(f) => {
-            sh.set_faults(f.clone());
-            ok_json(serde_json::to_value(f).unwrap_or(Value::Null))
-        }
-        Err(e) => error(
-            StatusCode::BAD_REQUEST,
-            &format!("invalid faults JSON: {e}"),
-        ),
-    }
-}
-
-async fn sim_post_events(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
-    let v: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("invalid JSON: {e}")),
-    };
-    match sh.add_events(v) {
-        Ok(v) => (StatusCode::CREATED, axum::Json(v)).into_response(),
-        Err(e) => error(StatusCode::BAD_REQUEST, &e),
-    }
-}
-
-async fn sim_post_servers(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
-    let v: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &format!("invalid JSON: {e}")),
-    };
-    // accept the bare object or the API's wrapped form {"server": {...}}
-    let v = match v {
-        Value::Object(mut m) if m.len() == 1 && m.get("server").is_some_and(Value::is_object) => {
-            m.remove("server").unwrap_or_default()
-        }
-        other => other,
-    };
-    let Value::Object(m) = v else {
-        return error(StatusCode::BAD_REQUEST, "body must be a server object");
-    };
-    let now = sh.now_ms();
-    let srv = sh.halo_mut().add_server(m, now);
-    (StatusCode::CREATED, axum::Json(srv)).into_response()
 }

@@ -63,3 +63,69 @@ fn serve_prints_url_first_and_serves() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn serve_takes_hostile_knobs_and_refuses_unknown_ones() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_octo-sim"))
+        .args([
+            "serve",
+            "--servers",
+            "5",
+            "--events-per-day",
+            "20",
+            "--hostile",
+            "null-list@/v1/events,stall@/v1/scans",
+            "--hostile",
+            "huge-expires-in",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let faults: serde_json::Value = rt.block_on(async {
+        reqwest::get(format!("{url}/_sim/faults"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        faults["hostile"],
+        serde_json::json!(["null-list@/v1/events", "stall@/v1/scans", "huge-expires-in"])
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_octo-sim"))
+        .args(["serve", "--hostile", "null-list,sideways"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("unknown hostile knob \"sideways\"") && err.contains("looping-next"),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_describes_every_hostile_knob() {
+    let out = Command::new(env!("CARGO_BIN_EXE_octo-sim"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for knob in octo_sim::hostile::Knob::ALL {
+        assert!(text.contains(knob.name()), "{knob} missing from --help");
+    }
+}
