@@ -9,7 +9,7 @@ use regex::Regex;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::records::Record;
+use octo_core::records::Record;
 
 /// An address block `ADDR/PREFIX` (or a single address, prefix = full length).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
