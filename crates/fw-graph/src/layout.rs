@@ -13,13 +13,13 @@
 //!
 //! Order within a column reduces crossings (barycenter sweeps); vertical positions pull each box
 //! towards its neighbours while keeping a minimum gap. [`check`] verifies the result
-//! geometrically.
+//! geometrically. [`layout`] names its steps; they live in `layout/steps.rs`.
 
 use anyhow::Result;
 
 use crate::font;
-use crate::graph::{Graph, NodeKind, Side};
-use crate::model::{Action, Chain, PeerKind};
+use crate::graph::Graph;
+use crate::model::{Action, PeerKind};
 
 const MARGIN: i32 = 24;
 const BOX_GAP: f64 = 10.0;
@@ -232,7 +232,24 @@ fn line_height(size: f64) -> i32 {
     (size * 1.2).ceil() as i32
 }
 
-/// A box at the origin holding `lines` stacked and centred, padded, at least `min_h` tall.
+/// Text as it can be drawn: names come from the API, and a control character in one would be
+/// invisible in a PNG and make an SVG invalid XML (XML 1.0 has no way to write most of them, not
+/// even escaped). Line breaks and tabs become spaces, other control characters U+FFFD.
+fn drawable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// A box at the origin holding `lines` stacked and centred, padded, at least `min_h` tall; each
+/// line [`drawable`].
 fn text_box(
     role: BoxRole,
     style: BoxStyle,
@@ -244,10 +261,11 @@ fn text_box(
     let mut text_w = 0;
     let mut text_h = 0;
     for (text, size, ink) in lines {
-        let w = font::text_width(text, *size)?;
+        let text = drawable(text).into_owned();
+        let w = font::text_width(&text, *size)?;
         let h = line_height(*size);
         labels.push(Label {
-            text: text.clone(),
+            text,
             size: *size,
             ink: *ink,
             rect: Rect {
@@ -307,6 +325,7 @@ fn place_column(desired: &[f64], heights: &[f64], gap: f64, height: f64) -> Vec<
     top
 }
 
+/// A line to draw, between two boxes (indices into the content boxes).
 struct Pending {
     from: usize,
     to: usize,
@@ -315,431 +334,43 @@ struct Pending {
     arrow: bool,
 }
 
-/// Lay out a graph.
+/// The columns, left to right: header and the boxes in it, top to bottom.
+type Columns = Vec<(&'static str, Vec<usize>)>;
+
+/// Where the columns are: their headers, left edges and widths, and the content's extent.
+struct Grid {
+    headers: Vec<LBox>,
+    col_x: Vec<i32>,
+    col_w: Vec<i32>,
+    content_top: i32,
+    content_right: i32,
+}
+
+/// Lay out a graph: the boxes and lines, their columns and order, the title band, the column
+/// grid, vertical positions, then the lines' routes.
 pub fn layout(graph: &Graph) -> Result<Layout> {
+    use steps::*;
     font::ensure_registered()?;
-    let mut boxes: Vec<LBox> = Vec::new();
-
-    // --- which boxes, and which lines between them ---------------------------------------------
-    let n_nodes = graph.nodes.len();
-    let mut pending: Vec<Pending> = Vec::new();
-    // node index -> box index; boxes 0..n_nodes are the nodes, then one per edge
-    let rule_box = |e: usize| n_nodes + e;
-    for (ei, e) in graph.edges.iter().enumerate() {
-        let (a, b) = graph.segment(e);
-        let dashed = !e.active;
-        pending.push(Pending {
-            from: a,
-            to: rule_box(ei),
-            action: Some(e.action),
-            dashed,
-            arrow: false,
-        });
-        pending.push(Pending {
-            from: rule_box(ei),
-            to: b,
-            action: Some(e.action),
-            dashed,
-            arrow: true,
-        });
-    }
-    for (a, b) in graph.service_links() {
-        pending.push(Pending {
-            from: a,
-            to: b,
-            action: None,
-            dashed: false,
-            arrow: true,
-        });
-    }
-    let total = n_nodes + graph.edges.len();
-    let mut left_count = vec![0i32; total];
-    let mut right_count = vec![0i32; total];
-    for p in &pending {
-        right_count[p.from] += 1;
-        left_count[p.to] += 1;
-    }
-    let min_h = |b: usize| ANCHOR_STEP * (left_count[b].max(right_count[b]) + 1);
-
-    for (i, n) in graph.nodes.iter().enumerate() {
-        let (style, title_ink, detail_ink, title_size) = match &n.kind {
-            NodeKind::Peer(k) => (BoxStyle::Peer(k.clone()), Ink::Text, Ink::Muted, NAME_SIZE),
-            NodeKind::Service => (BoxStyle::Service, Ink::Text, Ink::Muted, NAME_SIZE),
-            NodeKind::Workload => (
-                BoxStyle::Workload,
-                Ink::OnDark,
-                Ink::OnDark,
-                NAME_SIZE + 2.0,
-            ),
-        };
-        let mut lines = vec![(n.title.clone(), title_size, title_ink)];
-        lines.extend(
-            n.detail
-                .iter()
-                .map(|d| (d.clone(), DETAIL_SIZE, detail_ink)),
-        );
-        let pad = if n.kind == NodeKind::Workload {
-            (16, 10)
-        } else {
-            (12, 6)
-        };
-        boxes.push(text_box(BoxRole::Node(i), style, &lines, pad, min_h(i))?);
-    }
-    for (ei, e) in graph.edges.iter().enumerate() {
-        let lines = [(e.label(), RULE_SIZE, Ink::Action(e.action))];
-        let style = BoxStyle::Rule {
-            action: e.action,
-            active: e.active,
-        };
-        boxes.push(text_box(
-            BoxRole::Rule(ei),
-            style,
-            &lines,
-            (8, 3),
-            min_h(rule_box(ei)),
-        )?);
-    }
-
-    // --- columns -------------------------------------------------------------------------------
-    let mut cols: Vec<(&str, Vec<usize>)> = vec![
-        ("sources", Vec::new()),
-        ("INPUT rules", Vec::new()),
-        ("services", Vec::new()),
-        ("workload", vec![graph.workload]),
-        ("services", Vec::new()),
-        ("OUTPUT rules", Vec::new()),
-        ("destinations", Vec::new()),
-    ];
-    for (i, n) in graph.nodes.iter().enumerate() {
-        let c = match (&n.kind, n.side) {
-            (NodeKind::Workload, _) | (_, Side::Center) => continue,
-            (NodeKind::Peer(_), Side::In) => 0,
-            (NodeKind::Service, Side::In) => 2,
-            (NodeKind::Service, Side::Out) => 4,
-            (NodeKind::Peer(_), Side::Out) => 6,
-        };
-        cols[c].1.push(i);
-    }
-    for (ei, e) in graph.edges.iter().enumerate() {
-        cols[if e.chain == Chain::Input { 1 } else { 5 }]
-            .1
-            .push(rule_box(ei));
-    }
-    // lines crossing each gap: more lines, wider gap (so crossings stay legible)
-    let col_index = |b: usize| cols.iter().position(|(_, items)| items.contains(&b));
-    let mut crossing = [0i32; 7];
-    for p in &pending {
-        if let Some(c) = col_index(p.from) {
-            crossing[c] += 1;
-        }
-    }
-    let gap_after: Vec<i32> = (0..cols.len())
-        .map(|c| if c == 2 || c == 3 { WORKLOAD_GAP } else { COL_GAP } + (crossing[c] / 2).min(100))
-        .collect();
-    let keep: Vec<usize> = (0..cols.len()).filter(|&c| !cols[c].1.is_empty()).collect();
-    let gap_after: Vec<i32> = keep.iter().map(|&c| gap_after[c]).collect();
-    let mut cols: Vec<(&str, Vec<usize>)> = keep.iter().map(|&c| cols[c].clone()).collect();
-
-    let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); total];
-    for p in &pending {
-        neighbours[p.from].push(p.to);
-        neighbours[p.to].push(p.from);
-    }
-
-    // --- order within columns: barycenter sweeps -----------------------------------------------
-    let mut rank = vec![0.5f64; total];
-    let set_ranks = |cols: &[(&str, Vec<usize>)], rank: &mut Vec<f64>| {
-        for (_, items) in cols {
-            let n = items.len() as f64;
-            for (r, &b) in items.iter().enumerate() {
-                rank[b] = (r as f64 + 0.5) / n;
-            }
-        }
-    };
-    set_ranks(&cols, &mut rank);
-    let sweep_order = |iter: usize, n: usize| -> Vec<usize> {
-        if iter.is_multiple_of(2) {
-            (0..n).collect()
-        } else {
-            (0..n).rev().collect()
-        }
-    };
-    for iter in 0..8 {
-        for c in sweep_order(iter, cols.len()) {
-            let mut keyed: Vec<(f64, f64, usize)> = cols[c]
-                .1
-                .iter()
-                .map(|&b| {
-                    let nb = &neighbours[b];
-                    let bary = if nb.is_empty() {
-                        rank[b]
-                    } else {
-                        nb.iter().map(|&n| rank[n]).sum::<f64>() / nb.len() as f64
-                    };
-                    (bary, rank[b], b)
-                })
-                .collect();
-            keyed.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)));
-            cols[c].1 = keyed.into_iter().map(|k| k.2).collect();
-            set_ranks(&cols, &mut rank);
-        }
-    }
-
-    // --- top band: title, legend, column headers -----------------------------------------------
-    let mut band: Vec<LBox> = Vec::new();
-    let mut title = format!("Firewall policy: {}", graph.policy_name);
-    if let Some(p) = &graph.platform {
-        title.push_str(&format!(" ({p})"));
-    }
-    let rules_drawn: usize = graph.edges.iter().map(|e| e.count()).sum();
-    let mut summary = format!(
-        "{rules_drawn} rule{} drawn as {} edge{}",
-        if rules_drawn == 1 { "" } else { "s" },
-        graph.edges.len(),
-        if graph.edges.len() == 1 { "" } else { "s" }
-    );
-    if graph.omitted_inactive > 0 {
-        summary.push_str(&format!(
-            " · {} inactive rule{} not shown (--all draws {})",
-            graph.omitted_inactive,
-            if graph.omitted_inactive == 1 { "" } else { "s" },
-            if graph.omitted_inactive == 1 {
-                "it"
-            } else {
-                "them"
-            }
-        ));
-    }
-    let mut title_box = text_box(
-        BoxRole::Title,
-        BoxStyle::Plain,
-        &[
-            (title, TITLE_SIZE, Ink::Text),
-            (summary, DETAIL_SIZE, Ink::Muted),
-        ],
-        (0, 0),
-        0,
-    )?;
-    // left-align the title lines
-    for l in &mut title_box.labels {
-        l.rect.x = 0;
-    }
-    move_box(&mut title_box, MARGIN, MARGIN);
-    let mut y = title_box.rect.bottom() + 10;
-    band.push(title_box);
-
-    let mut legend: Vec<(String, Option<Action>, bool)> =
-        [Action::Accept, Action::Drop, Action::Reject]
-            .into_iter()
-            .map(|a| (a.as_str().to_string(), Some(a), false))
-            .collect();
-    if graph.edges.iter().any(|e| !e.active) {
-        legend.push(("inactive".into(), None, true));
-    }
-    let mut x = MARGIN;
-    let mut legend_h = 0;
-    for (text, action, dashed) in legend {
-        let mut b = text_box(
-            BoxRole::Legend,
-            BoxStyle::Swatch { action, dashed },
-            &[(text, HEADER_SIZE, action.map_or(Ink::Text, Ink::Action))],
-            (0, 2),
-            0,
-        )?;
-        // room for the line sample on the left
-        b.rect.w += 34;
-        for l in &mut b.labels {
-            l.rect.x = 34;
-        }
-        move_box(&mut b, x, y);
-        x = b.rect.right() + 22;
-        legend_h = legend_h.max(b.rect.h);
-        band.push(b);
-    }
-    y += legend_h + 16;
-
-    // column x positions, headers
-    let mut headers: Vec<LBox> = Vec::new();
-    for (name, _) in &cols {
-        headers.push(text_box(
-            BoxRole::Header,
-            BoxStyle::Plain,
-            &[(name.to_string(), HEADER_SIZE, Ink::Muted)],
-            (0, 0),
-            0,
-        )?);
-    }
-    let mut col_x = Vec::with_capacity(cols.len());
-    let mut col_w = Vec::with_capacity(cols.len());
-    let mut x = MARGIN;
-    for (c, (_, items)) in cols.iter().enumerate() {
-        let w = items
-            .iter()
-            .map(|&b| boxes[b].rect.w)
-            .chain([headers[c].rect.w])
-            .max()
-            .unwrap_or(0);
-        col_x.push(x);
-        col_w.push(w);
-        x += w + gap_after[c];
-    }
-    let content_right =
-        col_x.last().copied().unwrap_or(MARGIN) + col_w.last().copied().unwrap_or(0);
-    let header_h = headers.iter().map(|h| h.rect.h).max().unwrap_or(0);
-    for (c, h) in headers.iter_mut().enumerate() {
-        let hx = col_x[c] + (col_w[c] - h.rect.w) / 2;
-        move_box(h, hx, y);
-    }
-    let content_top = y + header_h + 8;
-
-    // --- vertical placement --------------------------------------------------------------------
-    let gapf = BOX_GAP;
-    let stacked = |items: &[usize]| -> f64 {
-        items
-            .iter()
-            .map(|&b| f64::from(boxes[b].rect.h))
-            .sum::<f64>()
-            + gapf * (items.len().saturating_sub(1)) as f64
-    };
-    let content_h = cols
-        .iter()
-        .map(|(_, items)| stacked(items))
-        .fold(0.0, f64::max)
-        .ceil();
-    let mut center = vec![0.0f64; total];
-    for (_, items) in &cols {
-        let mut t = (content_h - stacked(items)) / 2.0;
-        for &b in items {
-            let h = f64::from(boxes[b].rect.h);
-            center[b] = t + h / 2.0;
-            t += h + gapf;
-        }
-    }
-    for iter in 0..12 {
-        for c in sweep_order(iter, cols.len()) {
-            let items = &cols[c].1;
-            let desired: Vec<f64> = items
-                .iter()
-                .map(|&b| {
-                    let nb = &neighbours[b];
-                    if nb.is_empty() {
-                        center[b]
-                    } else {
-                        nb.iter().map(|&n| center[n]).sum::<f64>() / nb.len() as f64
-                    }
-                })
-                .collect();
-            let heights: Vec<f64> = items.iter().map(|&b| f64::from(boxes[b].rect.h)).collect();
-            let tops = place_column(&desired, &heights, gapf, content_h);
-            for (k, &b) in items.iter().enumerate() {
-                center[b] = tops[k] + heights[k] / 2.0;
-            }
-        }
-    }
-    for (c, (_, items)) in cols.iter().enumerate() {
-        // integer tops, keeping the gap after rounding
-        let mut floor = i32::MIN;
-        for &b in items {
-            let h = boxes[b].rect.h;
-            let top = ((center[b] - f64::from(h) / 2.0).round() as i32).max(floor);
-            let bx = col_x[c] + (col_w[c] - boxes[b].rect.w) / 2;
-            move_box(&mut boxes[b], bx, content_top + top);
-            floor = top + h + BOX_GAP as i32;
-        }
-    }
-    let content_bottom = cols
-        .iter()
-        .flat_map(|(_, items)| items.iter().map(|&b| boxes[b].rect.bottom()))
-        .max()
-        .unwrap_or(content_top);
-
-    // --- links: anchors spread along box sides, ordered by the other end -----------------------
-    let col_of = {
-        let mut v = vec![0usize; total];
-        for (c, (_, items)) in cols.iter().enumerate() {
-            for &b in items {
-                v[b] = c;
-            }
-        }
-        v
-    };
-    let mut from_y = vec![0i32; pending.len()];
-    let mut to_y = vec![0i32; pending.len()];
-    for b in 0..total {
-        let r = boxes[b].rect;
-        let mut out: Vec<usize> = (0..pending.len())
-            .filter(|&p| pending[p].from == b)
-            .collect();
-        out.sort_by(|&p, &q| {
-            boxes[pending[p].to]
-                .rect
-                .center_y()
-                .total_cmp(&boxes[pending[q].to].rect.center_y())
-        });
-        for (k, &p) in out.iter().enumerate() {
-            from_y[p] = r.y + r.h * (k as i32 + 1) / (out.len() as i32 + 1);
-        }
-        let mut inc: Vec<usize> = (0..pending.len()).filter(|&p| pending[p].to == b).collect();
-        inc.sort_by(|&p, &q| {
-            boxes[pending[p].from]
-                .rect
-                .center_y()
-                .total_cmp(&boxes[pending[q].from].rect.center_y())
-        });
-        for (k, &p) in inc.iter().enumerate() {
-            to_y[p] = r.y + r.h * (k as i32 + 1) / (inc.len() as i32 + 1);
-        }
-    }
-    let mut links = Vec::with_capacity(pending.len());
-    for (p, pl) in pending.iter().enumerate() {
-        let (a, b) = (&boxes[pl.from].rect, &boxes[pl.to].rect);
-        let (ca, cb) = (col_of[pl.from], col_of[pl.to]);
-        let x0 = a.right();
-        let x1 = col_x[ca] + col_w[ca];
-        let x2 = col_x[cb];
-        let x3 = b.x - if pl.arrow { ARROW } else { 0 };
-        let (y0, y1) = (from_y[p], to_y[p]);
-        let mut points = vec![(x0, y0)];
-        if x1 > x0 {
-            points.push((x1, y0));
-        }
-        let dx = f64::from(x2 - x1);
-        const STEPS: i32 = 24;
-        for s in 1..=STEPS {
-            let t = f64::from(s) / f64::from(STEPS);
-            let u = 1.0 - t;
-            let (p0, p1, p2, p3) = (
-                f64::from(x1),
-                f64::from(x1) + dx * 0.5,
-                f64::from(x2) - dx * 0.5,
-                f64::from(x2),
-            );
-            let bx = u * u * u * p0 + 3.0 * u * u * t * p1 + 3.0 * u * t * t * p2 + t * t * t * p3;
-            let (q0, q3) = (f64::from(y0), f64::from(y1));
-            let by = u * u * u * q0 + 3.0 * u * u * t * q0 + 3.0 * u * t * t * q3 + t * t * t * q3;
-            points.push((bx.round() as i32, by.round() as i32));
-        }
-        if x3 > x2 {
-            points.push((x3, y1));
-        }
-        links.push(Link {
-            points,
-            action: pl.action,
-            dashed: pl.dashed,
-            arrow: pl.arrow.then_some((b.x, y1)),
-        });
-    }
+    let pending = pending_links(graph);
+    let mut boxes = content_boxes(graph, &pending)?;
+    let (mut cols, gap_after) = columns(graph, &pending);
+    let neighbours = neighbours(&pending, boxes.len());
+    order_columns(&mut cols, &neighbours);
+    let (band, y) = top_band(graph)?;
+    let grid = grid(&cols, &boxes, &gap_after, y)?;
+    let content_bottom = place_vertically(&cols, &mut boxes, &neighbours, &grid);
+    let links = route_links(&pending, &boxes, &cols, &grid);
 
     let band_right = band
         .iter()
-        .chain(headers.iter())
+        .chain(grid.headers.iter())
         .map(|b| b.rect.right())
         .max()
         .unwrap_or(0);
-    let width = content_right.max(band_right) + MARGIN;
-    let height = content_bottom.max(content_top) + MARGIN;
+    let width = grid.content_right.max(band_right) + MARGIN;
+    let height = content_bottom.max(grid.content_top) + MARGIN;
     let mut all = band;
-    all.extend(headers);
+    all.extend(grid.headers);
     all.extend(boxes);
     Ok(Layout {
         width,
@@ -748,6 +379,8 @@ pub fn layout(graph: &Graph) -> Result<Layout> {
         links,
     })
 }
+
+mod steps;
 
 #[cfg(test)]
 mod tests;

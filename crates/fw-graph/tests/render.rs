@@ -104,6 +104,78 @@ fn svg_texts(svg: &str) -> Vec<String> {
     out
 }
 
+/// Whether `svg` is well-formed XML 1.0: only XML characters, every token valid, every element
+/// closed in order.
+fn well_formed(svg: &str) -> Result<(), String> {
+    if let Some(c) = svg.chars().find(|&c| {
+        !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    }) {
+        return Err(format!("not an XML character: {c:?}"));
+    }
+    let mut open: Vec<String> = Vec::new();
+    for token in xmlparser::Tokenizer::from(svg) {
+        match token.map_err(|e| e.to_string())? {
+            xmlparser::Token::ElementStart { local, .. } => open.push(local.to_string()),
+            xmlparser::Token::ElementEnd { end, .. } => match end {
+                xmlparser::ElementEnd::Open => {}
+                xmlparser::ElementEnd::Empty => {
+                    open.pop();
+                }
+                xmlparser::ElementEnd::Close(_, name) => {
+                    if open.pop().as_deref() != Some(name.as_str()) {
+                        return Err(format!("</{name}> closes nothing open"));
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+    match open.is_empty() {
+        true => Ok(()),
+        false => Err(format!("unclosed: {open:?}")),
+    }
+}
+
+/// Control characters in API names (policy, rule comment, zone, service) neither break the SVG
+/// nor vanish: they are drawn as U+FFFD (line breaks and tabs as spaces).
+#[test]
+fn control_characters_in_names_keep_the_svg_well_formed() {
+    let mut doc = common::fixture();
+    let p = doc
+        .get_mut("firewall_policy")
+        .and_then(Value::as_object_mut)
+        .expect("a firewall_policy");
+    p.insert(
+        "name".into(),
+        "web\u{1b}[31m <red> & \u{0}\u{7}\tpolicy".into(),
+    );
+    let rule = &mut p["firewall_rules"][0];
+    rule["firewall_source"]["name"] = "Off\u{8}ice\u{1f}".into();
+    rule["firewall_service"]["name"] = "S\u{b}SH\u{7f}".into();
+    let svg = String::from_utf8(render(&doc, &opts(Format::Svg, true)).unwrap().bytes).unwrap();
+    well_formed(&svg).unwrap();
+    let texts = svg_texts(&svg);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t
+                .starts_with("Firewall policy: web\u{FFFD}[31m <red> & \u{FFFD}\u{FFFD} policy")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("Off\u{FFFD}ice\u{FFFD}")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("S\u{FFFD}SH\u{FFFD}")),
+        "{texts:?}"
+    );
+    // the check itself: it refuses what the fix prevents
+    assert!(well_formed("<svg><text>a\u{1b}b</text></svg>").is_err());
+    assert!(well_formed("<svg><text>a</svg>").is_err());
+    assert!(well_formed("<svg><text>a &amp; b</text></svg>").is_ok());
+}
+
 #[test]
 fn svg_has_every_label_as_text() {
     let svg = text(Format::Svg, true);

@@ -2,25 +2,37 @@
 //!
 //! Every subcommand prints Halo objects exactly as the API returned them (JSON Lines when piped,
 //! a table on a terminal), so `jq` recipes written for the API work on its output.
+//!
+//! Files by job:
+//! - this file: the flags of every subcommand (`Cli`), their examples, the default columns, and
+//!   [`run`], which hands each subcommand to its module
+//! - `servers`: `servers` and `server` (one server with its issues and latest events)
+//! - `group`: `group` (one group described)
+//! - `window`: `events` (a window, or `--follow`) and the window of `scans`
+//! - `api`: `firewall-policy` and `api`
+//! - `doctor`: `doctor` (configuration and connectivity checks)
 
-use std::time::Duration;
-
-use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use octo_core::config::HaloArgs;
-use octo_core::exit::{Exit, usage};
-use octo_core::halo::api::{EVENT_COLUMNS, FirewallPlatform, SCAN_COLUMNS, parse_states};
-use octo_core::halo::cursor::stamp;
-use octo_core::halo::{Access, Cursor, HaloClient, is_transient};
+use octo_core::exit::Exit;
+use octo_core::halo::api::{EVENT_COLUMNS, FirewallPlatform, SCAN_COLUMNS};
+use octo_core::halo::{Access, HaloClient};
 use octo_core::log::LogArgs;
 use octo_core::output::{Defaults, Format, OutputArgs, Printer};
-use octo_core::time::{WindowArgs, format_api, parse_time};
-use serde_json::{Value, json};
+use octo_core::time::WindowArgs;
+use serde_json::Value;
 
+mod api;
 mod doctor;
 mod group;
+mod servers;
+mod window;
+
+use api::{api, firewall_policy};
+use servers::{describe_server, servers};
+use window::{emit_window, events, window_or_last_day};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -430,14 +442,14 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn str_of(v: &Value, k: &str) -> String {
+pub(crate) fn str_of(v: &Value, k: &str) -> String {
     v.get(k)
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string()
 }
 
-async fn emit_stream(
+pub(crate) async fn emit_stream(
     out: &mut Printer,
     mut s: futures::stream::BoxStream<'static, anyhow::Result<Value>>,
 ) -> anyhow::Result<()> {
@@ -445,289 +457,4 @@ async fn emit_stream(
         out.record(&item)?;
     }
     Ok(())
-}
-
-async fn servers(halo: &HaloClient, a: &ServersArgs, out: &mut Printer) -> anyhow::Result<()> {
-    let states = parse_states(&a.state)?;
-    let mut params = vec![("state", states.clone())];
-    if !a.groups.is_empty() {
-        let mut ids = Vec::new();
-        for g in &a.groups {
-            let g = halo.resolve_group(g).await?;
-            let id = str_of(&g, "id");
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-        params.push(("group_id", ids.join(",")));
-    }
-    if let Some(cve) = &a.cve {
-        params.push(("cve", cve.clone()));
-    }
-    if let Some(ip) = a.ip {
-        let group_ids: Option<Vec<String>> = params
-            .iter()
-            .find(|(k, _)| *k == "group_id")
-            .map(|(_, v)| v.split(',').map(str::to_string).collect());
-        for s in halo.servers_with_ip(ip, &states).await? {
-            let in_group = group_ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&str_of(&s, "group_id")));
-            if in_group {
-                out.record(&s)?;
-            }
-        }
-        return Ok(());
-    }
-    emit_stream(out, halo.list("/v1/servers", &params, "servers")).await
-}
-
-async fn describe_server(
-    halo: &HaloClient,
-    a: &ServerArgs,
-    now: DateTime<Utc>,
-) -> anyhow::Result<Value> {
-    let since = parse_time(&a.events_since, now).context("--events-since")?;
-    let server = halo.resolve_server(&a.target).await?;
-    let id = str_of(&server, "id");
-    let issues = halo.get_opt(&format!("/v1/servers/{id}/issues")).await?;
-    let issues = issues.map(|mut v| v.get_mut("issues").map(Value::take).unwrap_or(v));
-    let mut events = Vec::new();
-    if a.events_limit > 0 {
-        let params = [
-            ("server_id", id.clone()),
-            ("since", format_api(since)),
-            ("sort_by", "created_at.desc".to_string()),
-            ("per_page", a.events_limit.min(100).to_string()),
-        ];
-        let mut s = halo.list("/v1/events", &params, "events");
-        while let Some(e) = s.try_next().await? {
-            events.push(e);
-            if events.len() >= a.events_limit {
-                break;
-            }
-        }
-    }
-    Ok(json!({
-        "record": "halo-query.server/v1",
-        "server": server,
-        "issues": issues.unwrap_or(Value::Null),
-        "events_since": format_api(since),
-        "events": events,
-    }))
-}
-
-/// [`emit_stream`] for a time window, with progress on a terminal: records and pages so far and
-/// how far into the window the newest record is. Not while records stream to the same terminal
-/// (only a table waits for the end).
-async fn emit_window(
-    out: &mut Printer,
-    halo: &HaloClient,
-    what: &str,
-    mut s: futures::stream::BoxStream<'static, anyhow::Result<Value>>,
-    since: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    let show = octo_core::progress::enabled()
-        && (out.format() == Format::Table || !std::io::IsTerminal::is_terminal(&std::io::stdout()));
-    let span = (until - since).num_seconds().max(1) as u64;
-    let window = format!("{}..{}", format_api(since), format_api(until));
-    let bar = octo_core::progress::Progress::percent_if(show, span, format!("{what} {window}"));
-    let (mut n, mut shown_at) = (0u64, None::<std::time::Instant>);
-    while let Some(item) = s.try_next().await? {
-        out.record(&item)?;
-        n += 1;
-        if bar.is_visible() && shown_at.is_none_or(|t| t.elapsed() >= Duration::from_millis(100)) {
-            shown_at = Some(std::time::Instant::now());
-            let at = item.get("created_at").and_then(Value::as_str).unwrap_or("");
-            if let Some(t) = octo_core::time::parse_api(at) {
-                bar.set_position((t - since).num_seconds().max(0) as u64, span);
-            }
-            bar.set_message(window_message(what, n, halo.pages_read(), at, &window));
-        }
-    }
-    bar.finish();
-    Ok(())
-}
-
-/// The text after the window bar.
-fn window_message(what: &str, records: u64, pages: u64, at: &str, window: &str) -> String {
-    format!("{what}: {records} records, {pages} pages, at {at} of {window}")
-}
-
-/// `--date/--since/--until` with the default of the last 24 hours.
-fn window_or_last_day(
-    w: &WindowArgs,
-    now: DateTime<Utc>,
-) -> anyhow::Result<(Cursor, Option<DateTime<Utc>>)> {
-    let win = w.resolve(now)?;
-    let since = win.since.unwrap_or(match win.until {
-        Some(u) => u - chrono::Duration::hours(24),
-        None => now - chrono::Duration::hours(24),
-    });
-    Ok((Cursor::new(since), win.until))
-}
-
-async fn events(
-    halo: &HaloClient,
-    a: &EventsArgs,
-    now: DateTime<Utc>,
-    out: &mut Printer,
-) -> anyhow::Result<Exit> {
-    if !(a.poll_interval.is_finite() && a.poll_interval >= 0.1) {
-        return Err(usage("--poll-interval must be at least 0.1 seconds"));
-    }
-    let mut params = Vec::new();
-    if !a.types.is_empty() {
-        params.push((
-            "type",
-            a.types
-                .iter()
-                .map(|t| t.trim())
-                .collect::<Vec<_>>()
-                .join(","),
-        ));
-    }
-    if a.critical {
-        params.push(("critical", "true".into()));
-    }
-    if let Some(s) = &a.server {
-        params.push(("server_id", s.clone()));
-    }
-    if let Some(g) = &a.group {
-        let g = halo.resolve_group(g).await?;
-        params.push(("group_id", str_of(&g, "id")));
-    }
-    let explicit_start = a.window.date.is_some() || a.window.since.is_some();
-    let (mut cursor, until) = if a.follow && !explicit_start {
-        (newest_event_cursor(halo, now).await?, None)
-    } else {
-        window_or_last_day(&a.window, now)?
-    };
-    if !a.follow {
-        let since = cursor.since;
-        let s = halo.time_series("/v1/events", "events", &params, cursor, until);
-        emit_window(out, halo, "events", s, since, until.unwrap_or(now)).await?;
-        return Ok(Exit::Success);
-    }
-    out.set_flush_each(true);
-    let poll = Duration::from_secs_f64(a.poll_interval);
-    let follow = async {
-        loop {
-            let mut s = halo.time_series_raw("/v1/events", "events", &params, cursor.clone(), None);
-            loop {
-                match s.next().await {
-                    Some(Ok(ev)) => {
-                        cursor.observe(ev.created_at, &ev.id);
-                        out.record(&ev.value()?)?;
-                    }
-                    Some(Err(e)) if is_transient(&e) => {
-                        tracing::warn!("polling events failed, retrying in {:?}: {e:#}", poll);
-                        break;
-                    }
-                    Some(Err(e)) => return Err(e),
-                    None => break,
-                }
-            }
-            tokio::time::sleep(poll).await;
-        }
-        #[allow(unreachable_code)]
-        Ok::<(), anyhow::Error>(())
-    };
-    tokio::select! {
-        r = follow => { r?; Ok(Exit::Success) }
-        _ = tokio::signal::ctrl_c() => {
-            out.flush()?;
-            Ok(Exit::Interrupted)
-        }
-    }
-}
-
-/// Start following after the newest existing event (server time, not ours).
-async fn newest_event_cursor(halo: &HaloClient, now: DateTime<Utc>) -> anyhow::Result<Cursor> {
-    let v = halo
-        .get("/v1/events?sort_by=created_at.desc&per_page=1")
-        .await?;
-    let newest = v
-        .get("events")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first());
-    match newest {
-        Some(e) => {
-            let (ts, id) = stamp(e, "/v1/events")?;
-            let mut c = Cursor::new(ts);
-            c.observe(ts, &id);
-            Ok(c)
-        }
-        None => Ok(Cursor::new(now)),
-    }
-}
-
-async fn firewall_policy(halo: &HaloClient, a: &FirewallArgs) -> anyhow::Result<Value> {
-    match (&a.id, &a.group) {
-        (Some(id), _) => halo.firewall_policy(id).await,
-        (None, Some(g)) => Ok(halo.group_firewall_policy(g, a.platform).await?.1),
-        (None, None) => Err(usage("firewall-policy needs --group or --id")),
-    }
-}
-
-async fn api(halo: &HaloClient, a: &ApiArgs, out: &mut Printer) -> anyhow::Result<()> {
-    let method: octo_core::http::Method = a
-        .method
-        .to_ascii_uppercase()
-        .parse()
-        .map_err(|_| usage(format!("invalid HTTP method `{}`", a.method)))?;
-    if !matches!(method.as_str(), "GET" | "PUT" | "POST" | "DELETE") {
-        return Err(usage(format!(
-            "unsupported method `{}`: use GET, PUT, POST or DELETE",
-            a.method
-        )));
-    }
-    if !a.path.starts_with('/') {
-        return Err(usage(format!("PATH must start with `/`, got `{}`", a.path)));
-    }
-    let body: Option<Value> = match &a.data {
-        Some(d) => Some(
-            serde_json::from_str(d).map_err(|e| usage(format!("--data is not valid JSON: {e}")))?,
-        ),
-        None => None,
-    };
-    if a.paginate {
-        if method.as_str() != "GET" {
-            return Err(usage("--paginate works only with GET"));
-        }
-        let first = halo.get(&a.path).await?;
-        let key = first
-            .as_object()
-            .and_then(|o| {
-                o.iter()
-                    .find(|(k, v)| v.is_array() && *k != "pagination")
-                    .map(|(k, _)| k.clone())
-            })
-            .ok_or_else(|| {
-                anyhow::anyhow!("GET {}: the response has no list to paginate", a.path)
-            })?;
-        let path = a.path.split('?').next().unwrap_or(&a.path).to_string();
-        let params: Vec<(String, String)> = url_params(&a.path);
-        let params: Vec<(&str, String)> = params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
-            .collect();
-        return emit_stream(out, halo.list(&path, &params, &key)).await;
-    }
-    let v = halo.call(method, &a.path, body.as_ref()).await?;
-    if !v.is_null() {
-        out.record(&v)?;
-    }
-    Ok(())
-}
-
-fn url_params(path: &str) -> Vec<(String, String)> {
-    match path.split_once('?') {
-        Some((_, q)) => url::form_urlencoded::parse(q.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .filter(|(k, _)| k != "page")
-            .collect(),
-        None => Vec::new(),
-    }
 }

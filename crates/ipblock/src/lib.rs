@@ -10,6 +10,9 @@
 //! and only blocks recorded there are ever expired. Every decision is an `ipblock.action/v1`
 //! record on stdout.
 
+pub mod action;
+pub mod ip;
+pub mod rules;
 pub mod zone;
 
 use std::collections::HashMap;
@@ -25,13 +28,15 @@ use octo_core::log::LogArgs;
 use octo_core::mutation::MutationArgs;
 
 use octo_core::output::OutputArgs;
-use octo_core::response;
-use octo_core::response::action::{ActionOut, IPBLOCK_RECORD, IpblockAction, Status};
-use octo_core::response::events::{EventInputArgs, Trigger};
-use octo_core::response::ip::{Extracted, extract_ip, reserved_reason};
-use octo_core::response::rules::{BlockFor, IpblockerRules, require_section};
+use octo_response as response;
+use octo_response::action::{ActionOut, Status};
+use octo_response::config::require_section;
+use octo_response::events::{EventInputArgs, Trigger};
 use serde_json::Value;
 
+use action::{IPBLOCK_RECORD, IpblockAction};
+use ip::{Extracted, extract_ip, reserved_reason};
+use rules::{BlockFor, IpblockerRules};
 use zone::{Zone, fmt_time};
 
 const AFTER_HELP: &str = "\
@@ -126,7 +131,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     response::check_no_input_with_subcommand(cli.command.is_some(), &cli.input)?;
-    let mut out = ActionOut::stdout(&cli.output, response::action::IPBLOCK_COLUMNS);
+    let mut out = ActionOut::stdout(&cli.output, action::IPBLOCK_COLUMNS);
     let result = match &cli.command {
         None => block(&cli, &mut out).await,
         Some(Command::Expire(a)) => expire(&cli, a, &mut out).await,

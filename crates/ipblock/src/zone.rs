@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+use crate::ip::Cidr;
 use chrono::{DateTime, SecondsFormat, Utc};
-use octo_core::response::ip::Cidr;
 use serde_json::{Value, json};
 
 pub const MARKER: &str = "octobox-ipblock: ";

@@ -148,6 +148,36 @@ fn plan_extracts_validates_and_never_blocks_reserved_and_own_addresses() {
 }
 
 #[test]
+fn mapped_addresses_are_their_ipv4_address_and_longer_dotted_runs_are_not_addresses() {
+    let env = setup();
+    let c = env.file("octo.yml", &conf(""));
+    let input = lines(&[
+        ev("m1", true, "connection from ::ffff:10.0.0.1 dropped"),
+        ev("m2", true, "probe by ::ffff:203.0.113.44 refused"),
+        ev("m3", true, "package 1.2.3.4.5 installed"),
+    ]);
+    let out = env.run(
+        "ipblock",
+        Keys::Read,
+        &["--config", c.to_str().unwrap()],
+        &input,
+    );
+    ok(&out);
+    let recs = jsonl(&out);
+    assert_eq!(
+        brief(&recs),
+        vec![
+            t("m1", "10.0.0.1", "skipped"),
+            t("m2", "203.0.113.44", "planned"),
+            t("m3", "", "skipped"),
+        ]
+    );
+    let reasons: Vec<&str> = recs.iter().map(|r| r["reason"].as_str().unwrap()).collect();
+    assert_eq!(reasons[0], "never blocked: private address");
+    assert_eq!(reasons[2], "no IP address in the event");
+}
+
+#[test]
 fn apply_merges_into_the_zone_keeping_it_intact_and_rerun_changes_nothing() {
     let env = setup();
     let c = env.file("octo.yml", &conf(""));

@@ -12,7 +12,6 @@
 //! - [`mutation`]: `--apply`/`--dry-run`/`--yes` of every mutating command, typed confirmation
 //! - [`progress`]: progress bars on stderr, only on a terminal and never with `-q`
 //! - [`docs`]: man pages and completions generated from clap
-//! - [`response`]: config rules, event matching, action records and IP policy of the response tools
 
 pub mod config;
 pub mod docs;
@@ -26,7 +25,6 @@ pub mod mutation;
 pub mod output;
 pub mod progress;
 pub mod records;
-pub mod response;
 pub mod sanitize;
 pub mod time;
 

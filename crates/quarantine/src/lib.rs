@@ -6,6 +6,9 @@
 //! not at all when it is already quarantined, at most `--max` moves per run, and every decision
 //! is a `quarantine.action/v1` record on stdout.
 
+pub mod action;
+pub mod rules;
+
 use std::collections::HashMap;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
@@ -17,11 +20,14 @@ use octo_core::log::LogArgs;
 use octo_core::mutation::MutationArgs;
 
 use octo_core::output::OutputArgs;
-use octo_core::response;
-use octo_core::response::action::{ActionOut, QUARANTINE_RECORD, QuarantineAction, Status};
-use octo_core::response::events::{EventInputArgs, Trigger};
-use octo_core::response::rules::{QuarantineRules, require_section};
+use octo_response as response;
+use octo_response::action::{ActionOut, Status};
+use octo_response::config::require_section;
+use octo_response::events::{EventInputArgs, Trigger};
 use serde_json::{Value, json};
+
+use action::{QUARANTINE_RECORD, QuarantineAction};
+use rules::QuarantineRules;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -110,7 +116,7 @@ fn s(v: &Value, k: &str) -> Option<String> {
 
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     response::check_no_input_with_subcommand(cli.command.is_some(), &cli.run.input)?;
-    let mut out = ActionOut::stdout(&cli.output, response::action::QUARANTINE_COLUMNS);
+    let mut out = ActionOut::stdout(&cli.output, action::QUARANTINE_COLUMNS);
     let result = match &cli.command {
         Some(Command::Release(r)) => release(&cli, r, &mut out).await,
         None => quarantine(&cli, &mut out).await,

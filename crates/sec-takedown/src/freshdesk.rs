@@ -15,6 +15,7 @@ use url::Url;
 
 use crate::config::FdConfig;
 use crate::openstack::join;
+use crate::wait::{Attempt, create_checked};
 
 /// FreshDesk answered with an error status.
 #[derive(Debug)]
@@ -291,33 +292,41 @@ impl Fd {
         if !reply {
             payload["private"] = json!(true);
         }
-        let mut last = String::new();
         let has = |c: &Value, m: &str| {
             c["body"].as_str().is_some_and(|b| b.contains(m))
                 || c["body_text"].as_str().is_some_and(|b| b.contains(m))
         };
-        for _ in 0..6 {
-            // Only the newest marked conversation counts: each post is recorded on the instance
-            // right after it, so the only post that can be unrecorded is the newest one.
-            let convs = self.conversations(ticket).await?;
-            if let Some(c) = convs.into_iter().rev().find(|c| has(c, MARKER_PREFIX))
-                && has(&c, marker)
-            {
-                return Ok((c, false));
-            }
-            match self
-                .post_once(&["tickets", &ticket.to_string(), kind], &payload)
-                .await?
-            {
-                Posted::Created(c) => return Ok((c, true)),
-                Posted::Ambiguous(why) => {
-                    tracing::info!(ticket, kind, %why, "ambiguous POST; checking the ticket before posting again");
-                    last = why;
-                }
-            }
+        let target = ["tickets", &ticket.to_string(), kind];
+        let mut created = false;
+        let posted = create_checked(
+            // never busy: a refused post is an error of its own
+            std::time::Duration::ZERO,
+            async || {
+                // Only the newest marked conversation counts: each post is recorded on the
+                // instance right after it, so the only post that can be unrecorded is the newest.
+                let convs = self.conversations(ticket).await?;
+                Ok(convs
+                    .into_iter()
+                    .rev()
+                    .find(|c| has(c, MARKER_PREFIX))
+                    .filter(|c| has(c, marker)))
+            },
+            async || {
+                Ok(match self.post_once(&target, &payload).await? {
+                    Posted::Created(c) => {
+                        created = true;
+                        Attempt::Created(c)
+                    }
+                    Posted::Ambiguous(why) => Attempt::Unknown(why),
+                })
+            },
+        )
+        .await?;
+        match posted {
+            Ok(c) => Ok((c, created)),
+            Err(last) => Err(anyhow!(
+                "FreshDesk: could not add a {kind} to ticket {ticket}: {last}"
+            )),
         }
-        Err(anyhow!(
-            "FreshDesk: could not add a {kind} to ticket {ticket}: {last}"
-        ))
     }
 }

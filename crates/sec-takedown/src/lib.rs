@@ -9,6 +9,13 @@
 //! `security_takedown_by`), so a re-run after a crash continues at the first unfinished step;
 //! the ticket carries an idempotency tag so a crash between creating and recording it never
 //! yields a second ticket.
+//!
+//! - [`flow`]: the steps of lock, unlock, delete and takedown (context, steps by command,
+//!   commands)
+//! - [`wait`]: the one Nova/Glance wait ([`wait::poll_until`]) and the one check-then-create of a
+//!   non-idempotent POST ([`wait::create_checked`])
+//! - [`openstack`], [`freshdesk`]: the two APIs; [`config`]: settings; [`info`]: instance details;
+//!   [`history`]: past takedowns; [`template`]: ticket texts; [`plot`]: charts
 
 pub mod config;
 pub mod flow;
@@ -20,6 +27,7 @@ pub mod info;
 pub mod openstack;
 pub mod plot;
 pub mod template;
+pub mod wait;
 
 use std::path::PathBuf;
 use std::time::Duration;

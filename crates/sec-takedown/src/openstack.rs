@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::config::{OsAuth, OsMethod};
+use crate::wait::{Poll, poll_until};
 
 /// The Nova microversion sec-takedown wants (lock reason, `locked_reason` in show).
 pub const NOVA_MICROVERSION: (u32, u32) = (2, 73);
@@ -605,15 +606,13 @@ impl Os {
         interval: Duration,
         done: impl Fn(&Value) -> bool,
     ) -> anyhow::Result<Option<Value>> {
-        let start = Instant::now();
         // on a terminal (from the second poll on): what is awaited, for how long at most, where
         // the server is now and the elapsed time; cleared when the wait ends
         let mut shown: Option<octo_core::progress::Progress> = None;
-        loop {
-            let s = self.server(id).await?;
-            match &s {
-                None => return Ok(None),
-                Some(v) if done(v) => return Ok(s),
+        let polled = poll_until(what, Instant::now() + timeout, interval, async || {
+            Ok(match self.server(id).await? {
+                None => Poll::Ready(None),
+                Some(v) if done(&v) => Poll::Ready(Some(v)),
                 Some(v) => {
                     let msg = format!(
                         "waiting for server {id} {what} (at most {}s; status {}, task_state {})",
@@ -624,17 +623,18 @@ impl Os {
                     shown
                         .get_or_insert_with(|| octo_core::progress::Progress::spinner(&msg))
                         .set_message(&msg);
-                    if start.elapsed() > timeout {
-                        return Err(anyhow!(
-                            "server {id}: timed out after {}s waiting for it {what} (status {}, task_state {})",
-                            timeout.as_secs(),
-                            v["status"],
-                            v["OS-EXT-STS:task_state"]
-                        ));
-                    }
+                    Poll::Pending(v)
                 }
-            }
-            tokio::time::sleep(interval).await;
-        }
+            })
+        })
+        .await?;
+        polled.map_err(|v| {
+            anyhow!(
+                "server {id}: timed out after {}s waiting for it {what} (status {}, task_state {})",
+                timeout.as_secs(),
+                v["status"],
+                v["OS-EXT-STS:task_state"]
+            )
+        })
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod format;
 pub mod route;
+pub mod rules;
 
 use std::collections::HashSet;
 
@@ -20,10 +21,13 @@ use octo_core::http::{Http, HttpConfig, HttpError, Method, Req, StatusCode};
 use octo_core::log::LogArgs;
 use octo_core::output::{Defaults, OutputArgs, Printer};
 use octo_core::records::Record;
-use octo_core::response::rules::{EventType, NotifyRules, load_section};
+use octo_response::config::load_section;
+use octo_response::events::EventType;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
+
+use rules::NotifyRules;
 
 pub const RECORD: &str = "slack-notify.message/v1";
 

@@ -1,19 +1,22 @@
-//! Automated response shared by `quarantine`, `ipblock` and `slack-notify`.
+//! octo-response: what the response tools `quarantine`, `ipblock` and `slack-notify` share —
+//! and nothing that only one of them uses (each tool keeps its own rules section type and action
+//! record type).
 //!
-//! - [`rules`]: the `quarantine`, `ipblocker` and `notify` sections of octo.yml (an OCTOBOX
-//!   `octo_conf.yml` is accepted unchanged), validated with errors that name the key and line
-//! - [`events`]: known event types, rule matching, and the event source (JSONL or the Halo API)
-//! - [`action`]: the action records mutating tools print (`<tool>.action/v1`)
-//! - [`ip`]: offending-IP extraction, CIDRs and the never-block policy
+//! - [`events`]: known event types ([`events::EventType`]), the [`events::Trigger`] rule, and the
+//!   event source (JSON Lines or the Halo API's `/v1/events`, with `--follow` and `--cursor-file`)
+//! - [`action`]: the status of an action record, the tally, and [`action::ActionOut`], which prints
+//!   a mutating tool's action records and its summary
+//! - [`config`]: loading one tool's section of octo.yml (an OCTOBOX `octo_conf.yml` works unchanged)
+//! - [`client`], [`check_enabled`], [`check_no_input_with_subcommand`]: the Halo client, the
+//!   `enabled:` switch and the flag checks of the mutating tools
 
 pub mod action;
+pub mod config;
 pub mod events;
-pub mod ip;
-pub mod rules;
 
-use crate::config::HaloArgs;
-use crate::exit::usage;
-use crate::halo::{Access, HaloClient};
+use octo_core::config::HaloArgs;
+use octo_core::exit::usage;
+use octo_core::halo::{Access, HaloClient};
 
 /// The Halo client of a mutating tool: the read-only key for a plan; with `--apply` only the
 /// full-access key, checked up front to really be one.

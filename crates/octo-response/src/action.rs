@@ -1,6 +1,7 @@
 //! Action records: every decision of a mutating tool, `planned` before an action and
 //! `applied | unchanged | skipped | failed` after it, with the reason. The output is the audit
-//! trail. Schemas: `bin-docs/schemas/quarantine.action.v1.json`, `ipblock.action.v1.json`.
+//! trail. Each tool's record type (`quarantine.action/v1`, `ipblock.action/v1`) lives in its tool;
+//! schemas in `bin-docs/schemas/`.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,47 +32,6 @@ impl Status {
     }
 }
 
-/// `quarantine.action/v1`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct QuarantineAction {
-    pub record: String,
-    /// `quarantine` (move into the quarantine group) or `release` (move back out).
-    pub action: String,
-    pub status: Status,
-    pub reason: String,
-    pub event_id: Option<String>,
-    pub event_type: Option<String>,
-    pub server_id: String,
-    pub server_hostname: Option<String>,
-    pub from_group_id: Option<String>,
-    pub from_group_name: Option<String>,
-    pub to_group_id: Option<String>,
-    pub to_group_name: Option<String>,
-}
-
-pub const QUARANTINE_RECORD: &str = "quarantine.action/v1";
-pub const IPBLOCK_RECORD: &str = "ipblock.action/v1";
-
-/// `ipblock.action/v1`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IpblockAction {
-    pub record: String,
-    /// `block`, `unblock` or `expire`.
-    pub action: String,
-    pub status: Status,
-    pub reason: String,
-    pub event_id: Option<String>,
-    pub event_type: Option<String>,
-    /// The address (as found, when it did not parse).
-    pub ip: Option<String>,
-    pub zone_id: Option<String>,
-    pub zone_name: Option<String>,
-    /// When the block expires (RFC 3339), `null` = never or not a block.
-    pub expires_at: Option<String>,
-}
-
 /// Counts of statuses, for the summary line and the exit code (failed → 4).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -94,11 +54,11 @@ impl Tally {
     }
 
     /// Exit code of a run: 4 (partial) when any action failed.
-    pub fn exit(&self) -> crate::exit::Exit {
+    pub fn exit(&self) -> octo_core::exit::Exit {
         if self.failed > 0 {
-            crate::exit::Exit::Partial
+            octo_core::exit::Exit::Partial
         } else {
-            crate::exit::Exit::Success
+            octo_core::exit::Exit::Success
         }
     }
 }
@@ -118,45 +78,10 @@ pub trait Action: Serialize {
     fn status(&self) -> Status;
 }
 
-impl Action for QuarantineAction {
-    fn status(&self) -> Status {
-        self.status
-    }
-}
-
-impl Action for IpblockAction {
-    fn status(&self) -> Status {
-        self.status
-    }
-}
-
-/// Table columns of `quarantine.action/v1` records (without `--columns`).
-pub const QUARANTINE_COLUMNS: &[&str] = &[
-    "action",
-    "status",
-    "server_id",
-    "server_hostname",
-    "from_group_name",
-    "to_group_name",
-    "event_type",
-    "reason",
-];
-
-/// Table columns of `ipblock.action/v1` records (without `--columns`).
-pub const IPBLOCK_COLUMNS: &[&str] = &[
-    "action",
-    "status",
-    "ip",
-    "zone_name",
-    "expires_at",
-    "event_type",
-    "reason",
-];
-
 /// Where a mutating tool's action records go: stdout in the `--format` asked for (a table of
 /// `table_columns` on a terminal, JSON Lines piped), counted.
 pub struct ActionOut {
-    printer: crate::output::Printer,
+    printer: octo_core::output::Printer,
     pub tally: Tally,
 }
 
@@ -166,9 +91,9 @@ impl ActionOut {
     /// other pipe, and the next tool must hear of a decision when it is taken, not when a buffer
     /// fills. Decisions are few, so the flushes cost nothing. (A table or csv therefore prints
     /// row by row; a table's columns are `table_columns` unless `--columns` says.)
-    pub fn stdout(args: &crate::output::OutputArgs, table_columns: &[&str]) -> ActionOut {
-        let defaults = crate::output::Defaults::RECORDS.table_columns(table_columns);
-        let mut printer = crate::output::Printer::stdout_with(args, defaults);
+    pub fn stdout(args: &octo_core::output::OutputArgs, table_columns: &[&str]) -> ActionOut {
+        let defaults = octo_core::output::Defaults::RECORDS.table_columns(table_columns);
+        let mut printer = octo_core::output::Printer::stdout_with(args, defaults);
         printer.set_flush_each(true);
         ActionOut {
             printer,
@@ -187,12 +112,12 @@ impl ActionOut {
         self,
         tool: &str,
         quiet: bool,
-        result: anyhow::Result<crate::exit::Exit>,
-    ) -> anyhow::Result<crate::exit::Exit> {
+        result: anyhow::Result<octo_core::exit::Exit>,
+    ) -> anyhow::Result<octo_core::exit::Exit> {
         let flushed = self.printer.finish();
         let code = result?;
         flushed?;
-        crate::log::note(quiet, format!("{tool}: {}", self.tally));
+        octo_core::log::note(quiet, format!("{tool}: {}", self.tally));
         Ok(code)
     }
 }

@@ -9,7 +9,7 @@ use regex::Regex;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::records::Record;
+use octo_core::records::Record;
 
 /// An address block `ADDR/PREFIX` (or a single address, prefix = full length).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -152,18 +152,55 @@ fn from_port_re() -> &'static Regex {
     })
 }
 
-fn ip_token_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    // dotted quads (any digits, validated after) and IPv6-looking tokens with at least two colons;
-    // ASCII classes ((?-u)) keep both regexes on the fast DFA path
-    RE.get_or_init(|| {
-        Regex::new(r"(?-u)(?:\b\d{1,3}(?:\.\d{1,3}){3}\b)|(?:[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}(?:\.\d{1,3}){3})?)")
-            .expect("valid regex")
-    })
+/// An address as written: brackets dropped; an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) is its
+/// IPv4 address, so it is blocked, compared and guarded as that address.
+fn parse_ip(s: &str) -> Option<IpAddr> {
+    s.trim()
+        .trim_matches(|c| c == '[' || c == ']')
+        .parse::<IpAddr>()
+        .ok()
+        .map(|ip| ip.to_canonical())
 }
 
-fn parse_ip(s: &str) -> Option<IpAddr> {
-    s.trim().trim_matches(|c| c == '[' || c == ']').parse().ok()
+/// The words of a message that may be addresses: maximal runs of letters, digits, `_`, `.` and
+/// `:` — so `1.2.3.4.5` stays one word and is never read as `1.2.3.4`, and `::ffff:1.2.3.4` is
+/// never cut short.
+fn words(message: &str) -> impl Iterator<Item = &str> {
+    message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':')))
+        .filter(|w| !w.is_empty())
+}
+
+/// The address a word of a message is written as — a dotted quad (with a port, perhaps), or hex
+/// digits with at least two colons — or `None` for any other word (a time `12:30`, a version
+/// `1.2.3.4.5`, an OID).
+fn address_text(word: &str) -> Option<&str> {
+    // sentence punctuation after an address: `… 203.0.113.8.` or `… 2001:db8::1:`
+    let mut w = word.trim_end_matches('.');
+    if w.ends_with(':') && !w.ends_with("::") {
+        w = &w[..w.len() - 1];
+    }
+    let dotted_quad = |t: &str| {
+        let parts: Vec<&str> = t.split('.').collect();
+        parts.len() == 4
+            && parts
+                .iter()
+                .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let colons = w.matches(':').count();
+    if colons == 0 {
+        return dotted_quad(w).then_some(w);
+    }
+    // `203.0.113.10:22`: an IPv4 address with a port
+    if colons == 1 {
+        return match w.split_once(':') {
+            Some((a, p)) if dotted_quad(a) && p.bytes().all(|b| b.is_ascii_digit()) => Some(a),
+            _ => None,
+        };
+    }
+    w.bytes()
+        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        .then_some(w)
 }
 
 /// Fields besides the message that can carry the offending address, in order.
@@ -171,8 +208,9 @@ pub const IP_FIELDS: &[&str] = &["actor_ip_address", "source_ip_address", "remot
 
 /// The offending address of an event: the `from <ip> port` form of the message first (sshd),
 /// then [`IP_FIELDS`], then the first valid address in the message that is not the event's own
-/// server. Addresses are validated (IPv4 and IPv6); an IP-shaped token that does not parse is
-/// reported as [`Extracted::Invalid`] when nothing valid was found.
+/// server. Addresses are validated (IPv4 and IPv6; an IPv4-mapped address is its IPv4 address);
+/// a word written like an address that does not parse is reported as [`Extracted::Invalid`] when
+/// nothing valid was found. A longer dotted run (`1.2.3.4.5`) is not an address at all.
 pub fn extract_ip(ev: &Record) -> Extracted {
     let message = ev.get_str("message").unwrap_or("");
     let mut invalid = None;
@@ -201,11 +239,7 @@ pub fn extract_ip(ev: &Record) -> Extracted {
         .iter()
         .filter_map(|f| ev.get_str(f).and_then(parse_ip))
         .collect();
-    for m in ip_token_re().find_iter(message) {
-        let tok = m.as_str();
-        if !tok.contains('.') && tok.matches(':').count() < 2 {
-            continue;
-        }
+    for tok in words(message).filter_map(address_text) {
         match parse_ip(tok) {
             Some(ip) if own.contains(&ip) => {}
             Some(ip) => return Extracted::Ip(ip),
@@ -302,5 +336,80 @@ mod tests {
         );
         let e = rec(json!({"message": "nothing here at 12:30:45"}));
         assert_eq!(extract_ip(&e), Extracted::None);
+    }
+
+    fn from_message(m: &str) -> Extracted {
+        extract_ip(&rec(json!({ "message": m })))
+    }
+
+    fn ip(s: &str) -> Extracted {
+        Extracted::Ip(s.parse().unwrap())
+    }
+
+    #[test]
+    fn ipv4_mapped_addresses_are_their_ipv4_address() {
+        // in the free text of a message, after `from … port`, and in an address field
+        assert_eq!(
+            from_message("login for root by ::ffff:1.2.3.4 refused"),
+            ip("1.2.3.4")
+        );
+        assert_eq!(
+            from_message("Failed password for root from ::ffff:203.0.113.9 port 22 ssh2"),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            extract_ip(&rec(
+                json!({"message": "x", "actor_ip_address": "::FFFF:198.51.100.4"})
+            )),
+            ip("198.51.100.4")
+        );
+        assert_eq!(
+            from_message("probe from [::ffff:198.51.100.5]:443 dropped"),
+            ip("198.51.100.5")
+        );
+        // a mapped private address is the private address, which the guard refuses
+        let mapped = from_message("connection from ::ffff:10.0.0.1 dropped");
+        assert_eq!(mapped, ip("10.0.0.1"));
+        let Extracted::Ip(a) = mapped else {
+            unreachable!()
+        };
+        assert_eq!(reserved_reason(a), Some("private address"));
+        // our own server, written mapped, is still our own server
+        let e = rec(json!({
+            "message": "web-1 (::ffff:54.1.2.3) contacted by 198.51.100.9",
+            "server_ip_address": "54.1.2.3"
+        }));
+        assert_eq!(extract_ip(&e), ip("198.51.100.9"));
+    }
+
+    #[test]
+    fn longer_dotted_runs_are_not_addresses() {
+        assert_eq!(
+            from_message("package foo 1.2.3.4.5 installed"),
+            Extracted::None
+        );
+        assert_eq!(
+            from_message("oid 1.3.6.1.4.1.2021 changed"),
+            Extracted::None
+        );
+        assert_eq!(from_message("v1.2.3.4 and 4.3.2.1.0"), Extracted::None);
+        // the address after them is still found; punctuation and ports around one are not part of it
+        assert_eq!(
+            from_message("pkg 1.2.3.4.5 then 203.0.113.8."),
+            ip("203.0.113.8")
+        );
+        assert_eq!(
+            from_message("peer 203.0.113.10:22 reset"),
+            ip("203.0.113.10")
+        );
+        assert_eq!(
+            from_message("peer [2001:db8::9]:22 reset"),
+            ip("2001:db8::9")
+        );
+        assert_eq!(from_message("peer 2001:db8::a, reset"), ip("2001:db8::a"));
+        assert_eq!(
+            from_message("bad 999.1.1.1 seen"),
+            Extracted::Invalid("999.1.1.1".into())
+        );
     }
 }

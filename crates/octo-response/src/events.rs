@@ -1,17 +1,18 @@
 //! Event types, rule matching and where events come from (JSON Lines or the Halo API).
 
 use std::collections::HashSet;
+use std::fmt;
 use std::io::BufRead;
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::BoxStream;
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use super::rules::EventType;
-use crate::exit::InputError;
-use crate::halo::{Cursor, HaloClient};
-use crate::records::{JsonlReader, Record};
+use octo_core::exit::InputError;
+use octo_core::halo::{Cursor, HaloClient};
+use octo_core::records::{JsonlReader, Record};
 
 /// Event types octobox knows (reference §6). Config files naming any other type are refused, so a
 /// typo cannot leave a rule silently inert.
@@ -48,6 +49,29 @@ pub const KNOWN_EVENT_TYPES: &[&str] = &[
 /// Whether `t` (case-insensitive) is a known event type.
 pub fn is_known_event_type(t: &str) -> bool {
     KNOWN_EVENT_TYPES.iter().any(|k| k.eq_ignore_ascii_case(t))
+}
+
+/// An event type named in the config; checked against the known types when read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EventType(pub String);
+
+impl fmt::Display for EventType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for EventType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let t = s.trim();
+        if !is_known_event_type(t) {
+            return Err(serde::de::Error::custom(format!(
+                "unknown event type `{t}` (see `halo-api.md` §6 / the manual for the list)"
+            )));
+        }
+        Ok(EventType(t.to_ascii_lowercase()))
+    }
 }
 
 /// A trigger rule: event type in `types`, critical if required, and (for quarantine) the
@@ -113,7 +137,7 @@ pub enum EventSource {
         halo: HaloClient,
         params: Vec<(String, String)>,
         cursor: Cursor,
-        stream: Option<BoxStream<'static, anyhow::Result<crate::halo::cursor::RawItem>>>,
+        stream: Option<BoxStream<'static, anyhow::Result<octo_core::halo::cursor::RawItem>>>,
         follow: Option<std::time::Duration>,
         count: u64,
         /// Where progress is recorded (`--cursor-file`).
@@ -195,7 +219,7 @@ impl EventSource {
                 {
                     continue;
                 }
-                let ev = match crate::records::parse_record(&source, line, text) {
+                let ev = match octo_core::records::parse_record(&source, line, text) {
                     Ok(ev) => ev,
                     Err(e) => return Some(Err(e.into())),
                 };
@@ -275,7 +299,7 @@ impl EventSource {
                     Some(Err(e)) => {
                         *stream = None;
                         match follow {
-                            Some(poll) if crate::halo::is_transient(&e) => {
+                            Some(poll) if octo_core::halo::is_transient(&e) => {
                                 tracing::warn!(
                                     "polling events failed, retrying in {poll:?}: {e:#}"
                                 );
@@ -315,17 +339,18 @@ pub fn load_cursor(path: &std::path::Path) -> anyhow::Result<Option<Cursor>> {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
-            return Err(crate::exit::usage(format!(
+            return Err(octo_core::exit::usage(format!(
                 "reading {}: {e}",
                 path.display()
             )));
         }
     };
-    let bad =
-        |why: String| crate::exit::usage(format!("{}: not a cursor file: {why}", path.display()));
+    let bad = |why: String| {
+        octo_core::exit::usage(format!("{}: not a cursor file: {why}", path.display()))
+    };
     let f: CursorFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    let since =
-        crate::time::parse_api(&f.since).ok_or_else(|| bad(format!("bad time `{}`", f.since)))?;
+    let since = octo_core::time::parse_api(&f.since)
+        .ok_or_else(|| bad(format!("bad time `{}`", f.since)))?;
     Ok(Some(Cursor {
         since,
         seen_at_since: f.seen_at_since.into_iter().collect(),
@@ -338,7 +363,7 @@ pub fn save_cursor(path: &std::path::Path, c: &Cursor) -> anyhow::Result<()> {
     let mut seen: Vec<String> = c.seen_at_since.iter().cloned().collect();
     seen.sort();
     let body = serde_json::to_string(&CursorFile {
-        since: crate::time::format_api(c.since),
+        since: octo_core::time::format_api(c.since),
         seen_at_since: seen,
     })?;
     let tmp = path.with_extension("tmp");
@@ -421,18 +446,18 @@ impl EventInputArgs {
         now: DateTime<Utc>,
     ) -> anyhow::Result<EventSource> {
         if !self.from_halo {
-            return Ok(EventSource::Jsonl(crate::records::open(
+            return Ok(EventSource::Jsonl(octo_core::records::open(
                 self.input.as_deref(),
             )?));
         }
         if !(self.poll_interval.is_finite() && self.poll_interval >= 0.1) {
-            return Err(crate::exit::usage(
+            return Err(octo_core::exit::usage(
                 "--poll-interval must be at least 0.1 seconds",
             ));
         }
         let since = match &self.since {
-            Some(s) => crate::time::parse_time(s, now)
-                .map_err(|e| crate::exit::usage(format!("--since: {e:#}")))?,
+            Some(s) => octo_core::time::parse_time(s, now)
+                .map_err(|e| octo_core::exit::usage(format!("--since: {e:#}")))?,
             None => now - chrono::Duration::hours(1),
         };
         let follow = self
@@ -499,7 +524,7 @@ mod tests {
     fn matches_of(input: &str, trigger: &Trigger) -> Vec<Result<(u64, String), String>> {
         let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(input.as_bytes().to_vec()));
         let mut src = EventSource::Jsonl(JsonlReader::new("in", reader));
-        crate::block_on(async {
+        octo_core::block_on(async {
             let mut out = Vec::new();
             while let Some(m) = src.next_match(trigger).await {
                 match m {

@@ -1,0 +1,105 @@
+//! The `quarantine:` section of octo.yml. An OCTOBOX `octo_conf.yml` works unchanged:
+//!
+//! ```yaml
+//! quarantine:
+//!   enabled: false
+//!   trigger_group_names: [q-test]
+//!   quarantine_group_name: Quarantine
+//!   trigger_events: [lids_rule_failed]
+//!   trigger_only_on_critical: true
+//! ```
+//!
+//! New key: `max_moves_per_run`. Unknown keys, wrong types and unknown event types are
+//! configuration errors (exit 2) naming the key and the line.
+
+use octo_response::events::EventType;
+use serde::Deserialize;
+
+/// `quarantine:` — move servers whose events match into a quarantine group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuarantineRules {
+    /// Master switch (default false, as in OCTOBOX).
+    #[serde(default)]
+    pub enabled: bool,
+    /// Events from servers in these group names qualify.
+    #[serde(default)]
+    pub trigger_group_names: Vec<String>,
+    /// The group servers are moved into (name, path or id; must resolve to exactly one group).
+    pub quarantine_group_name: Option<String>,
+    #[serde(default)]
+    pub trigger_events: Vec<EventType>,
+    /// Only critical events qualify (default true).
+    #[serde(default = "octo_response::config::default_true")]
+    pub trigger_only_on_critical: bool,
+    /// At most this many moves per run (default 10; `--max` overrides).
+    #[serde(default = "default_max_moves")]
+    pub max_moves_per_run: usize,
+}
+
+fn default_max_moves() -> usize {
+    10
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use octo_core::config::ConfigFile;
+    use octo_response::events::EventType;
+
+    const OCTO_CONF: &str = "quarantine:
+  enabled: false                 # master switch
+  trigger_group_names: [q-test]
+  quarantine_group_name: Quarantine
+  trigger_events: [lids_rule_failed]
+  trigger_only_on_critical: true
+ipblocker:
+  enabled: false
+  ip_zone_name: halo-ipblocker
+  trigger_events: [lids_rule_failed]
+  trigger_only_on_critical: true
+";
+
+    fn file(text: &str) -> ConfigFile {
+        ConfigFile::parse("octo.yml".into(), text.to_string()).unwrap()
+    }
+
+    #[test]
+    fn original_octo_conf_is_accepted() {
+        let q: QuarantineRules = file(OCTO_CONF).section("quarantine").unwrap().unwrap();
+        assert!(!q.enabled);
+        assert_eq!(q.trigger_group_names, vec!["q-test"]);
+        assert_eq!(q.quarantine_group_name.as_deref(), Some("Quarantine"));
+        assert_eq!(q.trigger_events, vec![EventType("lids_rule_failed".into())]);
+        assert!(q.trigger_only_on_critical);
+        assert_eq!(q.max_moves_per_run, 10);
+    }
+
+    fn err(text: &str) -> String {
+        format!(
+            "{:#}",
+            file(text)
+                .section::<QuarantineRules>("quarantine")
+                .unwrap_err()
+        )
+    }
+
+    #[test]
+    fn errors_name_key_and_line() {
+        let e = err("halo: {}\nquarantine:\n  enabled: true\n  trigger_evnts: [x]\n");
+        assert!(
+            e.starts_with("octo.yml: quarantine: unknown field `trigger_evnts`"),
+            "{e}"
+        );
+        assert!(e.contains("line 4"), "{e}");
+        let e = err("quarantine:\n  enabled: yes\n");
+        assert!(
+            e.contains("quarantine.enabled") || e.contains("enabled"),
+            "{e}"
+        );
+        assert!(
+            e.contains("expected a boolean") && e.contains("line 2"),
+            "{e}"
+        );
+    }
+}
