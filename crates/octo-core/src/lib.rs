@@ -13,7 +13,11 @@
 //! - [`mutation`]: `--apply`/`--dry-run`/`--yes` of every mutating command, typed confirmation
 //! - [`progress`]: progress bars on stderr, only on a terminal and never with `-q`
 //! - [`docs`]: man pages and completions generated from clap
+//! - [`validate`]: ranges of numbers from flags, env and octo.yml (clap value parsers)
 //! - [`response`]: config rules, event matching, action records and IP policy of the response tools
+
+// `octo_core::…` paths work inside this crate too (for code that moves between crates).
+extern crate self as octo_core;
 
 pub mod aws;
 pub mod config;
@@ -33,6 +37,7 @@ pub mod response;
 pub mod sanitize;
 pub mod store;
 pub mod time;
+pub mod validate;
 
 pub use exit::{Exit, InputError, UsageError};
 

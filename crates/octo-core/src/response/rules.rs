@@ -132,7 +132,7 @@ fn default_true() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct QuarantineRules {
     /// Master switch (default false, as in OCTOBOX).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "octo_core::config::yaml11_bool")]
     pub enabled: bool,
     /// Events from servers in these group names qualify.
     #[serde(default)]
@@ -142,7 +142,10 @@ pub struct QuarantineRules {
     #[serde(default)]
     pub trigger_events: Vec<EventType>,
     /// Only critical events qualify (default true).
-    #[serde(default = "default_true")]
+    #[serde(
+        default = "default_true",
+        deserialize_with = "octo_core::config::yaml11_bool"
+    )]
     pub trigger_only_on_critical: bool,
     /// At most this many moves per run (default 10; `--max` overrides).
     #[serde(default = "default_max_moves")]
@@ -157,13 +160,16 @@ fn default_max_moves() -> usize {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IpblockerRules {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "octo_core::config::yaml11_bool")]
     pub enabled: bool,
     /// Name of the Halo firewall zone (IP list); must exist and be unique.
     pub ip_zone_name: Option<String>,
     #[serde(default)]
     pub trigger_events: Vec<EventType>,
-    #[serde(default = "default_true")]
+    #[serde(
+        default = "default_true",
+        deserialize_with = "octo_core::config::yaml11_bool"
+    )]
     pub trigger_only_on_critical: bool,
     /// How long a block lasts (default `1h`; `0` = never expires).
     #[serde(default)]
@@ -191,7 +197,7 @@ pub struct NotifyRules {
     #[serde(default)]
     pub suppress_events: Vec<EventType>,
     /// Post only critical events (action records are always posted).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "octo_core::config::yaml11_bool")]
     pub critical_only: bool,
 }
 
@@ -287,15 +293,27 @@ ipblocker:
             "{e}"
         );
         assert!(e.contains("line 4"), "{e}");
-        let e = err::<QuarantineRules>("quarantine:\n  enabled: yes\n", "quarantine");
+        let e = err::<QuarantineRules>("quarantine:\n  enabled: maybe\n", "quarantine");
         assert!(
             e.contains("quarantine.enabled") || e.contains("enabled"),
             "{e}"
         );
         assert!(
-            e.contains("expected a boolean") && e.contains("line 2"),
+            e.contains("expected a boolean (true/false, yes/no, on/off)") && e.contains("line 2"),
             "{e}"
         );
+        // OCTOBOX files use YAML 1.1 booleans: they work unchanged
+        let q: QuarantineRules =
+            file("quarantine:\n  enabled: yes\n  trigger_only_on_critical: off\n")
+                .section("quarantine")
+                .unwrap()
+                .unwrap();
+        assert!(q.enabled && !q.trigger_only_on_critical);
+        let n: NotifyRules = file("notify:\n  critical_only: On\n")
+            .section("notify")
+            .unwrap()
+            .unwrap();
+        assert!(n.critical_only);
         let e = err::<IpblockerRules>(
             "ipblocker:\n  trigger_events:\n    - lids_rule_failed\n    - lids_rule_faild\n",
             "ipblocker",
