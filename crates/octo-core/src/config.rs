@@ -972,7 +972,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("the limit is 1048576"), "{e}");
-        #[derive(Deserialize)]
+        #[derive(Debug, Deserialize)]
         struct S {
             #[serde(deserialize_with = "yaml11_bool")]
             a: bool,
