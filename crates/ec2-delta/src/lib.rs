@@ -121,8 +121,8 @@ pub struct Cli {
     /// Exit 5 when any row is printed (a CI gate)
     #[arg(long = "fail-on-findings")]
     pub fail_on_findings: bool,
-    /// Account × region inventories in flight at once
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    /// Account × region inventories in flight at once (1-256)
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = octo_core::validate::in_flight)]
     pub concurrency: usize,
     /// DescribeInstances page size (5-1000)
     #[arg(long = "page-size", default_value_t = 1000, value_name = "N",

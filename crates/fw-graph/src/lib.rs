@@ -154,6 +154,7 @@ pub fn read_policy_document(bytes: &[u8], source_name: &str) -> Result<Value, In
         field: None,
         message,
     };
+    let bytes = octo_core::json::strip_bom(bytes);
     let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
     let value = match stream.next() {
         None => {

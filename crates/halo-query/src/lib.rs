@@ -174,8 +174,9 @@ pub struct EventsArgs {
     /// Without --since/--date it starts after the newest existing event.
     #[arg(long, conflicts_with = "until")]
     pub follow: bool,
-    /// Seconds between polls with --follow
-    #[arg(long = "poll-interval", default_value_t = 5.0, value_name = "SECS")]
+    /// Seconds between polls with --follow (0.1-86400)
+    #[arg(long = "poll-interval", default_value_t = 5.0, value_name = "SECS",
+          value_parser = octo_core::validate::poll_seconds)]
     pub poll_interval: f64,
 }
 

@@ -386,9 +386,11 @@ async fn block(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
                 out.emit(&a)?;
                 continue;
             }
-            let until = rules.block_for.0.map(|d| {
-                Utc::now() + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
-            });
+            let until = rules
+                .block_for
+                .0
+                .map(|d| octo_core::time::checked_after(Utc::now(), d, "ipblocker.block_for"))
+                .transpose()?;
             a.expires_at = until.map(fmt_time);
             a.status = Status::Planned;
             a.reason = format!(
@@ -475,7 +477,7 @@ async fn expire(cli: &Cli, args: &ExpireArgs, out: &mut ActionOut) -> anyhow::Re
                 .map_err(|e| usage(format!("--at: {e}")))?
                 .0
                 .unwrap_or_default();
-            now + chrono::Duration::from_std(d).map_err(|_| usage("--at: too far ahead"))?
+            octo_core::time::checked_after(now, d, "--at")?
         }
         Some(t) => {
             octo_core::time::parse_time(t, now).map_err(|e| usage(format!("--at: {e:#}")))?

@@ -92,13 +92,16 @@ impl<'de> Deserialize<'de> for BlockFor {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IpblockerRules {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "octo_core::config::yaml11_bool")]
     pub enabled: bool,
     /// Name of the Halo firewall zone (IP list); must exist and be unique.
     pub ip_zone_name: Option<String>,
     #[serde(default)]
     pub trigger_events: Vec<EventType>,
-    #[serde(default = "octo_response::config::default_true")]
+    #[serde(
+        default = "octo_response::config::default_true",
+        deserialize_with = "octo_core::config::yaml11_bool"
+    )]
     pub trigger_only_on_critical: bool,
     /// How long a block lasts (default `1h`; `0` = never expires).
     #[serde(default)]

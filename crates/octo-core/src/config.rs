@@ -99,6 +99,26 @@ pub fn resolve<T: std::str::FromStr>(
     })
 }
 
+/// [`resolve`], then `check` on the value wherever it came from: a value out of range is a usage
+/// error naming its source (`env HALO_MAX_RPS: 1e-300 is out of range: …`).
+pub fn resolve_checked<T: std::str::FromStr>(
+    lookup: Lookup<'_>,
+    flag: (&'static str, Option<T>),
+    env_var: Option<&'static str>,
+    file: (Option<&ConfigFile>, &str, Option<T>),
+    default: T,
+    check: fn(T) -> Result<T, String>,
+) -> anyhow::Result<Setting<T>> {
+    let s = resolve(lookup, flag, env_var, file, default)?;
+    match check(s.value) {
+        Ok(value) => Ok(Setting {
+            value,
+            source: s.source,
+        }),
+        Err(e) => Err(usage(format!("{}: {e}", s.source))),
+    }
+}
+
 /// Flags every Halo tool shares. Values not given fall back to env, then the config file.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct HaloArgs {
@@ -107,11 +127,15 @@ pub struct HaloArgs {
     #[arg(long = "api-url", value_name = "URL", global = true)]
     pub api_url: Option<String>,
     /// Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]
-    #[arg(long = "max-rps", value_name = "N", global = true)]
+    #[arg(long = "max-rps", value_name = "N", global = true, value_parser = crate::validate::rps)]
     pub max_rps: Option<f64>,
-    /// Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]
-    #[arg(long = "max-in-flight", value_name = "N", global = true)]
+    /// Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]
+    #[arg(long = "max-in-flight", value_name = "N", global = true, value_parser = crate::validate::in_flight)]
     pub max_in_flight: Option<usize>,
+    /// Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request
+    /// together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]
+    #[arg(long = "timeout", value_name = "SECS", global = true, value_parser = crate::validate::timeout_secs)]
+    pub timeout: Option<u64>,
     /// Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]
     #[arg(long = "config", value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
@@ -157,10 +181,27 @@ pub struct ConfigFile {
 }
 
 impl ConfigFile {
-    /// Parse a config file's text (`path` is only used in error messages).
+    /// Parse a config file's text (`path` is only used in error messages). A UTF-8 BOM is
+    /// dropped; a text over [`MAX_YAML_BYTES`] or nested deeper than [`MAX_YAML_DEPTH`] is refused
+    /// before the YAML parser sees it.
     pub fn parse(path: PathBuf, text: String) -> anyhow::Result<ConfigFile> {
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
+        check_yaml_shape(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
         let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text)
             .map_err(|e| usage(format!("{}: {e}", path.display())))?;
+        if !(doc.is_mapping() || doc.is_null()) {
+            return Err(usage(format!(
+                "{}: a config file is a mapping of sections (halo:, quarantine:, ipblocker:, notify: …), not {}",
+                path.display(),
+                match doc {
+                    serde_yaml_ng::Value::Sequence(_) => "a list",
+                    _ => "a single value",
+                }
+            )));
+        }
         Ok(ConfigFile { path, text, doc })
     }
 
@@ -181,6 +222,128 @@ impl ConfigFile {
         )
         .map_err(|e| usage(format!("{}: {e}", self.path.display())))
     }
+}
+
+/// Largest YAML file any tool reads (config, clouds.yaml, route files): 1 MiB.
+pub const MAX_YAML_BYTES: usize = 1 << 20;
+/// Deepest nesting of YAML collections accepted (flow brackets or block indentation levels).
+pub const MAX_YAML_DEPTH: usize = 64;
+
+/// Refuse a YAML text that is too big or too deeply nested, before parsing it (the parser's time
+/// grows with the square of the depth). A rough count of flow brackets and block indentation
+/// levels (quoted text is not told apart), far above what any real config file nests.
+pub fn check_yaml_shape(text: &str) -> Result<(), String> {
+    if text.len() > MAX_YAML_BYTES {
+        return Err(format!(
+            "the file is {} bytes; the limit is {MAX_YAML_BYTES}",
+            text.len()
+        ));
+    }
+    let too_deep = |line: usize| {
+        Err(format!(
+            "line {line}: nested more than {MAX_YAML_DEPTH} levels deep"
+        ))
+    };
+    let mut flow = 0usize;
+    // Indentation columns of the enclosing block levels.
+    let mut indents: Vec<usize> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let body = line.trim_start_matches([' ', '-']);
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if flow == 0 {
+            let col = line.len() - body.len();
+            while indents.last().is_some_and(|&c| c >= col) {
+                indents.pop();
+            }
+            indents.push(col);
+            // every `- ` on the line opens one more level
+            let dashes = line[..col].matches('-').count();
+            if indents.len() + dashes > MAX_YAML_DEPTH {
+                return too_deep(n + 1);
+            }
+        }
+        for c in body.chars() {
+            match c {
+                '[' | '{' => {
+                    flow += 1;
+                    if flow + indents.len() > MAX_YAML_DEPTH {
+                        return too_deep(n + 1);
+                    }
+                }
+                ']' | '}' => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Read a config file (octo.yml, clouds.yaml, a route or policy file) at most once per process and
+/// return its text: `--config <(...)` is a pipe that can be read only once, and every part of a
+/// tool that wants the file gets the same text. A file over [`MAX_YAML_BYTES`] is refused.
+pub fn read_config_text(path: &Path) -> std::io::Result<String> {
+    use std::collections::HashMap;
+    use std::io::Read;
+    use std::sync::{Mutex, OnceLock};
+    static READ: OnceLock<Mutex<HashMap<PathBuf, String>>> = OnceLock::new();
+    let cache = READ.get_or_init(Default::default);
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(text) = cache.get(path) {
+        return Ok(text.clone());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_YAML_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_YAML_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than the limit of {MAX_YAML_BYTES} bytes"),
+        ));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))?;
+    cache.insert(path.to_path_buf(), text.clone());
+    Ok(text)
+}
+
+/// The one loader of YAML files (octo.yml, clouds.yaml, route files): read once
+/// ([`read_config_text`]), a UTF-8 BOM dropped, size and depth checked ([`check_yaml_shape`]).
+/// Errors are usage errors naming the file.
+pub fn load_yaml_text(path: &Path) -> anyhow::Result<String> {
+    let text = read_config_text(path)
+        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    check_yaml_shape(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    Ok(text)
+}
+
+/// `deserialize_with` for booleans of OCTOBOX-compatible files: YAML 1.2 `true`/`false`, and the
+/// YAML 1.1 words the original tools' files use (`yes`/`no`, `on`/`off`, `y`/`n`, any case).
+pub fn yaml11_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a boolean (true/false, yes/no, on/off)")
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<bool, E> {
+            match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "y" | "on" => Ok(true),
+                "false" | "no" | "n" | "off" => Ok(false),
+                _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+            }
+        }
+    }
+    d.deserialize_any(V)
 }
 
 /// Picks one top-level key of a YAML mapping and deserializes it as `T`, ignoring the others.
@@ -236,7 +399,7 @@ pub fn find_config_file(explicit: Option<&Path>) -> anyhow::Result<(Option<Confi
         }
     };
     let required = source != Source::Default;
-    let text = match std::fs::read_to_string(&path) {
+    let text = match read_config_text(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
             return Ok((None, source));
@@ -297,7 +460,12 @@ fn key_from_env(
 
 /// Parse and check a base URL: http(s) only, no credentials, no query; trailing `/` dropped.
 pub fn parse_base_url(raw: &str, what: &str) -> anyhow::Result<Url> {
-    let url = Url::parse(raw.trim()).map_err(|e| usage(format!("invalid {what} `{raw}`: {e}")))?;
+    // Messages show the URL through `redact_url_text`: a password in it never prints, even when
+    // the URL does not parse.
+    let input = raw.trim();
+    let shown = redact_url_text(input);
+    let raw = shown.as_str();
+    let url = Url::parse(input).map_err(|e| usage(format!("invalid {what} `{raw}`: {e}")))?;
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err(usage(format!(
             "invalid {what} `{raw}`: scheme must be http or https"
@@ -390,38 +558,29 @@ impl HaloArgs {
         };
         let base_url = parse_base_url(&raw_url, "Halo API URL")?;
 
-        let max_rps = resolve(
+        let max_rps = resolve_checked(
             lookup,
             ("--max-rps", self.max_rps),
             Some(env::HALO_MAX_RPS),
             (file.as_ref(), "halo.max_rps", section.max_rps),
             0.0,
+            crate::validate::check_rps,
         )?;
-        if !(max_rps.value.is_finite() && max_rps.value >= 0.0) {
-            return Err(usage(format!(
-                "max_rps must be a number >= 0, got {} ({})",
-                max_rps.value, max_rps.source
-            )));
-        }
-        let max_in_flight = resolve(
+        let max_in_flight = resolve_checked(
             lookup,
             ("--max-in-flight", self.max_in_flight),
             Some(env::HALO_CONCURRENCY),
             (file.as_ref(), "halo.max_in_flight", section.max_in_flight),
             DEFAULT_MAX_IN_FLIGHT,
+            crate::validate::check_in_flight,
         )?;
-        if max_in_flight.value == 0 {
-            return Err(usage(format!(
-                "max_in_flight must be at least 1 ({})",
-                max_in_flight.source
-            )));
-        }
-        let timeout = resolve(
+        let timeout = resolve_checked(
             lookup,
-            ("--timeout", None),
-            None,
+            ("--timeout", self.timeout),
+            Some(env::HALO_TIMEOUT),
             (file.as_ref(), "halo.timeout_secs", section.timeout_secs),
-            60,
+            DEFAULT_TIMEOUT_SECS,
+            crate::validate::check_timeout_secs,
         )?;
         let proxy = match env_nonempty(env::HTTPS_PROXY) {
             Some(p) => Some((p, Source::Env(env::HTTPS_PROXY))),
@@ -465,6 +624,9 @@ impl HaloArgs {
         })
     }
 }
+
+/// Deadline of one Halo request when nothing sets `timeout_secs`.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
 
 /// Requests in flight at once when nothing sets `max_in_flight`.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
@@ -535,7 +697,23 @@ pub fn redact_url(raw: &str) -> String {
             u.to_string()
         }
         Ok(u) => u.to_string(),
-        Err(_) => "(unparseable, hidden)".to_string(),
+        Err(_) => redact_url_text(raw),
+    }
+}
+
+/// The text of a URL with any `user:password@` replaced by `redacted@`, without parsing it: for
+/// messages about URLs that do not parse (`http://k:PASS@[::1` → `http://redacted@[::1`). Every
+/// message that echoes a URL a user gave goes through here (or [`redact_url`]).
+pub fn redact_url_text(raw: &str) -> String {
+    let (scheme, rest) = match raw.find("://") {
+        Some(i) => raw.split_at(i + 3),
+        None => ("", raw),
+    };
+    // The authority ends at the first `/`, `?` or `#`; userinfo is what precedes its last `@`.
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}redacted{}", &rest[at..]),
+        None => raw.to_string(),
     }
 }
 
@@ -600,6 +778,7 @@ mod tests {
             api_url: Some("http://flag:3".into()),
             max_rps: Some(0.5),
             max_in_flight: Some(11),
+            timeout: None,
             config: None,
         };
         // flag
@@ -676,8 +855,37 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "max_in_flight must be at least 1 (file /etc/octo.yml:halo.max_in_flight)"
+            "file /etc/octo.yml:halo.max_in_flight: 0 is out of range: must be between 1 and 256"
         );
+        let e = HaloArgs::default()
+            .resolve_from(
+                (None, Source::Default),
+                &lookup(&[("HALO_MAX_RPS", "1e-300")]),
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "env HALO_MAX_RPS: 1e-300 is out of range: requests per second must be 0 (off) or between 0.000278 and 10000"
+        );
+        let e = HaloArgs::default()
+            .resolve_from(
+                file("halo:\n  max_in_flight: 2305843009213693952\n"),
+                &lookup(&[]),
+            )
+            .unwrap_err();
+        assert!(e.to_string().contains("out of range"), "{e}");
+        let e = HaloArgs::default()
+            .resolve_from(file("halo:\n  timeout_secs: 0\n"), &lookup(&[]))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "file /etc/octo.yml:halo.timeout_secs: 0 is out of range: a timeout must be between 1 and 86400 seconds"
+        );
+        let c = HaloArgs::default()
+            .resolve_from((None, Source::Default), &lookup(&[("HALO_TIMEOUT", "7")]))
+            .unwrap();
+        assert_eq!(c.timeout, Duration::from_secs(7));
+        assert_eq!(c.source("timeout_secs").to_string(), "env HALO_TIMEOUT");
     }
 
     #[test]
@@ -715,6 +923,93 @@ mod tests {
             json!({"value": "/etc/octo.yml", "source": "flag --config"})
         );
         assert_eq!(s.as_object().unwrap().len(), 8);
+    }
+
+    #[test]
+    fn unparseable_urls_never_show_their_password() {
+        for raw in [
+            "http://k:PASS@[::1",
+            "http://k:PASS@host:99999/x",
+            "ftp://k:PASS@h/",
+            "https://k:PASS@h/?q=1",
+        ] {
+            let e = parse_base_url(raw, "Halo API URL").unwrap_err().to_string();
+            assert!(!e.contains("PASS"), "{e}");
+        }
+        assert_eq!(
+            parse_base_url("http://k:PASS@[::1", "Halo API URL")
+                .unwrap_err()
+                .to_string(),
+            "invalid Halo API URL `http://redacted@[::1`: invalid IPv6 address"
+        );
+        assert_eq!(redact_url_text("http://a@b@h/p@q"), "http://redacted@h/p@q");
+        assert_eq!(redact_url_text("h:1/x"), "h:1/x");
+        assert_eq!(redact_url("http://u:pw@[::1"), "http://redacted@[::1");
+    }
+
+    #[test]
+    fn config_text_bom_depth_and_yaml11_booleans() {
+        let f = ConfigFile::parse(
+            "/x.yml".into(),
+            "\u{feff}halo:\n  max_in_flight: 3\n".into(),
+        )
+        .unwrap();
+        assert_eq!(f.doc["halo"]["max_in_flight"], 3);
+        let deep = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let e = ConfigFile::parse("/x.yml".into(), deep)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "/x.yml: line 1: nested more than 64 levels deep");
+        let mut block = String::new();
+        for i in 0..100 {
+            block.push_str(&format!("{}k{i}:\n", " ".repeat(i)));
+        }
+        let e = ConfigFile::parse("/x.yml".into(), block)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("nested more than 64"), "{e}");
+        let e = ConfigFile::parse("/x.yml".into(), "a: 1\n".repeat(300_000))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the limit is 1048576"), "{e}");
+        #[derive(Debug, Deserialize)]
+        struct S {
+            #[serde(deserialize_with = "yaml11_bool")]
+            a: bool,
+            #[serde(deserialize_with = "yaml11_bool")]
+            b: bool,
+            #[serde(deserialize_with = "yaml11_bool")]
+            c: bool,
+        }
+        let f = ConfigFile::parse(
+            "/x.yml".into(),
+            "s:\n  a: yes\n  b: Off\n  c: true\n".into(),
+        )
+        .unwrap();
+        let s: S = f.section("s").unwrap().unwrap();
+        assert_eq!((s.a, s.b, s.c), (true, false, true));
+        let f = ConfigFile::parse("/x.yml".into(), "s:\n  a: maybe\n  b: no\n  c: no\n".into())
+            .unwrap();
+        let e = f.section::<S>("s").unwrap_err().to_string();
+        assert!(e.contains("maybe") && e.contains("line 2"), "{e}");
+        let e = ConfigFile::parse("/x.yml".into(), "- notify\n- halo\n".into())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "/x.yml: a config file is a mapping of sections (halo:, quarantine:, ipblocker:, notify: …), not a list"
+        );
+    }
+
+    #[test]
+    fn a_config_file_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("octo.yml");
+        std::fs::write(&p, "halo:\n  max_rps: 2\n").unwrap();
+        let first = read_config_text(&p).unwrap();
+        // a pipe (`--config <(...)`) is empty the second time: the second reader must not care
+        std::fs::write(&p, "").unwrap();
+        assert_eq!(read_config_text(&p).unwrap(), first);
     }
 
     #[test]

@@ -27,7 +27,8 @@ vars! {
     HALO_API_PORT = "HALO_API_PORT", "all Halo tools", false, "Halo API port (default 443)";
     HALO_API_URL = "HALO_API_URL", "all Halo tools", false, "Full Halo base URL (e.g. http://127.0.0.1:PORT for octo-sim or a proxy); overrides HOSTNAME/PORT";
     HALO_MAX_RPS = "HALO_MAX_RPS", "all Halo tools", false, "Client-side request rate limit (requests per second, 0 = off)";
-    HALO_CONCURRENCY = "HALO_CONCURRENCY", "all Halo tools", false, "Requests in flight at once (default 4)";
+    HALO_CONCURRENCY = "HALO_CONCURRENCY", "all Halo tools", false, "Requests in flight at once (1-256, default 4)";
+    HALO_TIMEOUT = "HALO_TIMEOUT", "all Halo tools", false, "Deadline of each Halo request in seconds (as --timeout; default 60); all retries of one request get three times as long";
     HTTPS_PROXY = "HTTPS_PROXY", "all HTTP tools", false, "Proxy for HTTPS requests (read by the HTTP client, reqwest; a user:password in it is never printed)";
     HTTPS_PROXY_LOWER = "https_proxy", "all HTTP tools", false, "Same as HTTPS_PROXY (reqwest reads both; HTTPS_PROXY wins)";
     HTTP_PROXY = "HTTP_PROXY", "all HTTP tools", false, "Proxy for plain-http requests (e.g. to octo-sim), read by reqwest (also `http_proxy`)";

@@ -38,6 +38,8 @@ pub struct HttpConfig {
     pub max_rps: f64,
     /// Size of the shared retry budget.
     pub retry_budget: u32,
+    /// Deadline of one request with all its retries and waits; each attempt also stops at it.
+    pub total_timeout: Duration,
 }
 
 impl Default for HttpConfig {
@@ -53,6 +55,7 @@ impl Default for HttpConfig {
             max_in_flight: 4,
             max_rps: 0.0,
             retry_budget: 100,
+            total_timeout: Duration::from_secs(180),
         }
     }
 }
@@ -89,6 +92,13 @@ pub enum HttpError {
         status: StatusCode,
         attempts: u32,
         why: &'static str,
+    },
+    #[error("{method} {target}: no answer within the {secs} s deadline for all attempts (after {attempts} attempt{s}; raise --timeout if the service is just slow)", s = if *attempts == 1 { "" } else { "s" })]
+    Deadline {
+        method: Method,
+        target: String,
+        secs: u64,
+        attempts: u32,
     },
 }
 
@@ -166,16 +176,21 @@ impl Http {
             .timeout(cfg.timeout)
             .connect_timeout(cfg.connect_timeout)
             .pool_idle_timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::custom(same_host_redirects))
             .build()?;
+        // The callers validate these (crate::validate); clamp anyway so no value can panic here.
         let limiter = (cfg.max_rps > 0.0).then(|| {
             Arc::new(RateLimiter {
-                interval: Duration::from_secs_f64(1.0 / cfg.max_rps),
+                interval: Duration::try_from_secs_f64(1.0 / cfg.max_rps)
+                    .unwrap_or(Duration::from_secs(3600))
+                    .min(Duration::from_secs(3600)),
                 next: Mutex::new(Instant::now()),
             })
         });
+        let permits = cfg.max_in_flight.clamp(1, Semaphore::MAX_PERMITS);
         Ok(Http {
             client,
-            sem: Arc::new(Semaphore::new(cfg.max_in_flight.max(1))),
+            sem: Arc::new(Semaphore::new(permits)),
             limiter,
             budget: Arc::new(AtomicU64::new(u64::from(cfg.retry_budget) * MILLI)),
             cfg: Arc::new(cfg),
@@ -214,6 +229,15 @@ impl Http {
     /// retries ran out are reported as [`HttpError::GaveUp`] only for retryable statuses).
     pub async fn send(&self, req: &Req<'_>) -> Result<Response, HttpError> {
         let target = display_target(&req.url);
+        let deadline = Instant::now()
+            .checked_add(self.cfg.total_timeout)
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
+        let out_of_time = |attempts: u32| HttpError::Deadline {
+            method: req.method.clone(),
+            target: target.clone(),
+            secs: self.cfg.total_timeout.as_secs(),
+            attempts,
+        };
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
@@ -223,7 +247,16 @@ impl Http {
             let result = {
                 let _permit = self.sem.acquire().await.expect("semaphore never closed");
                 let started = Instant::now();
-                let mut b = self.client.request(req.method.clone(), req.url.clone());
+                let Some(left) = deadline
+                    .checked_duration_since(started)
+                    .filter(|d| !d.is_zero())
+                else {
+                    return Err(out_of_time(attempt - 1));
+                };
+                let mut b = self
+                    .client
+                    .request(req.method.clone(), req.url.clone())
+                    .timeout(left.min(self.cfg.timeout));
                 for (k, v) in &req.headers {
                     b = b.header(*k, v);
                 }
@@ -294,12 +327,16 @@ impl Http {
                             why: "retry budget exhausted: the service is failing too often",
                         });
                     }
+                    if Instant::now() + delay >= deadline {
+                        return Err(out_of_time(attempt));
+                    }
                     tracing::debug!(%target, status = s.as_u16(), ?delay, attempt, "retrying");
                     tokio::time::sleep(delay).await;
                 }
                 Err(e) => {
                     let never_sent = e.is_connect();
-                    let retryable = never_sent || req.idempotent;
+                    // A refused redirect is an answer, not a failure to get one.
+                    let retryable = !e.is_redirect() && (never_sent || req.idempotent);
                     let text = describe_reqwest(&e);
                     if !retryable || attempt >= self.cfg.max_attempts || !self.spend_retry() {
                         return Err(HttpError::Transport {
@@ -310,12 +347,47 @@ impl Http {
                         });
                     }
                     let delay = self.backoff(attempt - 1);
+                    if Instant::now() + delay >= deadline {
+                        return Err(HttpError::Transport {
+                            method: req.method.clone(),
+                            target,
+                            source_text: format!(
+                                "{text}; no time left for another attempt within the {} s deadline",
+                                self.cfg.total_timeout.as_secs()
+                            ),
+                            attempts: attempt,
+                        });
+                    }
                     tracing::debug!(%target, error = %text, ?delay, attempt, "retrying");
                     tokio::time::sleep(delay).await;
                 }
             }
         }
     }
+}
+
+/// Redirects are followed only on the host (and port) first asked, at most 5: a body from another
+/// host is never taken for the service's answer. The error names both hosts.
+fn same_host_redirects(attempt: reqwest::redirect::Attempt<'_>) -> reqwest::redirect::Action {
+    let host = |u: &url::Url| {
+        format!(
+            "{}:{}",
+            u.host_str().unwrap_or(""),
+            u.port_or_known_default().unwrap_or(0)
+        )
+    };
+    let Some(first) = attempt.previous().first() else {
+        return attempt.follow();
+    };
+    let (from, to) = (host(first), host(attempt.url()));
+    if from != to || first.scheme() != attempt.url().scheme() {
+        let msg = format!("redirect from {from} to another host, {to}, refused");
+        return attempt.error(msg);
+    }
+    if attempt.previous().len() > 5 {
+        return attempt.error("more than 5 redirects");
+    }
+    attempt.follow()
 }
 
 /// `Retry-After` as seconds or an HTTP date.
@@ -342,6 +414,8 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
         "cannot connect"
     } else if e.is_body() || e.is_decode() {
         "connection broken while reading the response"
+    } else if e.is_redirect() {
+        "bad redirect"
     } else if e.is_request() {
         "request failed"
     } else {
@@ -411,6 +485,101 @@ mod tests {
         assert!(http.spend_retry());
         assert!(http.spend_retry());
         assert!(!http.spend_retry());
+    }
+
+    /// A server that accepts connections and never answers: every attempt times out, and the
+    /// whole sequence stops at the deadline instead of costing `timeout × max_attempts`.
+    #[tokio::test]
+    async fn a_stalled_service_costs_one_deadline_not_every_attempt() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((sock, _)) = listener.accept().await {
+                held.push(sock);
+            }
+        });
+        let http = Http::new(HttpConfig {
+            timeout: Duration::from_millis(100),
+            total_timeout: Duration::from_millis(350),
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+            max_attempts: 50,
+            ..Default::default()
+        })
+        .unwrap();
+        let url = url::Url::parse(&format!("http://{addr}/v1/servers")).unwrap();
+        let e = http.send(&Req::new(Method::GET, url)).await.unwrap_err();
+        let text = e.to_string();
+        assert!(text.starts_with("GET /v1/servers: "), "{text}");
+        assert!(text.contains("deadline"), "{text}");
+        let attempts = match e {
+            HttpError::Deadline { attempts, .. } | HttpError::Transport { attempts, .. } => {
+                attempts
+            }
+            other => panic!("{other}"),
+        };
+        assert!((1..=4).contains(&attempts), "{attempts} attempts: {text}");
+    }
+
+    /// A server answering every connection with `response` (raw HTTP/1.1).
+    async fn canned(response: String) -> std::net::SocketAddr {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let response = response.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = sock.read(&mut buf).await;
+                    let _ = sock.write_all(response.as_bytes()).await;
+                    let _ = sock.shutdown().await;
+                });
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn cross_host_redirects_are_refused_naming_both_hosts() {
+        let body = r#"{"servers":[{"id":"evil"}],"count":1}"#;
+        let other = canned(format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        ))
+        .await;
+        let api = canned(format!(
+            "HTTP/1.1 302 Found\r\nlocation: http://{other}/v1/servers\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        ))
+        .await;
+        let http = Http::new(HttpConfig::default()).unwrap();
+        let url = url::Url::parse(&format!("http://{api}/v1/servers")).unwrap();
+        let e = http.send(&Req::new(Method::GET, url)).await.unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains(&format!(
+                "redirect from {api} to another host, {other}, refused"
+            )),
+            "{text}"
+        );
+        assert!(
+            matches!(e, HttpError::Transport { attempts: 1, .. }),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn hostile_limits_do_not_panic() {
+        for (rps, in_flight) in [(1e-300, usize::MAX), (f64::MAX, 2305843009213693952)] {
+            let http = Http::new(HttpConfig {
+                max_rps: rps,
+                max_in_flight: in_flight,
+                ..Default::default()
+            })
+            .unwrap();
+            assert!(http.limiter.is_some());
+        }
     }
 
     #[test]

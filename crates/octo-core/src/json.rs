@@ -17,6 +17,12 @@ pub fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     }
 }
 
+/// `bytes` without a leading UTF-8 byte-order mark (editors on Windows write one; it is not JSON
+/// or YAML content).
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
+}
+
 /// Append `value` as compact JSON (serde_json's `to_writer` output, byte for byte).
 pub fn write_compact(out: &mut Vec<u8>, value: &Value) {
     // Through a `String` (whose `fmt::Write` is std's compiled code), not `write!` on the Vec

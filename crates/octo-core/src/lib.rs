@@ -12,6 +12,7 @@
 //! - [`mutation`]: `--apply`/`--dry-run`/`--yes` of every mutating command, typed confirmation
 //! - [`progress`]: progress bars on stderr, only on a terminal and never with `-q`
 //! - [`docs`]: man pages and completions generated from clap
+//! - [`validate`]: ranges of numbers from flags, env and octo.yml (clap value parsers)
 
 pub mod config;
 pub mod docs;
@@ -27,6 +28,7 @@ pub mod progress;
 pub mod records;
 pub mod sanitize;
 pub mod time;
+pub mod validate;
 
 pub use exit::{Exit, InputError, UsageError};
 

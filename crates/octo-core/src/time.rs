@@ -149,6 +149,24 @@ fn parse_ago(s: &str) -> Option<TimeDelta> {
     TimeDelta::try_seconds(total)
 }
 
+/// `t + d`, or a usage error naming `what` when the sum is past the last representable date
+/// (`block_for: 100000000d`): time is never added unchecked.
+pub fn checked_after(
+    t: DateTime<Utc>,
+    d: std::time::Duration,
+    what: &str,
+) -> Result<DateTime<Utc>> {
+    TimeDelta::from_std(d)
+        .ok()
+        .and_then(|d| t.checked_add_signed(d))
+        .ok_or_else(|| {
+            usage(format!(
+                "{what}: {} s from now is too far in the future",
+                d.as_secs()
+            ))
+        })
+}
+
 fn midnight(d: NaiveDate) -> DateTime<Utc> {
     d.and_time(NaiveTime::MIN).and_utc()
 }
@@ -241,6 +259,32 @@ pub fn parse_api(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod checked_tests {
+    use super::*;
+
+    #[test]
+    fn adding_a_huge_duration_is_an_error_not_a_panic() {
+        let now = DateTime::parse_from_rfc3339("2026-12-03T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let e = checked_after(
+            now,
+            std::time::Duration::from_secs(100_000_000 * 86_400),
+            "ipblocker.block_for",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "ipblocker.block_for: 8640000000000000 s from now is too far in the future"
+        );
+        assert_eq!(
+            checked_after(now, std::time::Duration::from_secs(3600), "x").unwrap(),
+            now + TimeDelta::hours(1)
+        );
+    }
 }
 
 #[cfg(test)]

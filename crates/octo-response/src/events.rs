@@ -431,6 +431,7 @@ pub struct EventInputArgs {
         long = "poll-interval",
         default_value_t = 5.0,
         value_name = "SECS",
+        value_parser = octo_core::validate::poll_seconds,
         requires = "follow"
     )]
     pub poll_interval: f64,
@@ -450,19 +451,14 @@ impl EventInputArgs {
                 self.input.as_deref(),
             )?));
         }
-        if !(self.poll_interval.is_finite() && self.poll_interval >= 0.1) {
-            return Err(octo_core::exit::usage(
-                "--poll-interval must be at least 0.1 seconds",
-            ));
-        }
+        let poll = octo_core::validate::poll_duration(self.poll_interval)
+            .map_err(|e| octo_core::exit::usage(format!("--poll-interval: {e}")))?;
         let since = match &self.since {
             Some(s) => octo_core::time::parse_time(s, now)
                 .map_err(|e| octo_core::exit::usage(format!("--since: {e:#}")))?,
             None => now - chrono::Duration::hours(1),
         };
-        let follow = self
-            .follow
-            .then(|| std::time::Duration::from_secs_f64(self.poll_interval));
+        let follow = self.follow.then_some(poll);
         let src = EventSource::halo(halo.clone(), types, only_critical, since, follow);
         Ok(match &self.cursor_file {
             Some(f) => {

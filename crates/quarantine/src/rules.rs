@@ -20,7 +20,7 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct QuarantineRules {
     /// Master switch (default false, as in OCTOBOX).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "octo_core::config::yaml11_bool")]
     pub enabled: bool,
     /// Events from servers in these group names qualify.
     #[serde(default)]
@@ -30,7 +30,10 @@ pub struct QuarantineRules {
     #[serde(default)]
     pub trigger_events: Vec<EventType>,
     /// Only critical events qualify (default true).
-    #[serde(default = "octo_response::config::default_true")]
+    #[serde(
+        default = "octo_response::config::default_true",
+        deserialize_with = "octo_core::config::yaml11_bool"
+    )]
     pub trigger_only_on_critical: bool,
     /// At most this many moves per run (default 10; `--max` overrides).
     #[serde(default = "default_max_moves")]
@@ -92,14 +95,21 @@ ipblocker:
             "{e}"
         );
         assert!(e.contains("line 4"), "{e}");
-        let e = err("quarantine:\n  enabled: yes\n");
+        let e = err("quarantine:\n  enabled: maybe\n");
         assert!(
             e.contains("quarantine.enabled") || e.contains("enabled"),
             "{e}"
         );
         assert!(
-            e.contains("expected a boolean") && e.contains("line 2"),
+            e.contains("expected a boolean (true/false, yes/no, on/off)") && e.contains("line 2"),
             "{e}"
         );
+        // OCTOBOX files use YAML 1.1 booleans: they work unchanged
+        let q: QuarantineRules =
+            file("quarantine:\n  enabled: yes\n  trigger_only_on_critical: off\n")
+                .section("quarantine")
+                .unwrap()
+                .unwrap();
+        assert!(q.enabled && !q.trigger_only_on_critical);
     }
 }

@@ -219,8 +219,7 @@ fn from_clouds_yaml(cloud: &str) -> anyhow::Result<OsAuth> {
                 .join(", ")
         )));
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
+    let text = octo_core::config::load_yaml_text(path)?;
     let doc: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
     let entry = doc

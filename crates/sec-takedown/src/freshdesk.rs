@@ -177,7 +177,9 @@ impl Fd {
                 message: fd_message(&resp.body),
             }
             .into()),
-            Err(e @ HttpError::Transport { .. }) => Ok(Posted::Ambiguous(e.to_string())),
+            Err(e @ (HttpError::Transport { .. } | HttpError::Deadline { .. })) => {
+                Ok(Posted::Ambiguous(e.to_string()))
+            }
             Err(e @ HttpError::GaveUp { .. }) => Err(anyhow!(e)),
         }
     }

@@ -287,6 +287,9 @@ fn http_failure(e: &HttpError, what: &str) -> String {
             why,
             ..
         } => format!("POST {what}: HTTP {status} (after {attempts} attempts; {why})"),
+        HttpError::Deadline { secs, attempts, .. } => {
+            format!("POST {what}: no answer within {secs} s (after {attempts} attempts)")
+        }
     }
 }
 

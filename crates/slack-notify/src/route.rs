@@ -21,7 +21,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use octo_core::exit::usage;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -146,9 +145,7 @@ impl Routes {
     }
 
     pub fn load(path: &Path) -> anyhow::Result<Routes> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading the routing file {}", path.display()))
-            .map_err(|e| usage(format!("{e:#}")))?;
+        let text = octo_core::config::load_yaml_text(path)?;
         Routes::parse(path, &text)
     }
 

@@ -13,6 +13,6 @@ pub struct NotifyRules {
     #[serde(default)]
     pub suppress_events: Vec<EventType>,
     /// Post only critical events (action records are always posted).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "octo_core::config::yaml11_bool")]
     pub critical_only: bool,
 }

@@ -223,7 +223,12 @@ impl HaloClient {
             .get_opt(&format!("/v1/firewall_policies/{policy_id}"))
             .await?
             .ok_or_else(|| usage(format!("no firewall policy with id `{policy_id}`")))?;
-        Ok(v.get_mut("firewall_policy").map(Value::take).unwrap_or(v))
+        match v.get_mut("firewall_policy").map(Value::take) {
+            Some(p @ Value::Object(_)) => Ok(p),
+            _ => Err(anyhow::anyhow!(
+                "GET /v1/firewall_policies/{policy_id}: the response has no `firewall_policy` object"
+            )),
+        }
     }
 
     /// Resolve a group and return it with its Linux or Windows firewall policy. A group without

@@ -18,7 +18,7 @@ use reqwest::Method;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::{HaloClient, list_url};
+use super::{Completeness, HaloClient, list_url, next_link};
 use crate::http::display_target;
 use crate::time::{format_api, parse_api};
 
@@ -156,15 +156,23 @@ impl HaloClient {
                 // client's in-flight limit bounds how many are really on the wire.
                 let mut ahead: std::collections::VecDeque<Prefetch> = Default::default();
                 let mut queued = 1u32;
+                // What this query must prove: no page twice, `count` items read, ascending order.
+                let mut proof = Completeness::new(&path);
+                let mut last_ts: Option<DateTime<Utc>> = None;
                 loop {
                     let page = match ahead.pop_front() {
                         Some(p) => {
                             url = p.url.clone();
+                            proof.requesting(&url)?;
                             p.page().await?
                         }
-                        None => fetch_page(&this, url.clone(), key.clone()).await?,
+                        None => {
+                            proof.requesting(&url)?;
+                            fetch_page(&this, url.clone(), key.clone()).await?
+                        }
                     };
                     let target = display_target(&url);
+                    proof.announced(page.count.as_ref(), &target)?;
                     pages += 1;
                     let next = page.next.as_deref();
                     let next_url = match next {
@@ -190,6 +198,17 @@ impl HaloClient {
                     }
                     for raw in page.items {
                         let (ts, id) = raw_stamp(&raw, &target)?;
+                        // The cursor relies on ascending order: an item older than the one before
+                        // it would be taken for already delivered (and the items between lost).
+                        if let Some(prev) = last_ts.filter(|p| ts < *p) {
+                            Err(anyhow::anyhow!(
+                                "GET {target}: items out of order: {id} has created_at {} after an item of {}; cannot prove the window was read completely",
+                                format_api(ts),
+                                format_api(prev)
+                            ))?;
+                        }
+                        last_ts = Some(ts);
+                        proof.read(1);
                         if until.is_some_and(|u| ts >= u) {
                             // Sorted ascending: nothing after this belongs to the window.
                             break 'queries;
@@ -202,7 +221,10 @@ impl HaloClient {
                         yield RawItem { created_at: ts, id, json: raw };
                     }
                     match (page.next.as_deref(), next_url) {
-                        (None, _) => break 'queries,
+                        (None, _) => {
+                            proof.finish()?;
+                            break 'queries;
+                        }
                         (Some(_), None) => break,
                         (Some(_), Some(u)) => {
                             if ahead.is_empty() {
@@ -257,6 +279,7 @@ impl RawItem {
 struct RawPage {
     items: Vec<Box<RawValue>>,
     next: Option<String>,
+    count: Option<Value>,
 }
 
 /// GET one page of list `key` and split it.
@@ -278,31 +301,30 @@ fn split_page(body: &[u8], key: &str, target: &str) -> anyhow::Result<RawPage> {
         } else {
             serde_json::from_slice(body).with_context(invalid)?
         };
+    let count: Option<Value> = match top.get("count") {
+        Some(c) => Some(serde_json::from_str(c.get()).with_context(invalid)?),
+        None => None,
+    };
+    let counted = count.as_ref().and_then(Value::as_u64);
     let items = match top.remove(key) {
-        Some(raw) if raw.get() == "null" => Vec::new(),
+        Some(raw) if raw.get() == "null" && counted.unwrap_or(0) == 0 => Vec::new(),
+        Some(raw) if raw.get() == "null" => anyhow::bail!(
+            "GET {target}: `{key}` is null although the API counts {} items",
+            counted.unwrap_or(0)
+        ),
         Some(raw) if raw.get().starts_with('[') => {
             serde_json::from_str(raw.get()).with_context(invalid)?
         }
         Some(_) => anyhow::bail!("GET {target}: `{key}` is not a list"),
-        None if top.get("count").is_some_and(|c| c.get().trim() == "0") => Vec::new(),
+        None if counted == Some(0) => Vec::new(),
         None => anyhow::bail!("GET {target}: response has no `{key}` list"),
     };
-    #[derive(serde::Deserialize)]
-    struct Pagination {
-        next: Option<Value>,
-    }
-    let next = top
-        .get("pagination")
-        .and_then(|p| {
-            serde_json::from_str::<Option<Pagination>>(p.get())
-                .ok()
-                .flatten()
-        })
-        .and_then(|p| match p.next {
-            Some(Value::String(s)) if !s.is_empty() => Some(s),
-            _ => None,
-        });
-    Ok(RawPage { items, next })
+    let pagination: Option<Value> = match top.get("pagination") {
+        Some(p) => Some(serde_json::from_str(p.get()).with_context(invalid)?),
+        None => None,
+    };
+    let next = next_link(pagination.as_ref(), target)?;
+    Ok(RawPage { items, next, count })
 }
 
 /// `created_at` and `id` of an unparsed item, or an error naming what is missing.
@@ -384,6 +406,66 @@ mod tests {
         );
         let cursor_link = url::Url::parse("http://127.0.0.1:1/v1/events?cursor=abc").unwrap();
         assert_eq!(page_number(&cursor_link), None);
+    }
+
+    #[test]
+    fn pages_that_cannot_prove_completeness_are_errors() {
+        let t = "/v1/events?page=1";
+        let e = split_page(br#"{"count": 420, "events": null}"#, "events", t)
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "GET /v1/events?page=1: `events` is null although the API counts 420 items"
+        );
+        assert!(split_page(br#"{"count": 0, "events": null}"#, "events", t).is_ok());
+        let e = split_page(br#"{"events": [], "pagination": {"next": 2}}"#, "events", t)
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "GET /v1/events?page=1: malformed `pagination.next` (2): cannot tell whether more pages follow"
+        );
+        let e = split_page(br#"{"events": [], "pagination": "page2"}"#, "events", t)
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("malformed `pagination`"), "{e}");
+        let p = split_page(
+            br#"{"count": 3, "events": [], "pagination": {}}"#,
+            "events",
+            t,
+        )
+        .unwrap();
+        assert_eq!((p.next, p.count), (None, Some(serde_json::json!(3))));
+    }
+
+    #[test]
+    fn completeness_catches_loops_and_short_reads() {
+        let mut c = Completeness::new("/v1/servers");
+        let u = url::Url::parse("http://h/v1/servers?page=2").unwrap();
+        c.requesting(&u).unwrap();
+        assert_eq!(
+            c.requesting(&u).unwrap_err().to_string(),
+            "GET /v1/servers: pagination.next points back at a page already read (/v1/servers?page=2); stopping instead of looping"
+        );
+        c.announced(Some(&serde_json::json!(420)), "/v1/servers?page=1")
+            .unwrap();
+        c.announced(Some(&serde_json::json!(5)), "/v1/servers?page=2")
+            .unwrap();
+        c.read(100);
+        assert_eq!(
+            c.finish().unwrap_err().to_string(),
+            "GET /v1/servers: the API announced 420 items but its pages ended after 100; refusing an incomplete result"
+        );
+        c.read(320);
+        c.finish().unwrap();
+        let e = c
+            .announced(Some(&serde_json::json!("many")), "/v1/servers?page=3")
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("`count` is not a whole number"),
+            "{e}"
+        );
     }
 
     #[test]

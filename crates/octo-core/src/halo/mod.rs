@@ -142,6 +142,7 @@ impl HaloClient {
             connect_timeout: cfg.connect_timeout,
             max_in_flight: cfg.max_in_flight,
             max_rps: cfg.max_rps,
+            total_timeout: cfg.timeout.saturating_mul(3),
             ..HttpConfig::default()
         })?;
         Ok(Self::with_http(http, cfg.base_url.clone(), key, access))
@@ -260,14 +261,11 @@ impl HaloClient {
             .and_then(Value::as_str)
             .ok_or(AuthError::NoToken)?;
         let expires_in = v.get("expires_in").and_then(Value::as_u64);
-        let ttl = Duration::from_secs(expires_in.unwrap_or(900));
-        // Refresh a little early: 60 s, or a quarter of a short lifetime.
-        let margin = Duration::from_secs(60).min(ttl / 4);
         let generation = self.inner.generation.fetch_add(1, Ordering::AcqRel) + 1;
         Ok((
             Token {
                 value: SecretString::from(value.to_string()),
-                refresh_at: Instant::now() + ttl - margin,
+                refresh_at: refresh_at(Instant::now(), expires_in),
                 generation,
             },
             TokenInfo {
@@ -429,21 +427,36 @@ impl HaloClient {
         let this = self.clone();
         let key = key.to_string();
         let first = list_url(path, params);
+        fn path_of(first: &str) -> String {
+            first.split('?').next().unwrap_or(first).to_string()
+        }
         Box::pin(async_stream::try_stream! {
             let mut url = this.url(&first)?;
+            let mut proof = Completeness::new(&path_of(&first));
             loop {
                 let target = display_target(&url);
+                proof.requesting(&url)?;
                 let resp = this.call_url(Method::GET, url.clone(), None).await?;
                 let mut page: Value = parse_body(&Method::GET, &target, &resp.body)?;
+                proof.announced(page.get("count"), &target)?;
                 let items = take_items(&mut page, &key, &target)?;
-                for item in items {
+                for (i, item) in items.into_iter().enumerate() {
+                    if !item.is_object() {
+                        Err(anyhow::anyhow!(
+                            "GET {target}: item {} of `{key}` is not an object but `{}`",
+                            i + 1,
+                            short_json(&item)
+                        ))?;
+                    }
+                    proof.read(1);
                     yield item;
                 }
-                match page.pointer("/pagination/next").and_then(Value::as_str) {
-                    Some(next) if !next.is_empty() => url = this.rebase(next)?,
-                    _ => break,
+                match next_link(page.get("pagination"), &target)? {
+                    Some(next) => url = this.rebase(&next)?,
+                    None => break,
                 }
             }
+            proof.finish()?;
         })
     }
 
@@ -457,6 +470,17 @@ impl HaloClient {
         use futures::TryStreamExt;
         self.list(path, params, key).try_collect().await
     }
+}
+
+/// Longest a token is cached, whatever `expires_in` says (a day).
+const MAX_TOKEN_TTL: Duration = Duration::from_secs(86_400);
+
+/// When to refresh a token that lives `expires_in` seconds (900 when absent or not a whole
+/// number >= 0): a little early, 60 s or a quarter of a short lifetime; never later than a day.
+fn refresh_at(now: Instant, expires_in: Option<u64>) -> Instant {
+    let ttl = Duration::from_secs(expires_in.unwrap_or(900)).min(MAX_TOKEN_TTL);
+    let margin = Duration::from_secs(60).min(ttl / 4);
+    now.checked_add(ttl - margin).unwrap_or(now)
 }
 
 /// Errors a follower should survive: the service failing after retries, not a bad key or input.
@@ -488,12 +512,121 @@ fn parse_body(method: &Method, target: &str, body: &[u8]) -> anyhow::Result<Valu
 }
 
 fn take_items(page: &mut Value, key: &str, target: &str) -> anyhow::Result<Vec<Value>> {
+    let count = page.get("count").and_then(Value::as_u64);
     match page.get_mut(key).map(Value::take) {
         Some(Value::Array(items)) => Ok(items),
-        Some(Value::Null) => Ok(Vec::new()),
-        None if page.get("count").and_then(Value::as_u64) == Some(0) => Ok(Vec::new()),
+        Some(Value::Null) if count.unwrap_or(0) == 0 => Ok(Vec::new()),
+        Some(Value::Null) => anyhow::bail!(
+            "GET {target}: `{key}` is null although the API counts {} items",
+            count.unwrap_or(0)
+        ),
+        None if count == Some(0) => Ok(Vec::new()),
         None => anyhow::bail!("GET {target}: response has no `{key}` list"),
         Some(_) => anyhow::bail!("GET {target}: `{key}` is not a list"),
+    }
+}
+
+/// A JSON value shortened for an error message.
+fn short_json(v: &Value) -> String {
+    let mut t = v.to_string();
+    if t.len() > 60 {
+        let mut cut = 60;
+        while !t.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        t.truncate(cut);
+        t.push('…');
+    }
+    t
+}
+
+/// The `next` link of a page's `pagination` (absent, `null`, `{}` or an empty `next`: last page).
+/// Anything else that is not a link is an error: the reader could not tell whether it is done.
+pub(crate) fn next_link(
+    pagination: Option<&Value>,
+    target: &str,
+) -> anyhow::Result<Option<String>> {
+    let next = match pagination {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(p)) => p.get("next"),
+        Some(other) => anyhow::bail!(
+            "GET {target}: malformed `pagination` ({}): cannot tell whether more pages follow",
+            short_json(other)
+        ),
+    };
+    match next {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => anyhow::bail!(
+            "GET {target}: malformed `pagination.next` ({}): cannot tell whether more pages follow",
+            short_json(other)
+        ),
+    }
+}
+
+/// What a list reader must prove before it may end: no page requested twice (a looping `next`),
+/// and at least the `count` its first page announced read. Fails naming the endpoint.
+pub(crate) struct Completeness {
+    endpoint: String,
+    count: Option<u64>,
+    read: u64,
+    pages: std::collections::HashSet<String>,
+}
+
+impl Completeness {
+    pub(crate) fn new(endpoint: &str) -> Completeness {
+        Completeness {
+            endpoint: endpoint.to_string(),
+            count: None,
+            read: 0,
+            pages: Default::default(),
+        }
+    }
+
+    /// Before requesting `url`: a page already requested means the pagination loops.
+    pub(crate) fn requesting(&mut self, url: &Url) -> anyhow::Result<()> {
+        if !self.pages.insert(url.as_str().to_string()) {
+            anyhow::bail!(
+                "GET {}: pagination.next points back at a page already read ({}); stopping instead of looping",
+                self.endpoint,
+                &display_target(url)
+            );
+        }
+        Ok(())
+    }
+
+    /// The first page's `count` is the one to reach; later pages may not lower it.
+    pub(crate) fn announced(&mut self, count: Option<&Value>, target: &str) -> anyhow::Result<()> {
+        match count {
+            None | Some(Value::Null) => {}
+            Some(c) => match c.as_u64() {
+                Some(n) => {
+                    self.count.get_or_insert(n);
+                }
+                None => anyhow::bail!(
+                    "GET {target}: `count` is not a whole number ({})",
+                    short_json(c)
+                ),
+            },
+        }
+        Ok(())
+    }
+
+    pub(crate) fn read(&mut self, n: u64) {
+        self.read += n;
+    }
+
+    /// At the last page: fewer items than announced is an error.
+    pub(crate) fn finish(&self) -> anyhow::Result<()> {
+        match self.count {
+            Some(count) if self.read < count => anyhow::bail!(
+                "GET {}: the API announced {count} items but its pages ended after {}; refusing an incomplete result",
+                self.endpoint,
+                self.read
+            ),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -535,6 +668,21 @@ mod tests {
             .rebase("https://proxy.example/halo/v1/servers?page=3")
             .unwrap();
         assert_eq!(u.as_str(), "https://proxy.example/halo/v1/servers?page=3");
+    }
+
+    #[test]
+    fn huge_token_lifetimes_are_capped() {
+        let now = Instant::now();
+        assert_eq!(
+            refresh_at(now, Some(1 << 63)),
+            now + MAX_TOKEN_TTL - Duration::from_secs(60)
+        );
+        assert_eq!(
+            refresh_at(now, Some(u64::MAX)),
+            refresh_at(now, Some(86_400))
+        );
+        assert_eq!(refresh_at(now, None), now + Duration::from_secs(900 - 60));
+        assert_eq!(refresh_at(now, Some(8)), now + Duration::from_secs(6));
     }
 
     #[test]

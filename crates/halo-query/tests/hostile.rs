@@ -1,0 +1,98 @@
+//! Hostile settings through the real binary: numbers out of range from a flag, the environment or
+//! octo.yml are usage errors naming where they came from (never a panic); a URL with a password
+//! that does not parse is never echoed; `--config <(...)` (a pipe, readable once) works.
+
+mod common;
+
+use common::*;
+use octo_sim::SimConfig;
+
+fn halo_query(url: &str, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+    let cfg = tempfile::tempdir().unwrap();
+    let mut removed = REMOVED_ENV.to_vec();
+    removed.extend(["HALO_CONCURRENCY", "HALO_MAX_RPS", "HALO_TIMEOUT"]);
+    let mut cmd = octo_testkit::harness::command("halo-query", &removed);
+    cmd.envs(envs(url, octo_sim::READ_KEY.1))
+        .env("XDG_CONFIG_HOME", cfg.path())
+        .envs(env.iter().copied())
+        .args(args);
+    let out = cmd.output().unwrap();
+    assert_no_secrets(&out);
+    out
+}
+
+fn usage_error(out: &std::process::Output, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(code(out), 2, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(needle), "wanted `{needle}` in:\n{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn numbers_out_of_range_are_refused_where_they_enter() {
+    let sim = spawn(SimConfig::default());
+    let url = sim.url();
+    let out = halo_query(&url, &[], &["--max-rps", "1e-300", "groups"]);
+    usage_error(&out, "1e-300 is out of range");
+    let out = halo_query(
+        &url,
+        &[],
+        &["--max-in-flight", "2305843009213693952", "groups"],
+    );
+    usage_error(&out, "must be between 1 and 256");
+    let out = halo_query(
+        &url,
+        &[],
+        &["events", "--follow", "--poll-interval", "1e300"],
+    );
+    usage_error(&out, "1e300 is out of range");
+    let out = halo_query(
+        &url,
+        &[("HALO_CONCURRENCY", "2305843009213693952")],
+        &["groups"],
+    );
+    usage_error(
+        &out,
+        "env HALO_CONCURRENCY: 2305843009213693952 is out of range",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("octo.yml");
+    std::fs::write(&file, "halo:\n  max_rps: 1.0e-300\n").unwrap();
+    let out = halo_query(&url, &[], &["--config", file.to_str().unwrap(), "groups"]);
+    usage_error(&out, "halo.max_rps: 1e-300 is out of range");
+    let out = halo_query(&url, &[], &["--timeout", "0", "groups"]);
+    usage_error(&out, "a timeout must be between 1 and 86400 seconds");
+}
+
+#[test]
+fn an_unparseable_url_never_shows_its_password() {
+    let out = halo_query("http://k:PASSWORD123@[::1", &[], &["groups"]);
+    usage_error(&out, "invalid Halo API URL `http://redacted@[::1`");
+    assert!(!stderr(&out).contains("PASSWORD123"));
+}
+
+#[test]
+fn config_from_a_pipe_with_a_bom_is_read_once() {
+    let sim = spawn(SimConfig::default());
+    let bin = octo_testkit::bin("halo-query");
+    let script = format!(
+        "exec '{}' --config <(printf '\\357\\273\\277halo:\\n  max_in_flight: 3\\n  timeout_secs: 7\\n') doctor",
+        bin.display()
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .env_remove("OCTO_CONFIG")
+        .env_remove("HALO_CONCURRENCY")
+        .env_remove("HALO_TIMEOUT")
+        .envs(envs(&sim.url(), octo_sim::READ_KEY.1))
+        .output()
+        .unwrap();
+    assert_no_secrets(&out);
+    ok(&out);
+    let lines = jsonl(&out);
+    let s = &lines[0]["config"]["settings"];
+    assert_eq!(s["max_in_flight"]["value"], 3, "{s}");
+    assert_eq!(s["timeout_secs"]["value"], 7, "{s}");
+}
