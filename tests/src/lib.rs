@@ -8,10 +8,13 @@
 //!   pseudo-terminal.
 //! - [`world`]: octo-sim (and moto) with the hostile server planted, a config file, and the
 //!   environment every tool needs, with distinctive secrets.
+//! - [`examples`]: the host the files in `examples/` are installed on, the parsers of crontab,
+//!   GitHub Actions and systemd, and the AWS side (moto) of the examples' tests.
 //! - [`report`]: failures collected over every binary, each naming binary, subcommand and check,
 //!   asserted once at the end so one run lists every straggler.
 
 pub mod bins;
+pub mod examples;
 pub mod help;
 pub mod report;
 pub mod run;
