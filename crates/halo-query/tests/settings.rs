@@ -79,9 +79,8 @@ fn doctor_shows_each_value_and_its_source() {
 
 #[test]
 fn a_bad_env_value_names_the_variable() {
-    let mut cmd = env("http://127.0.0.1:9")
-        .set("HALO_CONCURRENCY", "lots")
-        .command("halo-query", Keys::Read);
+    let env = env("http://127.0.0.1:9").set("HALO_CONCURRENCY", "lots");
+    let mut cmd = env.command("halo-query", Keys::Read);
     cmd.arg("doctor");
     let out = cmd.output().unwrap();
     assert_eq!(code(&out), 2, "{}", stderr(&out));
