@@ -9,12 +9,15 @@
 //!   pseudo-terminal.
 //! - [`world`]: octo-sim (and moto) with the hostile server planted, a config file, and the
 //!   environment every tool needs, with distinctive secrets.
+//! - [`examples`]: the host the files in `examples/` are installed on, the parsers of crontab,
+//!   GitHub Actions and systemd, and the AWS side (moto) of the examples' tests.
 //! - [`package`]: `make install|uninstall|deb|dist` on the debug build, the files a prefix must
 //!   hold, and the checks of installed binaries, man pages and completions.
 //! - [`report`]: failures collected over every binary, each naming binary, subcommand and check,
 //!   asserted once at the end so one run lists every straggler.
 
 pub mod bins;
+pub mod examples;
 pub mod help;
 pub mod package;
 pub mod report;

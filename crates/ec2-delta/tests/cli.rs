@@ -6,13 +6,13 @@ use std::process::Output;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
-use octo_testkit::{AWS_REMOVED_ENV, Moto};
+use octo_testkit::Moto;
+use octo_testkit::harness::{Keys, TestEnv, code, jsonl, stderr, stdout};
 use serde_json::{Value, json};
 
 const BASE: &str = "123456789012";
 const OTHER: &str = "111111111111";
 const ROLE: &str = "inventory-reader";
-const HALO_SECRET: &str = octo_sim::READ_KEY.1;
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -164,59 +164,18 @@ fn halo_server(
     }))
 }
 
-fn run(moto: &Moto, halo_url: Option<&str>, args: &[&str], stdin: Option<&str>) -> Output {
-    let cfg = tempfile::tempdir().unwrap();
-    let mut cmd = assert_cmd::Command::cargo_bin("ec2-delta").unwrap();
-    for k in AWS_REMOVED_ENV {
-        cmd.env_remove(k);
+/// Where ec2-delta runs: moto's AWS, and Halo at `halo_url` when given.
+fn env(moto: &Moto, halo_url: Option<&str>) -> TestEnv {
+    let env = TestEnv::new().envs(moto.aws_env());
+    match halo_url {
+        Some(url) => env.halo(url),
+        None => env,
     }
-    for k in [
-        "HALO_API_HOSTNAME",
-        "HALO_API_PORT",
-        "HALO_API_URL",
-        "HALO_API_KEY",
-        "HALO_API_SECRET_KEY",
-        "OCTO_CONFIG",
-    ] {
-        cmd.env_remove(k);
-    }
-    cmd.envs(moto.aws_env()).env("XDG_CONFIG_HOME", cfg.path());
-    if let Some(url) = halo_url {
-        cmd.env("HALO_API_URL", url)
-            .env("HALO_API_KEY", octo_sim::READ_KEY.0)
-            .env("HALO_API_SECRET_KEY", HALO_SECRET);
-    }
-    if let Some(input) = stdin {
-        cmd.write_stdin(input);
-    }
-    let out = cmd
-        .timeout(std::time::Duration::from_secs(300))
-        .args(args)
-        .output()
-        .unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!all.contains(HALO_SECRET), "Halo secret leaked:\n{all}");
-    out
 }
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap()
-}
-fn jsonl(o: &Output) -> Vec<Value> {
-    stdout(o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+/// `ec2-delta ARGS < stdin` to the end, secrets checked.
+fn run(moto: &Moto, halo_url: Option<&str>, args: &[&str], stdin: Option<&str>) -> Output {
+    env(moto, halo_url).run("ec2-delta", Keys::Read, args, stdin.unwrap_or(""))
 }
 
 const HEADER: &str = "instance_id,aws_account,aws_region,key_name,launch_time,vpc_id,state,instance_type,private_ip,public_ip,name,tags";
@@ -558,39 +517,33 @@ fn a_role_that_cannot_be_assumed_is_named_and_the_rest_reported() {
     let mut lines = text.lines();
     let (key, secret) = (lines.next().unwrap(), lines.next().unwrap());
 
-    let mut cmd = assert_cmd::Command::cargo_bin("ec2-delta").unwrap();
-    for k in AWS_REMOVED_ENV {
-        cmd.env_remove(k);
-    }
-    let out = cmd
-        .envs(moto.aws_env())
-        .env("AWS_ACCESS_KEY_ID", key)
-        .env("AWS_SECRET_ACCESS_KEY", secret)
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .env_remove("HALO_API_URL")
-        .args([
-            "--accounts",
-            "111111111111;222222222222",
-            "--role-name",
-            "reader",
-            "--regions",
-            "us-east-1",
-            "--halo-servers",
-            "-",
-            "-o",
-            "jsonl",
-        ])
-        .write_stdin("")
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
+    let out = env(&moto, None)
+        .set("AWS_ACCESS_KEY_ID", key)
+        .set("AWS_SECRET_ACCESS_KEY", secret)
+        .secret(secret)
+        .run(
+            "ec2-delta",
+            Keys::Read,
+            &[
+                "--accounts",
+                "111111111111;222222222222",
+                "--role-name",
+                "reader",
+                "--regions",
+                "us-east-1",
+                "--halo-servers",
+                "-",
+                "-o",
+                "jsonl",
+            ],
+            "",
+        );
     assert_eq!(code(&out), 4, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
         err.contains("ec2-delta: account 222222222222: sts:AssumeRole arn:aws:iam::222222222222:role/reader: AccessDenied"),
         "{err}"
     );
-    assert!(!err.contains(secret), "secret leaked: {err}");
     let accounts: Vec<String> = jsonl(&out)
         .iter()
         .map(|r| r["aws_account"].as_str().unwrap().to_string())

@@ -3,16 +3,16 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Output, Stdio};
+use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use octo_sim::{Faults, Sim, SimConfig, SimHandle};
-use octo_testkit::{AWS_REMOVED_ENV, Moto};
+use octo_testkit::Moto;
+use octo_testkit::harness::{Keys, TestEnv, code, stderr, wait_until};
 use serde_json::Value;
 use sha2::Digest;
 
-const SECRET: &str = octo_sim::READ_KEY.1;
 const DAY: &str = "2026-11-19";
 
 fn anchor() -> DateTime<Utc> {
@@ -42,46 +42,18 @@ fn truth(sim: &Sim) -> Vec<String> {
         .collect()
 }
 
-fn command(sim_url: &str, moto: Option<&Moto>) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("event-export"));
-    for k in AWS_REMOVED_ENV {
-        cmd.env_remove(k);
+/// Where event-export runs: Halo at `sim_url`, moto's AWS when given.
+fn env(sim_url: &str, moto: Option<&Moto>) -> TestEnv {
+    let env = TestEnv::new().halo(sim_url);
+    match moto {
+        Some(m) => env.envs(m.aws_env()),
+        None => env,
     }
-    for k in [
-        "HALO_API_HOSTNAME",
-        "HALO_API_PORT",
-        "HALO_CONCURRENCY",
-        "OCTO_CONFIG",
-    ] {
-        cmd.env_remove(k);
-    }
-    cmd.env("HALO_API_URL", sim_url)
-        .env("HALO_API_KEY", octo_sim::READ_KEY.0)
-        .env("HALO_API_SECRET_KEY", SECRET)
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .stdin(Stdio::null());
-    if let Some(m) = moto {
-        cmd.envs(m.aws_env());
-    }
-    cmd
 }
 
+/// `event-export ARGS` to the end, secrets checked.
 fn run(sim_url: &str, moto: Option<&Moto>, args: &[&str]) -> Output {
-    let out = command(sim_url, moto).args(args).output().unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!all.contains(SECRET), "secret leaked:\n{all}");
-    out
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    env(sim_url, moto).run("event-export", Keys::Read, args, "")
 }
 
 fn gunzip(bytes: &[u8]) -> String {
@@ -319,28 +291,37 @@ fn killed_at_random_points_then_resumed_gives_the_same_result() {
     let dir = tempfile::tempdir().unwrap();
     let to = dir.path().to_str().unwrap().to_string();
     let checkpoint = dir.path().join(format!("events/dt={DAY}/_checkpoint.json"));
+    let day_dir = dir.path().join(format!("events/dt={DAY}"));
+    // finished parts (the manifest, the checkpoint and temp files are not parts)
+    let parts = || {
+        std::fs::read_dir(&day_dir).map_or(0, |d| {
+            d.filter_map(Result::ok)
+                .filter(|e| {
+                    let n = e.file_name().to_string_lossy().into_owned();
+                    n.starts_with("part-") && n.ends_with(".jsonl.gz")
+                })
+                .count()
+        })
+    };
+    let env = env(&sim.url(), None);
     let mut kills = 0;
-    // Kill at growing delays after the first checkpoint: mid-part, between parts, mid-rename.
-    for delay_ms in [0u64, 37, 180, 450] {
-        let mut child = command(&sim.url(), None)
-            .args(args(&to))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !checkpoint.exists() && Instant::now() < deadline {
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap();
+    // Killed at points of growing progress: right after the first checkpoint, then after more
+    // and more parts (of 40); each run resumes where the last one was killed.
+    for at_least in [0usize, 4, 12, 24] {
+        let mut child = env.spawn(
+            "event-export",
+            Keys::Read,
+            &args(&to).iter().map(String::as_str).collect::<Vec<_>>(),
+            Stdio::null(),
+        );
+        let reached = wait_until(Duration::from_secs(120), || {
+            child.try_wait().is_some() || (checkpoint.exists() && parts() >= at_least)
+        });
+        assert!(reached, "no checkpoint and {at_least} parts within 120 s");
+        if child.try_wait().is_none() {
             kills += 1;
         }
-        child.wait().unwrap();
+        child.stop("KILL");
     }
     assert!(kills >= 2, "the export finished before it could be killed");
     let out = run(
@@ -374,11 +355,9 @@ fn to_moto_s3_the_same_bytes_as_to_a_folder() {
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     // the default destination comes from EVENTS_S3_BUCKET: already exported there
-    let out = command(&sim.url(), Some(&moto))
-        .env("EVENTS_S3_BUCKET", "halo-archive/prod/halo")
-        .args(["--date", DAY])
-        .output()
-        .unwrap();
+    let out = env(&sim.url(), Some(&moto))
+        .set("EVENTS_S3_BUCKET", "halo-archive/prod/halo")
+        .run("event-export", Keys::Read, &["--date", DAY], "");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(
         stderr(&out).contains("already exported"),
@@ -616,16 +595,12 @@ fn an_outage_mid_run_names_the_window_keeps_the_checkpoint_and_the_rerun_complet
         "--concurrency",
         "2",
     ];
-    let child = command(&sim.url(), None)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !checkpoint.exists() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let env = env(&sim.url(), None);
+    let child = env.spawn("event-export", Keys::Read, &args, Stdio::null());
+    assert!(
+        wait_until(Duration::from_secs(60), || checkpoint.exists()),
+        "no checkpoint within 60 s"
+    );
     // The API now answers 429 asking for a longer wait than the client accepts: no retry helps.
     sim.set_faults(Faults {
         rate_429: 1.0,
@@ -633,7 +608,8 @@ fn an_outage_mid_run_names_the_window_keeps_the_checkpoint_and_the_rerun_complet
         max_in_a_row: 0,
         ..Faults::default()
     });
-    let out = child.wait_with_output().unwrap();
+    let out = child.wait_output(Duration::from_secs(300));
+    env.assert_no_secrets(&out);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -718,11 +694,9 @@ fn the_sharded_kubernetes_example_exports_24_hours_and_its_check_passes() {
         stderr(&out)
     );
     for i in 0..24 {
-        let out = command(&sim.url(), None)
-            .env("JOB_COMPLETION_INDEX", i.to_string())
-            .args(&shard)
-            .output()
-            .unwrap();
+        let out = env(&sim.url(), None)
+            .set("JOB_COMPLETION_INDEX", i.to_string())
+            .run("event-export", Keys::Read, &shard, "");
         assert_eq!(code(&out), 0, "shard {i}: {}", stderr(&out));
     }
     let out = run(&sim.url(), None, &check);

@@ -3,10 +3,12 @@
 mod common;
 
 use assert_cmd::Command;
+use octo_testkit::harness::{Keys, TestEnv};
 use predicates::prelude::*;
 
-fn fw_graph() -> Command {
-    let mut c = Command::cargo_bin("fw-graph").unwrap();
+/// fw-graph in `env` (nothing of the caller's environment), without colour.
+fn fw_graph(env: &TestEnv) -> Command {
+    let mut c = env.command("fw-graph", Keys::Read);
     c.env("NO_COLOR", "1");
     c
 }
@@ -17,8 +19,9 @@ fn golden(name: &str) -> String {
 
 #[test]
 fn text_formats_on_stdout_match_the_golden_files() {
+    let env = TestEnv::new();
     for (format, file) in [("dot", "policy.dot"), ("mermaid", "policy.mmd")] {
-        fw_graph()
+        fw_graph(&env)
             .args([
                 "--policy",
                 common::fixture_path().to_str().unwrap(),
@@ -30,7 +33,7 @@ fn text_formats_on_stdout_match_the_golden_files() {
             .stdout(golden(file))
             .stderr("");
     }
-    fw_graph()
+    fw_graph(&env)
         .args([
             "--policy",
             "-",
@@ -55,8 +58,9 @@ fn text_formats_on_stdout_match_the_golden_files() {
 
 #[test]
 fn the_bare_policy_object_works_as_well_as_the_wrapped_one() {
+    let env = TestEnv::new();
     let bare = common::fixture()["firewall_policy"].to_string();
-    fw_graph()
+    fw_graph(&env)
         .args(["--policy", "-", "--format", "dot"])
         .write_stdin(bare)
         .assert()
@@ -66,8 +70,9 @@ fn the_bare_policy_object_works_as_well_as_the_wrapped_one() {
 
 #[test]
 fn svg_and_png_to_stdout_and_files() {
+    let env = TestEnv::new();
     let dir = tempfile::tempdir().unwrap();
-    fw_graph()
+    fw_graph(&env)
         .args([
             "--policy",
             common::fixture_path().to_str().unwrap(),
@@ -80,7 +85,7 @@ fn svg_and_png_to_stdout_and_files() {
             predicate::str::starts_with("<svg").and(predicate::str::contains("load-balancers")),
         );
     // PNG to a pipe is fine (stdout is not a terminal here)
-    let out = fw_graph()
+    let out = fw_graph(&env)
         .args([
             "--policy",
             common::fixture_path().to_str().unwrap(),
@@ -95,7 +100,7 @@ fn svg_and_png_to_stdout_and_files() {
     assert_eq!(&out[..8], b"\x89PNG\r\n\x1a\n");
     // --out FILE, format from the extension, atomic write leaves no temp file behind
     let png = dir.path().join("fw.png");
-    fw_graph()
+    fw_graph(&env)
         .args([
             "--policy",
             common::fixture_path().to_str().unwrap(),
@@ -115,7 +120,7 @@ fn svg_and_png_to_stdout_and_files() {
         ("csv", "record,chain,action,"),
     ] {
         let p = dir.path().join(format!("fw.{ext}"));
-        fw_graph()
+        fw_graph(&env)
             .args([
                 "--policy",
                 common::fixture_path().to_str().unwrap(),
@@ -128,7 +133,7 @@ fn svg_and_png_to_stdout_and_files() {
         assert!(text.starts_with(starts), "{ext}: {}", &text[..20]);
     }
     // overwrite in place; --format wins over the extension
-    fw_graph()
+    fw_graph(&env)
         .args([
             "--policy",
             common::fixture_path().to_str().unwrap(),
@@ -150,6 +155,7 @@ fn svg_and_png_to_stdout_and_files() {
 
 #[test]
 fn the_edges_as_records_in_every_format_with_columns() {
+    let env = TestEnv::new();
     let f = common::fixture_path();
     let f = f.to_str().unwrap();
     let golden_jsonl = golden("policy.all.jsonl");
@@ -158,19 +164,19 @@ fn the_edges_as_records_in_every_format_with_columns() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     // piped without a format: jsonl, the golden bytes
-    fw_graph()
+    fw_graph(&env)
         .args(["--policy", f, "--all", "--group-name", "web-servers"])
         .assert()
         .success()
         .stdout(golden_jsonl.clone());
     // -o dot is the DOT picture
-    fw_graph()
+    fw_graph(&env)
         .args(["--policy", f, "-o", "dot"])
         .assert()
         .success()
         .stdout(golden("policy.dot"));
     let run = |args: &[&str]| -> String {
-        let out = fw_graph()
+        let out = fw_graph(&env)
             .args(["--policy", f, "--all", "--group-name", "web-servers"])
             .args(args)
             .output()
@@ -219,7 +225,8 @@ fn the_edges_as_records_in_every_format_with_columns() {
 
 #[test]
 fn malformed_json_on_stdin_is_exit_3_naming_stdin_and_line() {
-    fw_graph()
+    let env = TestEnv::new();
+    fw_graph(&env)
         .args(["--policy", "-", "--format", "dot"])
         .write_stdin("{\"firewall_policy\": {\"name\": ")
         .assert()
@@ -232,9 +239,10 @@ fn malformed_json_on_stdin_is_exit_3_naming_stdin_and_line() {
 
 #[test]
 fn an_unusable_policy_is_exit_3_naming_the_field_and_position() {
+    let env = TestEnv::new();
     let mut v = common::fixture();
     v["firewall_policy"]["firewall_rules"][4]["action"] = "ALLOW".into();
-    fw_graph()
+    fw_graph(&env)
         .args(["--policy", "-", "--format", "mermaid"])
         .write_stdin(v.to_string())
         .assert()
@@ -244,13 +252,13 @@ fn an_unusable_policy_is_exit_3_naming_the_field_and_position() {
             predicate::str::contains("field `firewall_rules[4].action`")
                 .and(predicate::str::contains("position 5")),
         );
-    fw_graph()
+    fw_graph(&env)
         .args(["--policy", "-", "--format", "dot"])
         .write_stdin("{\"firewall_policy\": null}")
         .assert()
         .code(3)
         .stderr(predicate::str::contains("no firewall policy"));
-    fw_graph()
+    fw_graph(&env)
         .args(["--policy", "-", "--format", "dot"])
         .write_stdin("{\"name\": \"a\", \"firewall_rules\": []}\n{\"name\": \"b\", \"firewall_rules\": []}\n")
         .assert()
@@ -260,27 +268,28 @@ fn an_unusable_policy_is_exit_3_naming_the_field_and_position() {
 
 #[test]
 fn usage_errors_are_exit_2() {
+    let env = TestEnv::new();
     let fixture = common::fixture_path();
     let f = fixture.to_str().unwrap();
-    fw_graph()
+    fw_graph(&env)
         .args(["--policy", f, "--format", "gif"])
         .assert()
         .code(2)
         .stdout("");
-    fw_graph()
+    fw_graph(&env)
         .args(["--policy", f, "--out", "graph.weird"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--format"));
     // -o is the format, never a file
-    fw_graph()
+    fw_graph(&env)
         .args(["--policy", f, "-o", "graph.svg"])
         .assert()
         .code(2)
         .stdout("");
     // columns and --no-header are for the records, not for a picture
     for extra in [&["-c", "from"][..], &["--no-header"]] {
-        fw_graph()
+        fw_graph(&env)
             .args(["--policy", f, "-o", "svg"])
             .args(extra)
             .assert()
@@ -288,8 +297,8 @@ fn usage_errors_are_exit_2() {
             .stdout("")
             .stderr(predicate::str::contains("not for a picture"));
     }
-    fw_graph().args(["--format", "dot"]).assert().code(2);
-    fw_graph()
+    fw_graph(&env).args(["--format", "dot"]).assert().code(2);
+    fw_graph(&env)
         .args(["--policy", "/nonexistent/policy.json", "--format", "dot"])
         .assert()
         .code(2)
@@ -298,12 +307,13 @@ fn usage_errors_are_exit_2() {
 
 #[test]
 fn help_and_version() {
-    fw_graph()
+    let env = TestEnv::new();
+    fw_graph(&env)
         .arg("--help")
         .assert()
         .success()
         .stdout(predicate::str::contains("--policy").and(predicate::str::contains("mermaid")));
-    fw_graph()
+    fw_graph(&env)
         .arg("--version")
         .assert()
         .success()
@@ -314,6 +324,7 @@ fn help_and_version() {
 /// every fontconfig/XDG lookup pointed at nothing.
 #[test]
 fn renders_with_no_fonts_installed() {
+    let env = TestEnv::new();
     let bin = std::fs::read(assert_cmd::cargo::cargo_bin("fw-graph")).unwrap();
     for lib in [
         &b"libfontconfig"[..],
@@ -328,7 +339,7 @@ fn renders_with_no_fonts_installed() {
         );
     }
     let empty = tempfile::tempdir().unwrap();
-    let normal = fw_graph()
+    let normal = fw_graph(&env)
         .args([
             "--policy",
             common::fixture_path().to_str().unwrap(),
@@ -340,7 +351,7 @@ fn renders_with_no_fonts_installed() {
         .get_output()
         .stdout
         .clone();
-    let isolated = fw_graph()
+    let isolated = fw_graph(&env)
         .env("FONTCONFIG_FILE", empty.path().join("none.conf"))
         .env("FONTCONFIG_PATH", empty.path())
         .env("XDG_DATA_DIRS", empty.path())

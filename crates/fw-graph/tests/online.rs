@@ -1,23 +1,55 @@
 //! fw-graph --group: fetches the group's policy from the Halo API (octo-sim).
 
-use assert_cmd::Command;
-use octo_sim::{READ_KEY, Sim, SimConfig};
+use octo_sim::{SimConfig, SimHandle};
+use octo_testkit::harness::{Keys, TestEnv};
+use serde_json::Value;
 
-fn cmd(url: &str) -> Command {
-    let mut c = Command::cargo_bin("fw-graph").unwrap();
-    c.env("HALO_API_URL", url)
-        .env("HALO_API_KEY", READ_KEY.0)
-        .env("HALO_API_SECRET_KEY", READ_KEY.1)
-        .env_remove("HALO_API_HOSTNAME")
-        .env_remove("OCTO_CONFIG")
-        .env("XDG_CONFIG_HOME", "/nonexistent-octobox-test");
-    c
+fn env() -> TestEnv {
+    TestEnv::with_sim(SimConfig::default())
+}
+
+fn cmd(env: &TestEnv) -> assert_cmd::Command {
+    env.command("fw-graph", Keys::Read)
+}
+
+/// The Linux firewall policy of group `path`, as octo-sim's world holds it: the group from the
+/// simulator's state, the policy from its API over a plain socket (not octo-core's client, whose
+/// bug would otherwise be shared by the expected value).
+fn sim_policy(sim: &SimHandle, path: &str) -> Value {
+    let state = sim.state();
+    let group = state["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group_path"] == path)
+        .unwrap_or_else(|| panic!("no group {path}"));
+    let group = sim.group(group["id"].as_str().unwrap()).unwrap();
+    let id = group["linux_firewall_policy_id"].as_str().unwrap();
+    let (status, mut body) = octo_testkit::harness::http::halo(
+        &sim.url(),
+        octo_sim::READ_KEY,
+        "GET",
+        &format!("/v1/firewall_policies/{id}"),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let policy = body["firewall_policy"].take();
+    assert_eq!(policy["id"], id);
+    assert_eq!(
+        Some(policy["name"].as_str().unwrap().to_string()),
+        sim.policy_name(id)
+    );
+    assert!(
+        !policy["firewall_rules"].as_array().unwrap().is_empty(),
+        "the seeded Web policy has rules"
+    );
+    policy
 }
 
 #[test]
 fn group_policy_renders_the_same_as_the_piped_policy() {
-    let sim = Sim::spawn(SimConfig::default()).unwrap();
-    let online = cmd(&sim.url())
+    let env = env();
+    let online = cmd(&env)
         .args(["--group", "Root/Prod/Web", "--format", "dot"])
         .output()
         .unwrap();
@@ -26,28 +58,9 @@ fn group_policy_renders_the_same_as_the_piped_policy() {
         "{}",
         String::from_utf8_lossy(&online.stderr)
     );
-    // The same policy fetched through octo-core's client, then rendered offline from stdin.
-    let cfg = octo_core::config::HaloArgs {
-        api_url: Some(sim.url()),
-        config: Some(std::path::PathBuf::from("/dev/null")),
-        ..Default::default()
-    };
-    let mut cfg = cfg.resolve().unwrap();
-    cfg.read_key = Some(octo_core::config::ApiKey {
-        id: READ_KEY.0.into(),
-        secret: READ_KEY.1.to_string().into(),
-        id_var: "HALO_API_KEY",
-        secret_var: "HALO_API_SECRET_KEY",
-    });
-    let halo =
-        octo_core::halo::HaloClient::new(&cfg, octo_core::halo::Access::Read, "test").unwrap();
-    let (_, policy) = octo_core::block_on(halo.group_firewall_policy(
-        "Root/Prod/Web",
-        octo_core::halo::api::FirewallPlatform::Linux,
-    ))
-    .unwrap();
-    let policy = serde_json::to_vec(&policy).unwrap();
-    let offline = cmd(&sim.url())
+    // The same policy, from the simulator's own data, rendered offline from stdin.
+    let policy = serde_json::to_vec(&sim_policy(env.sim(), "Root/Prod/Web")).unwrap();
+    let offline = cmd(&env)
         .args(["--policy", "-", "--group-name", "Web", "--format", "dot"])
         .write_stdin(policy.clone())
         .output()
@@ -59,7 +72,7 @@ fn group_policy_renders_the_same_as_the_piped_policy() {
     );
 
     // JSON Lines of the fetched policy: records of the contract, labelled with the group's name
-    let out = cmd(&sim.url())
+    let out = cmd(&env)
         .args(["--group", "Root/Prod/Web", "--format", "jsonl", "--all"])
         .output()
         .unwrap();
@@ -74,7 +87,7 @@ fn group_policy_renders_the_same_as_the_piped_policy() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     octo_testkit::assert_records(&recs, "fw-graph.edge.v1");
-    let wanted = serde_json::from_slice::<serde_json::Value>(&policy).unwrap();
+    let wanted = serde_json::from_slice::<Value>(&policy).unwrap();
     for r in &recs {
         let workload = if r["chain"] == "INPUT" {
             &r["to"]
@@ -88,8 +101,8 @@ fn group_policy_renders_the_same_as_the_piped_policy() {
 
 #[test]
 fn ambiguous_unknown_and_policyless_groups_are_usage_errors() {
-    let sim = Sim::spawn(SimConfig::default()).unwrap();
-    let out = cmd(&sim.url())
+    let env = env();
+    let out = cmd(&env)
         .args(["--group", "Web", "--format", "dot"])
         .output()
         .unwrap();
@@ -101,14 +114,14 @@ fn ambiguous_unknown_and_policyless_groups_are_usage_errors() {
     );
     assert!(out.stdout.is_empty());
 
-    let out = cmd(&sim.url())
+    let out = cmd(&env)
         .args(["--group", "NoSuchGroup", "--format", "dot"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`NoSuchGroup`"));
 
-    let out = cmd(&sim.url())
+    let out = cmd(&env)
         .args(["--group", "Root", "--format", "dot"])
         .output()
         .unwrap();

@@ -141,21 +141,15 @@ fn events_into_closed_pipe() {
         now: Some(anchor()),
         ..Default::default()
     });
-    let bin = assert_cmd::cargo::cargo_bin("halo-query");
-    let cfg = tempfile::tempdir().unwrap();
-    let mut cmd = std::process::Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!(
-            "'{}' events --date 2026-11-19 | head -1",
-            bin.display()
-        ))
-        .envs(envs(&sim.url(), octo_sim::READ_KEY.1))
-        .env("XDG_CONFIG_HOME", cfg.path());
-    for k in REMOVED_ENV.iter().filter(|k| **k != "HALO_API_URL") {
-        cmd.env_remove(k);
-    }
+    let env = env(&sim.url());
+    let bin = octo_testkit::bin("halo-query");
+    let mut cmd = env.program("sh", Keys::Read);
+    cmd.arg("-c").arg(format!(
+        "'{}' events --date 2026-11-19 | head -1",
+        bin.display()
+    ));
     let out = cmd.output().expect("running sh");
-    assert_no_secrets(&out);
+    env.assert_no_secrets(&out);
     ok(&out);
     let text = stdout(&out);
     assert_eq!(text.lines().count(), 1, "{text}");

@@ -16,27 +16,15 @@ fn busy_day() -> octo_sim::SimHandle {
     })
 }
 
-/// `halo-query ARGS` as the harness runs it, as a plain command (for the pseudo-terminal).
-fn command(url: &str, cfg: &std::path::Path, args: &[&str]) -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_halo-query"));
-    for k in REMOVED_ENV {
-        cmd.env_remove(k);
-    }
-    cmd.envs(envs(url, octo_sim::READ_KEY.1))
-        .env("XDG_CONFIG_HOME", cfg)
-        .args(args);
-    cmd
-}
-
 #[test]
 fn a_terminal_shows_the_window_progress_and_quiet_silences_it() {
     let sim = busy_day();
-    let cfg = tempfile::tempdir().unwrap();
+    let env = env(&sim.url());
     let truth = ids(&sim.events(day_start(2026, 11, 19), day_start(2026, 11, 20)));
     assert!(truth.len() > 1_000, "ground truth has {}", truth.len());
     let args = ["events", "--date", "2026-11-19"];
 
-    let run = on_terminal(&command(&sim.url(), cfg.path(), &args));
+    let run = on_terminal(env.std_command("halo-query", Keys::Read).args(args));
     let tty = run.terminal_text();
     assert_eq!(run.code, 0, "terminal:\n{tty}");
     assert_eq!(stdout_ids(&run.stdout), truth, "the records are unchanged");
@@ -54,11 +42,12 @@ fn a_terminal_shows_the_window_progress_and_quiet_silences_it() {
         "the window position as a share:\n{tty:?}"
     );
     assert!(tty.contains('\u{1b}'), "a bar that is redrawn:\n{tty:?}");
-    for s in SECRETS {
+    for s in octo_testkit::harness::SIM_SECRETS {
         assert!(!tty.contains(s), "secret on the terminal");
     }
 
-    let mut quiet = command(&sim.url(), cfg.path(), &args);
+    let mut quiet = env.std_command("halo-query", Keys::Read);
+    quiet.args(args);
     quiet.arg("-q");
     let run = on_terminal(&quiet);
     assert_eq!(run.code, 0, "terminal:\n{}", run.terminal_text());

@@ -9,26 +9,12 @@ use serde_json::{Value, json};
 
 /// `halo-query --config FILE ARGS` with `extra` environment, nothing else inherited.
 fn doctor(url: &str, yaml: &str, extra: &[(&str, &str)], args: &[&str]) -> Value {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("octo.yml");
-    std::fs::write(&file, yaml).unwrap();
-    let mut removed = REMOVED_ENV.to_vec();
-    removed.extend([
-        "HALO_CONCURRENCY",
-        "HALO_MAX_RPS",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "XDG_CONFIG_HOME",
-    ]);
-    let mut cmd = octo_testkit::harness::command("halo-query", &removed);
-    cmd.envs(envs(url, octo_sim::READ_KEY.1))
-        .envs(extra.iter().copied())
-        .arg("--config")
-        .arg(&file)
-        .args(args)
-        .arg("doctor");
+    let env = env(url).envs(extra.iter().copied());
+    let file = env.file("octo.yml", yaml);
+    let mut cmd = env.command("halo-query", Keys::Read);
+    cmd.arg("--config").arg(&file).args(args).arg("doctor");
     let out = cmd.output().unwrap();
-    assert_no_secrets(&out);
+    env.assert_no_secrets(&out);
     ok(&out);
     let lines = jsonl(&out);
     assert_eq!(lines.len(), 1, "{}", stdout(&out));
@@ -93,12 +79,9 @@ fn doctor_shows_each_value_and_its_source() {
 
 #[test]
 fn a_bad_env_value_names_the_variable() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = octo_testkit::harness::command("halo-query", &REMOVED_ENV);
-    cmd.envs(envs("http://127.0.0.1:9", octo_sim::READ_KEY.1))
-        .env("XDG_CONFIG_HOME", dir.path())
-        .env("HALO_CONCURRENCY", "lots")
-        .arg("doctor");
+    let env = env("http://127.0.0.1:9").set("HALO_CONCURRENCY", "lots");
+    let mut cmd = env.command("halo-query", Keys::Read);
+    cmd.arg("doctor");
     let out = cmd.output().unwrap();
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert_eq!(

@@ -1,10 +1,7 @@
 //! ipblock against octo-sim: extraction and never-block policy, merge that keeps the zone intact
 //! under concurrent writers, durable expiry across runs, unblock, config, bad input, faults.
 
-#[path = "../../quarantine/tests/common/mod.rs"]
-mod common;
-
-use common::*;
+use octo_testkit::harness::*;
 use serde_json::{Value, json};
 
 const OWN_IP: &str = "192.0.2.200";
@@ -26,9 +23,9 @@ fn sshd(ip: &str) -> String {
     format!("sshd: Failed password for root from {ip} port 52144 ssh2")
 }
 
-fn setup() -> Env {
-    let env = Env::new();
-    env.sim.add_server(
+fn setup() -> TestEnv {
+    let env = TestEnv::response();
+    env.sim().add_server(
         json!({"hostname": "own-1", "connecting_ip_address": OWN_IP, "state": "active"}),
     );
     env
@@ -50,7 +47,7 @@ fn events() -> String {
     ])
 }
 
-fn zone(env: &Env) -> Value {
+fn zone(env: &TestEnv) -> Value {
     env.state()["firewall_zones"]
         .as_array()
         .unwrap()
@@ -76,7 +73,7 @@ fn t(e: &str, ip: &str, s: &str) -> (String, String, String) {
     (e.into(), ip.into(), s.into())
 }
 
-fn puts(env: &Env) -> usize {
+fn puts(env: &TestEnv) -> usize {
     env.mutations()
         .iter()
         .filter(|m| m["method"] == "PUT")
@@ -232,7 +229,7 @@ fn a_write_between_our_read_and_our_write_is_merged_not_lost() {
     let zid = zone(&env)["id"].as_str().unwrap().to_string();
     // `setup` reads the zone once (request 1); the merge reads it (2), and right after that
     // read another tool writes its own list
-    env.sim.race_zone(octo_sim::ZoneRace {
+    env.sim().race_zone(octo_sim::ZoneRace {
         zone_id: zid,
         after_requests: 2,
         ip_address: format!("{SEED_ZONE},198.51.100.77"),
@@ -264,7 +261,7 @@ fn a_stale_writer_dropping_our_entry_after_our_write_is_detected_and_merged_agai
     let zid = zone(&env)["id"].as_str().unwrap().to_string();
     // requests: setup GET (1), merge GET (2), GET (3), PUT (4) — then a tool that read the zone
     // before our PUT writes its list back, without our address
-    env.sim.race_zone(octo_sim::ZoneRace {
+    env.sim().race_zone(octo_sim::ZoneRace {
         zone_id: zid,
         after_requests: 4,
         ip_address: format!("{SEED_ZONE},198.51.100.88"),
@@ -327,7 +324,23 @@ fn expiry_survives_between_runs_and_removes_only_our_blocks() {
     ok(&out);
     assert_eq!(brief(&jsonl(&out)), vec![t("", "203.0.113.7", "planned")]);
     assert_eq!(puts(&env), 1);
-    std::thread::sleep(std::time::Duration::from_millis(6100));
+    // The block's time runs out: instead of waiting for it on the wall clock, its expiry record
+    // (in the zone's description) is moved an hour back through the Halo API, as another
+    // ipblock run or an operator would write it.
+    let z = zone(&env);
+    let ended = (chrono::DateTime::parse_from_rfc3339(&until).unwrap()
+        - chrono::Duration::hours(1))
+    .to_utc()
+    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let desc = z["description"].as_str().unwrap();
+    assert!(desc.contains(&until), "{desc}");
+    let (status, body) = env.halo_api(
+        "PUT",
+        &format!("/v1/firewall_zones/{}", z["id"].as_str().unwrap()),
+        &json!({"firewall_zone": {"ip_address": z["ip_address"], "description": desc.replace(&until, &ended)}}),
+    );
+    assert_eq!(status, 204, "{body}");
+    let until = ended;
     let out = env.run(
         "ipblock",
         Keys::ReadWrite,
@@ -356,7 +369,8 @@ fn expiry_survives_between_runs_and_removes_only_our_blocks() {
     );
     ok(&out);
     assert!(jsonl(&out).is_empty());
-    assert_eq!(puts(&env), 2);
+    // the tool's block and removal, and the test's own edit of the expiry record
+    assert_eq!(puts(&env), 3);
 }
 
 #[test]
@@ -569,16 +583,14 @@ fn from_halo_blocks_addresses_of_events_read_from_the_api() {
     let env = setup();
     let c = env.file("octo.yml", &conf(""));
     let web = env.servers_in("Root/Prod/Web")[0].clone();
-    let since = env
-        .sim
-        .now()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    std::thread::sleep(std::time::Duration::from_millis(5));
-    let e = env.sim.add_event(
+    let now = env.sim().now();
+    let since = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    env.sim_clock_past(now);
+    let e = env.sim().add_event(
         json!({"type": "lids_rule_failed", "critical": true, "server_id": web,
         "message": sshd("203.0.113.99")}),
     );
-    env.sim.add_event(
+    env.sim().add_event(
         json!({"type": "sca_rule_failed", "critical": true, "server_id": web,
         "message": sshd("203.0.113.98")}),
     );

@@ -133,8 +133,19 @@ async fn tokens_expire() {
     .unwrap();
     let tok = read_token(&sim).await;
     assert_eq!(get(&sim, &tok, "/v1/groups").await.0, StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(1300)).await;
-    let (st, v) = get(&sim, &tok, "/v1/groups").await;
+    // accepted until its TTL (1 s) is over, then rejected: polled until it is
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let (st, v) = loop {
+        let (st, v) = get(&sim, &tok, "/v1/groups").await;
+        if st != StatusCode::OK {
+            break (st, v);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not expired after 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_eq!(v["error"], "access token expired");
     let tok2 = read_token(&sim).await;

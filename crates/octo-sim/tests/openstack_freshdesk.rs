@@ -64,6 +64,27 @@ async fn call(
     (s, serde_json::from_str(&text).unwrap_or(Value::Null), h)
 }
 
+/// GET `path` until `done(status, body)` holds, polling (10 s at most); the answer that did.
+async fn get_until(
+    sim: &Sim,
+    tok: &str,
+    path: &str,
+    done: impl Fn(StatusCode, &Value) -> bool,
+) -> (StatusCode, Value) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let (s, v, _) = call(sim, tok, reqwest::Method::GET, path, None).await;
+        if done(s, &v) {
+            return (s, v);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{path}: still {s} {v} after 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn keystone_tokens_catalog_and_managers() {
     let sim = common::start().await;
@@ -168,8 +189,11 @@ async fn nova_transitions_lock_semantics_and_faults() {
             .unwrap()
             .contains("task_state pausing")
     );
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let (_, v, _) = call(&sim, &admin, reqwest::Method::GET, &show, None).await;
+    // the transition takes its time (300 ms by default): polled until it is over
+    let (_, v) = get_until(&sim, &admin, &show, |_, v| {
+        v["server"]["OS-EXT-STS:task_state"].is_null()
+    })
+    .await;
     assert_eq!(v["server"]["status"], "PAUSED");
     assert_eq!(v["server"]["OS-EXT-STS:task_state"], Value::Null);
 
@@ -242,8 +266,7 @@ async fn nova_transitions_lock_semantics_and_faults() {
     // delete takes time, then 404
     let (s, _, _) = call(&sim, &admin, reqwest::Method::DELETE, &show, None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let (s, v, _) = call(&sim, &admin, reqwest::Method::GET, &show, None).await;
+    let (s, v) = get_until(&sim, &admin, &show, |s, _| s != StatusCode::OK).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(v["itemNotFound"]["message"].is_string());
     // microversion out of range

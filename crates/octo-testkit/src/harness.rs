@@ -1,25 +1,22 @@
-//! What the per-crate test harnesses (`crates/*/tests/common/mod.rs`) share: an in-process
-//! octo-sim, the real binary with a scrubbed environment, and checks of its output. Each harness
-//! keeps only what is its own (which secrets, which variables, which configuration).
+//! The one test harness of the workspace, after fd's `TestEnv`: [`TestEnv`] (a temporary HOME and
+//! XDG dirs, an optional in-process octo-sim, the real binaries run with an empty environment plus
+//! explicit variables, the secret check), [`Background`] (a spawned binary killed on drop),
+//! [`wait_until`] (a condition instead of a sleep), and checks of a run's output.
 
 use std::process::Output;
 
 use serde_json::Value;
 
-/// Start octo-sim in-process on a free loopback port.
+mod env;
+pub mod http;
+mod spawn;
+
+pub use env::{Keys, OCTO_CONF, PASSED_ENV, SIM_SECRETS, TestEnv, anchor, lines};
+pub use spawn::{Background, read_line, wait_until};
+
+/// Start octo-sim in-process on a free loopback port (stopped when the handle is dropped).
 pub fn spawn_sim(cfg: octo_sim::SimConfig) -> octo_sim::SimHandle {
     octo_sim::Sim::spawn(cfg).expect("spawning octo-sim")
-}
-
-/// The crate's binary `bin`, with every variable of `removed` taken out of its environment so
-/// nothing from the caller's shell leaks in.
-pub fn command(bin: &str, removed: &[&str]) -> assert_cmd::Command {
-    let mut cmd =
-        assert_cmd::Command::cargo_bin(bin).unwrap_or_else(|e| panic!("{bin} binary: {e}"));
-    for k in removed {
-        cmd.env_remove(k);
-    }
-    cmd
 }
 
 /// None of `secrets` appears in stdout or stderr.
@@ -106,7 +103,8 @@ pub fn on_terminal(cmd: &std::process::Command) -> TerminalRun {
     let mut script = std::process::Command::new("script");
     script.args(["-qec", &line, "/dev/null"]);
     // a terminal as users have them, unless `cmd` says otherwise
-    script.env("TERM", "xterm-256color");
+    // and nothing else but what `cmd` sets (a TestEnv command sets everything it passes)
+    script.env_clear().env("TERM", "xterm-256color");
     for (k, v) in cmd.get_envs() {
         match v {
             Some(v) => script.env(k, v),

@@ -5,10 +5,12 @@
 //! environment a tool under test needs to talk to it and to nothing else. [`bin`] finds any
 //! workspace binary, also one of another crate (pipelines, examples/).
 //!
-//! [`harness`] is what the per-crate harnesses share (octo-sim, running the binary, output
-//! checks). [`assert_record`] holds a record a tool printed to its contract: the JSON Schema in
-//! `bin-docs/schemas/` and the `deny_unknown_fields` types of [`contract`]. [`pty`] runs a binary
-//! on a pseudo-terminal (what a user's terminal would show).
+//! [`harness`] is the one test harness: [`harness::TestEnv`] (a clean environment with explicit
+//! variables, temporary HOME/XDG dirs, octo-sim, the secret check), [`harness::Background`]
+//! (killed on drop), [`harness::wait_until`] and output checks. [`assert_record`] holds a record
+//! a tool printed to its contract: the JSON Schema in `bin-docs/schemas/` and the
+//! `deny_unknown_fields` types of [`contract`]. [`pty`] runs a binary on a pseudo-terminal (what a
+//! user's terminal would show).
 
 pub mod contract;
 pub mod harness;
@@ -17,7 +19,7 @@ pub mod pty;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A running `moto_server`, killed on drop.
 pub struct Moto {
@@ -68,15 +70,14 @@ impl Moto {
     }
 
     fn wait_ready(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
         let addr = self.url.trim_start_matches("http://").to_string();
-        while Instant::now() < deadline {
-            if std::net::TcpStream::connect(&addr).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("moto_server at {} does not accept connections", self.url);
+        assert!(
+            harness::wait_until(Duration::from_secs(30), || {
+                std::net::TcpStream::connect(&addr).is_ok()
+            }),
+            "moto_server at {} does not accept connections",
+            self.url
+        );
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -172,20 +173,6 @@ pub fn bin(name: &str) -> PathBuf {
     );
     path
 }
-
-/// Variables a test removes from the tool's environment so a developer's own AWS setup can never
-/// leak in.
-pub const AWS_REMOVED_ENV: [&str; 9] = [
-    "AWS_PROFILE",
-    "AWS_SESSION_TOKEN",
-    "AWS_DEFAULT_REGION",
-    "AWS_ACCOUNT_NUMBERS",
-    "AWS_ROLE_NAME",
-    "AWS_ENDPOINT_URL_S3",
-    "AWS_ENDPOINT_URL_EC2",
-    "EVENTS_S3_BUCKET",
-    "SCANS_S3_BUCKET",
-];
 
 impl Drop for Moto {
     fn drop(&mut self) {

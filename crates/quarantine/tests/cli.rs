@@ -1,9 +1,7 @@
 //! quarantine against octo-sim: plan vs apply, exact moves, dedupe, ambiguity, release, keys,
 //! config validation, bad input, faults.
 
-mod common;
-
-use common::*;
+use octo_testkit::harness::*;
 use serde_json::{Value, json};
 
 const CONF: &str = "quarantine:
@@ -20,7 +18,7 @@ fn ev(id: &str, etype: &str, critical: bool, server: &str, group: &str) -> Value
 }
 
 /// Three q-test servers, plus events that must not match, plus a duplicate.
-fn scenario(env: &Env) -> (Vec<String>, String) {
+fn scenario(env: &TestEnv) -> (Vec<String>, String) {
     let q = env.servers_in("Root/q-test");
     assert_eq!(q.len(), 3);
     let web = env.servers_in("Root/Prod/Web")[0].clone();
@@ -54,7 +52,7 @@ fn t(e: &str, s: &str, st: &str) -> (String, String, String) {
 
 #[test]
 fn plan_writes_nothing_and_names_every_decision() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let (q, input) = scenario(&env);
     let out = env.run(
@@ -111,7 +109,7 @@ fn plan_writes_nothing_and_names_every_decision() {
 
 #[test]
 fn apply_moves_exactly_the_matching_servers_once_and_rerun_is_idempotent() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let (q, input) = scenario(&env);
     let before: Vec<Value> = env.state()["servers"].as_array().unwrap().clone();
@@ -191,7 +189,7 @@ fn apply_moves_exactly_the_matching_servers_once_and_rerun_is_idempotent() {
 
 #[test]
 fn max_limits_moves_per_run() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", &format!("{CONF}  max_moves_per_run: 2\n"));
     let (q, input) = scenario(&env);
     let out = env.run(
@@ -224,7 +222,7 @@ fn max_limits_moves_per_run() {
 
 #[test]
 fn ambiguous_or_unknown_group_names_are_refused_naming_the_candidates() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", &CONF.replace("[q-test]", "[q-test, Web]"));
     let out = env.run(
         "quarantine",
@@ -263,7 +261,7 @@ fn ambiguous_or_unknown_group_names_are_refused_naming_the_candidates() {
 
 #[test]
 fn apply_needs_the_full_access_key() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let (_, input) = scenario(&env);
     let args = ["--config", conf.to_str().unwrap(), "--apply"];
@@ -285,7 +283,7 @@ fn apply_needs_the_full_access_key() {
 
 #[test]
 fn release_moves_back_with_plan_and_apply() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let (q, input) = scenario(&env);
     ok(&env.run(
@@ -355,7 +353,7 @@ fn release_moves_back_with_plan_and_apply() {
 
 #[test]
 fn original_octo_conf_is_accepted_and_disabled_means_plan_only() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo_conf.yml", OCTO_CONF);
     let (q, input) = scenario(&env);
     let out = env.run(
@@ -394,7 +392,7 @@ fn original_octo_conf_is_accepted_and_disabled_means_plan_only() {
     assert!(env.mutations().is_empty());
     // the same file found through OCTO_CONFIG
     let out = env
-        .cmd("quarantine", Keys::Read)
+        .command("quarantine", Keys::Read)
         .env("OCTO_CONFIG", &conf)
         .write_stdin(input.clone())
         .output()
@@ -405,7 +403,7 @@ fn original_octo_conf_is_accepted_and_disabled_means_plan_only() {
 
 #[test]
 fn config_errors_name_the_key_and_line() {
-    let env = Env::new();
+    let env = TestEnv::response();
     for (text, want) in [
         (
             "quarantine:\n  enabled: true\n  trigger_group: [q-test]\n",
@@ -448,7 +446,7 @@ fn config_errors_name_the_key_and_line() {
 
 #[test]
 fn malformed_line_exits_3_after_reporting_the_records_before_it() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let q = env.servers_in("Root/q-test");
     let input = format!(
@@ -495,7 +493,7 @@ fn malformed_line_exits_3_after_reporting_the_records_before_it() {
 
 #[test]
 fn unknown_server_is_skipped() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let input = lines(&[ev(
         "e1",
@@ -520,8 +518,8 @@ fn unknown_server_is_skipped() {
 
 #[test]
 fn faults_give_identical_output_and_effects() {
-    let clean = Env::new();
-    let faulty = Env::new();
+    let clean = TestEnv::response();
+    let faulty = TestEnv::response();
     faulty.set_faults(octo_sim::Faults {
         rate_429: 0.25,
         retry_after_secs: 0,
@@ -557,15 +555,15 @@ fn faults_give_identical_output_and_effects() {
 
 #[test]
 fn from_halo_reads_matching_events_from_the_api() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let q = env.servers_in("Root/q-test");
-    let since = env.sim.now() + chrono::Duration::milliseconds(1);
-    std::thread::sleep(std::time::Duration::from_millis(5));
-    let e1 = env.sim.add_event(
+    let since = env.sim().now() + chrono::Duration::milliseconds(1);
+    env.sim_clock_past(since);
+    let e1 = env.sim().add_event(
         json!({"type": "lids_rule_failed", "critical": true, "server_id": q[1], "message": "x"}),
     );
-    env.sim.add_event(
+    env.sim().add_event(
         json!({"type": "lids_rule_failed", "critical": false, "server_id": q[2], "message": "x"}),
     );
     let since = octo_core_time(since);
@@ -591,12 +589,12 @@ fn from_halo_reads_matching_events_from_the_api() {
 
 #[test]
 fn follow_acts_on_new_events_as_they_arrive() {
-    use std::io::BufRead;
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let q = env.servers_in("Root/q-test");
     // the simulator's clock, not ours
-    let since = octo_core_time(env.sim.now());
+    let start = env.sim().now();
+    let since = octo_core_time(start);
     let mut child = env.spawn(
         "quarantine",
         Keys::ReadWrite,
@@ -611,26 +609,20 @@ fn follow_acts_on_new_events_as_they_arrive() {
             "0.2",
             "--apply",
         ],
+        std::process::Stdio::null(),
     );
-    // a run that never prints must fail the test, not hang it
-    let pid = child.id();
-    std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(30));
-        let _ = std::process::Command::new("kill")
-            .arg(pid.to_string())
-            .status();
-    });
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    let e = env.sim.add_event(
+    // after the start, on the simulator's clock
+    env.sim_clock_past(start);
+    let e = env.sim().add_event(
         json!({"type": "daemon_compromised", "critical": true, "server_id": q[2], "message": "x"}),
     );
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    // a run that never prints fails on the closed pipe; `child` is killed when dropped
+    let mut lines = child.stdout_lines();
     let first: Value =
-        serde_json::from_str(&lines.next().expect("a first record").unwrap()).unwrap();
+        serde_json::from_str(&read_line(&mut lines).expect("a first record")).unwrap();
     let second: Value =
-        serde_json::from_str(&lines.next().expect("a second record").unwrap()).unwrap();
-    child.kill().unwrap();
-    let _ = child.wait();
+        serde_json::from_str(&read_line(&mut lines).expect("a second record")).unwrap();
+    drop(child);
     assert_eq!(
         (first["event_id"].as_str(), first["status"].as_str()),
         (e["id"].as_str(), Some("planned"))
@@ -643,52 +635,47 @@ fn follow_acts_on_new_events_as_they_arrive() {
 /// ends, so each decision must reach stdout when it is taken, not when a buffer fills or at EOF.
 #[test]
 fn each_decision_reaches_stdout_while_stdin_stays_open() {
-    use std::io::{BufRead, Write};
-    let env = Env::new();
+    use std::io::Write;
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let q = env.servers_in("Root/q-test");
-    let mut child = env.spawn_with(
+    let mut child = env.spawn(
         "quarantine",
         Keys::ReadWrite,
         &["--config", conf.to_str().unwrap(), "--apply"],
         std::process::Stdio::piped(),
     );
-    let pid = child.id();
-    std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_secs(30));
-        let _ = std::process::Command::new("kill")
-            .arg(pid.to_string())
-            .status();
-    });
-    let mut stdin = child.stdin.take().unwrap();
+    let mut stdin = child.child().stdin.take().unwrap();
     let line = ev("s1", "lids_rule_failed", true, &q[0], "q-test").to_string();
     writeln!(stdin, "{line}").unwrap();
     stdin.flush().unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let first: Value = serde_json::from_str(&lines.next().expect("planned").unwrap()).unwrap();
-    let second: Value = serde_json::from_str(&lines.next().expect("applied").unwrap()).unwrap();
+    let mut lines = child.stdout_lines();
+    let first: Value = serde_json::from_str(&read_line(&mut lines).expect("planned")).unwrap();
+    let second: Value = serde_json::from_str(&read_line(&mut lines).expect("applied")).unwrap();
     // stdin is still open: the records came before EOF
-    assert!(child.try_wait().unwrap().is_none());
+    assert!(child.try_wait().is_none());
     drop(stdin);
     assert_eq!(
         (first["status"].as_str(), second["status"].as_str()),
         (Some("planned"), Some("applied"))
     );
     assert_eq!(second["server_id"], q[0].as_str());
-    assert!(lines.next().is_none());
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    assert!(read_line(&mut lines).is_none());
+    let status = child.wait_timeout(std::time::Duration::from_secs(60));
+    assert_eq!(status.and_then(|s| s.code()), Some(0));
     assert_eq!(env.group_of(&q[0]), "Root/Quarantine");
 }
 
 #[test]
 fn cursor_file_resumes_after_the_events_already_handled() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let q = env.servers_in("Root/q-test");
-    let cursor = env.dir.path().join("cursor.json");
-    let since = octo_core_time(env.sim.now() + chrono::Duration::milliseconds(1));
-    std::thread::sleep(std::time::Duration::from_millis(5));
-    let a = env.sim.add_event(
+    let cursor = env.path().join("cursor.json");
+    let since_t = env.sim().now() + chrono::Duration::milliseconds(1);
+    let since = octo_core_time(since_t);
+    env.sim_clock_past(since_t);
+    let a = env.sim().add_event(
         json!({"type": "lids_rule_failed", "critical": true, "server_id": q[0], "message": "x"}),
     );
     let args = [
@@ -708,8 +695,9 @@ fn cursor_file_resumes_after_the_events_already_handled() {
     );
     let saved: Value = serde_json::from_str(&std::fs::read_to_string(&cursor).unwrap()).unwrap();
     assert_eq!(saved["seen_at_since"], json!([a["id"]]));
-    std::thread::sleep(std::time::Duration::from_millis(5));
-    let b = env.sim.add_event(
+    // the next event strictly later than `a`, on the simulator's clock
+    env.sim_clock_past(env.sim().now());
+    let b = env.sim().add_event(
         json!({"type": "lids_rule_failed", "critical": true, "server_id": q[1], "message": "x"}),
     );
     // the same command again (a restart): only the new event
@@ -735,7 +723,7 @@ fn octo_core_time(t: chrono::DateTime<chrono::Utc>) -> String {
 
 #[test]
 fn output_flags_format_columns_and_no_header() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let (q, input) = scenario(&env);
     let c = conf.to_str().unwrap();

@@ -1,9 +1,7 @@
 //! The example config files in examples/config/ work: the OCTOBOX octo_conf.yml unchanged and its
 //! octobox equivalent plan the same moves.
 
-mod common;
-
-use common::*;
+use octo_testkit::harness::*;
 use serde_json::{Value, json};
 
 fn example(name: &str) -> String {
@@ -15,7 +13,7 @@ fn example(name: &str) -> String {
 
 #[test]
 fn both_example_configs_plan_the_same_quarantine() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let db = env.servers_in("Root/Prod/DB");
     assert!(!db.is_empty());
     let ev = |id: &str, server: &str, ty: &str| {

@@ -2,13 +2,13 @@
 //! in created_at order; identical under faults; legacy names (100 scans a file); stdout.
 
 use std::io::Read;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use chrono::{DateTime, TimeZone, Utc};
 use octo_sim::{Faults, Sim, SimConfig, SimHandle};
+use octo_testkit::harness::{Keys, TestEnv, stderr};
 use serde_json::Value;
 
-const SECRET: &str = octo_sim::READ_KEY.1;
 const DAY: &str = "2026-11-19";
 
 fn day() -> (DateTime<Utc>, DateTime<Utc>) {
@@ -27,39 +27,11 @@ fn sim(faults: Faults, token_ttl_secs: u64) -> SimHandle {
     .unwrap()
 }
 
+/// `scan-export ARGS` against Halo at `url`, secrets checked.
 fn run(url: &str, args: &[&str]) -> Output {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("scan-export"));
-    for k in octo_testkit::AWS_REMOVED_ENV {
-        cmd.env_remove(k);
-    }
-    for k in [
-        "HALO_API_HOSTNAME",
-        "HALO_API_PORT",
-        "HALO_CONCURRENCY",
-        "OCTO_CONFIG",
-    ] {
-        cmd.env_remove(k);
-    }
-    let out = cmd
-        .env("HALO_API_URL", url)
-        .env("HALO_API_KEY", octo_sim::READ_KEY.0)
-        .env("HALO_API_SECRET_KEY", SECRET)
-        .env("XDG_CONFIG_HOME", "/nonexistent")
-        .stdin(Stdio::null())
-        .args(args)
-        .output()
-        .unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!all.contains(SECRET), "secret leaked:\n{all}");
-    out
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    TestEnv::new()
+        .halo(url)
+        .run("scan-export", Keys::Read, args, "")
 }
 
 /// What the API says about each scan of the day: `GET /v1/scans/{id}`, and for FIM scans the
@@ -77,7 +49,7 @@ fn expected(sim: &Sim) -> Vec<Value> {
                 "{}/oauth/access_token?grant_type=client_credentials",
                 sim.url()
             ))
-            .basic_auth(octo_sim::READ_KEY.0, Some(SECRET))
+            .basic_auth(octo_sim::READ_KEY.0, Some(octo_sim::READ_KEY.1))
             .send()
             .await
             .unwrap()

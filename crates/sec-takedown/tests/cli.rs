@@ -214,7 +214,7 @@ fn usage_errors_have_exit_2_and_name_the_input() {
     let cfg = format!("{CONFIG}  templates:\n    ticket_body: body.html\n");
     let env_t = Env::with_config(&sim.url(), &cfg);
     std::fs::write(
-        env_t.path().join("octobox").join("body.html"),
+        env_t.config_dir().join("body.html"),
         "Hello {owner}, {instance_name}",
     )
     .unwrap();
@@ -226,11 +226,7 @@ fn usage_errors_have_exit_2_and_name_the_input() {
         "{err}"
     );
     // ticket_url is not known while the ticket is written
-    std::fs::write(
-        env_t.path().join("octobox").join("body.html"),
-        "See {ticket_url}",
-    )
-    .unwrap();
+    std::fs::write(env_t.config_dir().join("body.html"), "See {ticket_url}").unwrap();
     let out = env_t.run(&["lock", &id]);
     assert_eq!(code(&out), 2);
     assert!(

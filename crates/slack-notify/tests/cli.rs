@@ -2,12 +2,9 @@
 //! errors, webhooks, bad input, and `--route` (ec2-delta records to each team's channel; bad
 //! routing files are configuration errors with a line).
 
-#[path = "../../quarantine/tests/common/mod.rs"]
-mod common;
-
 use std::process::Output;
 
-use common::*;
+use octo_testkit::harness::*;
 use serde_json::{Value, json};
 
 fn critical_event() -> Value {
@@ -38,24 +35,24 @@ server: web-1 · group: Quarantine · time: 2026-11-20T11:00:01.000Z\n> Server w
 const ACTION_TEXT: &str = ":white_check_mark: *quarantine quarantine* applied: server web-1 (s1): group Web → Quarantine\n\
 event: lids_rule_failed e1\nreason: moved to group Quarantine";
 
-fn slack(env: &Env, args: &[&str], stdin: &str) -> Output {
+fn slack(env: &TestEnv, args: &[&str], stdin: &str) -> Output {
     let out = env
-        .cmd("slack-notify", Keys::Read)
+        .command("slack-notify", Keys::Read)
         .env("SLACK_API_TOKEN", octo_sim::slack::SLACK_TOKEN)
-        .env("SLACK_API_URL", format!("{}/api", env.sim.url()))
+        .env("SLACK_API_URL", format!("{}/api", env.sim().url()))
         .args(args)
         .write_stdin(stdin.to_string())
         .output()
         .unwrap();
-    assert_no_secrets(&out);
+    env.assert_no_secrets(&out);
     out
 }
 
-fn messages(env: &Env) -> Vec<Value> {
+fn messages(env: &TestEnv) -> Vec<Value> {
     env.state()["slack"]["messages"].as_array().unwrap().clone()
 }
 
-fn texts(env: &Env) -> Vec<String> {
+fn texts(env: &TestEnv) -> Vec<String> {
     messages(env)
         .iter()
         .map(|m| m["text"].as_str().unwrap().to_string())
@@ -76,7 +73,7 @@ fn without_ts(out: &Output) -> Vec<Value> {
 
 #[test]
 fn posts_readable_messages_for_events_and_action_records() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let input = lines(&[
         critical_event(),
         plain_event(),
@@ -110,14 +107,14 @@ fn posts_readable_messages_for_events_and_action_records() {
 
 #[test]
 fn critical_only_and_suppress_from_flags_and_config() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let input = lines(&[critical_event(), plain_event(), action("applied")]);
     let out = slack(&env, &["--critical-only", "--batch", "1"], &input);
     ok(&out);
     assert_eq!(texts(&env), vec![CRIT_TEXT, ACTION_TEXT]);
     assert_eq!(jsonl(&out)[1]["reason"], "not critical (--critical-only)");
     assert_eq!(messages(&env)[0]["channel"], "halo", "default channel");
-    env.sim.reset();
+    env.sim().reset();
     let conf = env.file(
         "octo.yml",
         "notify:\n  channel: from-config\n  suppress_events: [lids_rule_failed]\n",
@@ -166,7 +163,7 @@ fn critical_only_and_suppress_from_flags_and_config() {
 
 #[test]
 fn bursts_are_batched_into_few_messages() {
-    let env = Env::new();
+    let env = TestEnv::response();
     env.set_faults(octo_sim::Faults {
         latency_ms: 300,
         ..Default::default()
@@ -200,8 +197,8 @@ fn bursts_are_batched_into_few_messages() {
 
 #[test]
 fn rate_limits_are_waited_out_and_output_is_unchanged() {
-    let clean = Env::new();
-    let limited = Env::new();
+    let clean = TestEnv::response();
+    let limited = TestEnv::response();
     limited.set_faults(octo_sim::Faults {
         rate_429: 1.0,
         retry_after_secs: 1,
@@ -225,8 +222,8 @@ fn rate_limits_are_waited_out_and_output_is_unchanged() {
 
 #[test]
 fn server_errors_are_retried_with_identical_output() {
-    let clean = Env::new();
-    let faulty = Env::new();
+    let clean = TestEnv::response();
+    let faulty = TestEnv::response();
     faulty.set_faults(octo_sim::Faults {
         rate_5xx: 0.5,
         ..Default::default()
@@ -242,12 +239,12 @@ fn server_errors_are_retried_with_identical_output() {
 
 #[test]
 fn bad_token_channel_or_missing_credentials_are_configuration_errors() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let input = lines(&[critical_event()]);
     let out = env
-        .cmd("slack-notify", Keys::Read)
+        .command("slack-notify", Keys::Read)
         .env("SLACK_API_TOKEN", "xoxb-wrong")
-        .env("SLACK_API_URL", format!("{}/api", env.sim.url()))
+        .env("SLACK_API_URL", format!("{}/api", env.sim().url()))
         .write_stdin(input.clone())
         .output()
         .unwrap();
@@ -274,9 +271,9 @@ fn bad_token_channel_or_missing_credentials_are_configuration_errors() {
 
 #[test]
 fn webhook_posts_and_never_prints_its_url() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let input = lines(&[critical_event()]);
-    let hook = format!("{}{}", env.sim.url(), octo_sim::slack::WEBHOOK_PATH);
+    let hook = format!("{}{}", env.sim().url(), octo_sim::slack::WEBHOOK_PATH);
     let out = env.run(
         "slack-notify",
         Keys::Read,
@@ -293,10 +290,10 @@ fn webhook_posts_and_never_prints_its_url() {
     assert_eq!(jsonl(&out)[0]["status"], "sent");
     let bad = format!(
         "{}/services/TSIM0000/BSIM0000/wrongsecret1234",
-        env.sim.url()
+        env.sim().url()
     );
     let out = env
-        .cmd("slack-notify", Keys::Read)
+        .command("slack-notify", Keys::Read)
         .env("SLACK_WEBHOOK_URL", &bad)
         .write_stdin(input)
         .output()
@@ -311,7 +308,7 @@ fn webhook_posts_and_never_prints_its_url() {
 
 #[test]
 fn malformed_line_exits_3_after_posting_the_records_before_it() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let input = format!(
         "{}\n{}\n[1, 2]\n{}\n",
         critical_event(),
@@ -334,7 +331,7 @@ fn malformed_line_exits_3_after_posting_the_records_before_it() {
 
 #[test]
 fn dry_run_posts_nothing() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let out = env.run(
         "slack-notify",
         Keys::Read,
@@ -353,7 +350,7 @@ fn dry_run_posts_nothing() {
 
 #[test]
 fn quarantine_output_pipes_into_slack_notify() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let q = env.servers_in("Root/q-test");
     let conf = env.file(
         "octo.yml",
@@ -405,7 +402,7 @@ fn instance(id: &str, account: &str, region: &str, key: &str, vpc: &str) -> Valu
         "public_ip": "", "name": "", "tags": {}})
 }
 
-fn routed_messages(env: &Env) -> Vec<(String, String)> {
+fn routed_messages(env: &TestEnv) -> Vec<(String, String)> {
     messages(env)
         .iter()
         .map(|m| {
@@ -419,7 +416,7 @@ fn routed_messages(env: &Env) -> Vec<(String, String)> {
 
 #[test]
 fn ec2_delta_records_go_to_their_teams_channels() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let routes = env.file("routes.yml", ROUTES);
     let routes = routes.to_str().unwrap();
     let input = lines(&[
@@ -483,7 +480,7 @@ fn ec2_delta_records_go_to_their_teams_channels() {
 
 #[test]
 fn a_burst_is_split_where_the_channel_changes() {
-    let env = Env::new();
+    let env = TestEnv::response();
     // slow posts: the records queue up behind the first one and go out in bursts
     env.set_faults(octo_sim::Faults {
         latency_ms: 200,
@@ -532,7 +529,7 @@ fn a_burst_is_split_where_the_channel_changes() {
 
 #[test]
 fn bad_routing_files_are_configuration_errors_naming_file_and_line() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let input = lines(&[instance("i-01", "1", "us-east-1", "ops-key", "")]);
     let cases = [
         (
@@ -575,7 +572,7 @@ fn bad_routing_files_are_configuration_errors_naming_file_and_line() {
             "--route",
             ok_routes.to_str().unwrap(),
             "--webhook-url",
-            &format!("{}{}", env.sim.url(), octo_sim::slack::WEBHOOK_PATH),
+            &format!("{}{}", env.sim().url(), octo_sim::slack::WEBHOOK_PATH),
         ],
         &input,
     );
@@ -586,7 +583,7 @@ fn bad_routing_files_are_configuration_errors_naming_file_and_line() {
 
 #[test]
 fn output_flags_format_columns_and_no_header() {
-    let env = Env::new();
+    let env = TestEnv::response();
     let input = lines(&[critical_event(), action("skipped")]);
     let run = |extra: &[&str]| {
         let mut args = vec!["--dry-run"];

@@ -9,42 +9,7 @@ use std::process::Output;
 use serde_json::Value;
 
 #[allow(unused_imports)] // each test file uses some of them
-pub use octo_testkit::harness::{code, ok, stderr, stdout};
-
-pub const SECRETS: [&str; 4] = [
-    octo_sim::OS_ADMIN.1,
-    octo_sim::OS_APP_CRED.1,
-    octo_sim::OS_OWNER.1,
-    octo_sim::FRESHDESK_KEY,
-];
-
-/// Every variable the binary reads, removed so nothing from the caller's shell leaks in.
-pub const REMOVED_ENV: &[&str] = &[
-    "OS_CLOUD",
-    "OS_CLIENT_CONFIG_FILE",
-    "OS_AUTH_URL",
-    "OS_AUTH_TYPE",
-    "OS_USERNAME",
-    "OS_USER_ID",
-    "OS_PASSWORD",
-    "OS_USER_DOMAIN_NAME",
-    "OS_USER_DOMAIN_ID",
-    "OS_PROJECT_NAME",
-    "OS_PROJECT_ID",
-    "OS_PROJECT_DOMAIN_NAME",
-    "OS_PROJECT_DOMAIN_ID",
-    "OS_APPLICATION_CREDENTIAL_ID",
-    "OS_APPLICATION_CREDENTIAL_NAME",
-    "OS_APPLICATION_CREDENTIAL_SECRET",
-    "OS_REGION_NAME",
-    "OS_INTERFACE",
-    "FRESHDESK_DOMAIN",
-    "FRESHDESK_API_KEY",
-    "FRESHDESK_URL",
-    "OCTO_CONFIG",
-    "OCTO_LOG",
-    "NO_COLOR",
-];
+pub use octo_testkit::harness::{Background, Keys, TestEnv, code, ok, stderr, stdout};
 
 pub fn spawn() -> octo_sim::SimHandle {
     octo_testkit::harness::spawn_sim(octo_sim::SimConfig {
@@ -75,90 +40,55 @@ pub fn envs(url: &str) -> Vec<(String, String)> {
 
 pub const CONFIG: &str = "takedown:\n  poll_interval_ms: 50\n  portal_url: https://support.example.org\n  wait_timeout_secs: 30\n";
 
-/// A test environment: a temp XDG config dir with octo.yml.
-pub struct Env {
-    pub dir: tempfile::TempDir,
-    pub vars: Vec<(String, String)>,
-}
+/// sec-takedown's [`TestEnv`]: the OpenStack and FreshDesk variables of [`envs`] and `octo.yml`
+/// in its XDG config dir.
+pub struct Env(pub TestEnv);
 
 impl Env {
     pub fn new(url: &str) -> Env {
         Env::with_config(url, CONFIG)
     }
     pub fn with_config(url: &str, config: &str) -> Env {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::create_dir_all(dir.path().join("octobox")).unwrap();
-        std::fs::write(dir.path().join("octobox").join("octo.yml"), config).unwrap();
-        Env {
-            dir,
-            vars: envs(url),
-        }
+        let env = TestEnv::new()
+            .envs(envs(url))
+            .timeout(std::time::Duration::from_secs(120));
+        env.config(config);
+        Env(env)
     }
+    /// The working directory of every run (`clouds.yaml` is found here).
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        self.0.path()
     }
-    pub fn set(mut self, k: &str, v: &str) -> Env {
-        self.vars.retain(|(x, _)| x != k);
-        self.vars.push((k.into(), v.into()));
-        self
+    /// `$XDG_CONFIG_HOME/octobox`, where octo.yml and its templates are.
+    pub fn config_dir(&self) -> std::path::PathBuf {
+        self.0.config_home().join("octobox")
     }
-    pub fn unset(mut self, k: &str) -> Env {
-        self.vars.retain(|(x, _)| x != k);
-        self
+    pub fn set(self, k: &str, v: &str) -> Env {
+        Env(self.0.set(k, v))
     }
+    pub fn unset(self, k: &str) -> Env {
+        Env(self.0.unset(k))
+    }
+    /// `sec-takedown ARGS`, secrets checked.
     pub fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = octo_testkit::harness::command("sec-takedown", REMOVED_ENV);
-        cmd.envs(self.vars.iter().cloned())
-            .env("XDG_CONFIG_HOME", self.path())
-            .env("HOME", self.path())
-            .current_dir(self.path())
-            .timeout(std::time::Duration::from_secs(120))
-            .args(args);
-        let out = cmd.output().expect("running sec-takedown");
-        assert_no_secrets(&out);
-        out
+        self.0.run("sec-takedown", Keys::Read, args, "")
     }
-}
 
-impl Env {
     /// Run on a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are a terminal,
     /// `input` is what is typed. The exit code and everything the terminal showed.
     pub fn run_on_terminal(&self, args: &[&str], input: &str) -> (i32, String) {
-        let bin = assert_cmd::cargo::cargo_bin("sec-takedown");
-        let mut line = bin.display().to_string();
-        for a in args {
-            assert!(
-                a.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.@".contains(c)),
-                "quote {a}"
-            );
-            line.push(' ');
-            line.push_str(a);
-        }
-        // `timeout`: a prompt that waited for more input would fail the test, not hang it
-        let mut cmd = std::process::Command::new("timeout");
-        for k in REMOVED_ENV {
-            cmd.env_remove(k);
-        }
-        cmd.envs(self.vars.iter().cloned())
-            .env("XDG_CONFIG_HOME", self.path())
-            .env("HOME", self.path())
-            .env("TERM", "dumb")
-            .current_dir(self.path())
-            .args(["120", "script", "-q", "-e", "-c", &line, "/dev/null"]);
-        let mut child = cmd
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("script(1) from util-linux");
+        let mut cmd = octo_testkit::pty::command(&octo_testkit::bin("sec-takedown"), args);
+        self.0.apply(&mut cmd, Keys::Read);
+        cmd.env("TERM", "dumb").stdin(std::process::Stdio::piped());
+        let mut child = Background::spawn(cmd);
         {
             use std::io::Write;
-            let mut stdin = child.stdin.take().unwrap();
+            let mut stdin = child.child().stdin.take().unwrap();
             stdin.write_all(input.as_bytes()).unwrap();
         }
-        let out = child.wait_with_output().unwrap();
-        assert_no_secrets(&out);
+        // a prompt that waited for more input fails the test, not hangs it
+        let out = child.wait_output(std::time::Duration::from_secs(120));
+        self.0.assert_no_secrets(&out);
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -166,10 +96,6 @@ impl Env {
         );
         (out.status.code().unwrap_or(-1), text)
     }
-}
-
-pub fn assert_no_secrets(out: &Output) {
-    octo_testkit::harness::assert_no_secrets(out, &SECRETS);
 }
 
 /// The JSON Lines of stdout, each held to the contract its `record` field names.
@@ -247,8 +173,7 @@ pub fn sim_put(sim: &octo_sim::Sim, path: &str, body: &Value) {
     assert_eq!(status, 200, "PUT {path}");
 }
 
-/// One HTTP/1.1 request to the simulator over a plain socket (the tests need no HTTP client
-/// crate): status, raw headers, body.
+/// One HTTP/1.1 request to the simulator ([`octo_testkit::harness::http::http`]).
 pub fn http(
     sim: &octo_sim::Sim,
     method: &str,
@@ -256,31 +181,7 @@ pub fn http(
     headers: &[(&str, &str)],
     body: Option<&Value>,
 ) -> (u16, String, String) {
-    use std::io::{Read, Write};
-    let u = url::Url::parse(&sim.url()).unwrap();
-    let mut s = std::net::TcpStream::connect((u.host_str().unwrap(), u.port().unwrap())).unwrap();
-    let b = body
-        .map(|b| serde_json::to_vec(b).unwrap())
-        .unwrap_or_default();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-        b.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
-    s.write_all(&b).unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    let (head, body) = resp.split_once("\r\n\r\n").unwrap_or((&resp, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_string(), body.to_string())
+    octo_testkit::harness::http::http(&sim.url(), method, path, headers, body)
 }
 
 /// An admin Keystone token for direct API calls from a test.
