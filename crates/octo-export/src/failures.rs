@@ -36,7 +36,9 @@ fn cause(err: &anyhow::Error) -> String {
     for e in err.chain() {
         if let Some(h) = e.downcast_ref::<HttpError>() {
             let target = match h {
-                HttpError::Transport { target, .. } | HttpError::GaveUp { target, .. } => target,
+                HttpError::Transport { target, .. }
+                | HttpError::GaveUp { target, .. }
+                | HttpError::Deadline { target, .. } => target,
             };
             if let Some((path, _query)) = target.split_once('?') {
                 text = text.replace(target.as_str(), path);
