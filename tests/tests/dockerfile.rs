@@ -122,7 +122,8 @@ fn dockerfile_builds_locked_and_runs_every_binary_as_non_root() {
     );
     let path = runtime
         .iter()
-        .find_map(|(kw, a)| (kw == "ENV").then(|| a.strip_prefix("PATH=")).flatten())
+        .filter(|(kw, _)| kw == "ENV")
+        .find_map(|(_, a)| a.strip_prefix("PATH="))
         .expect("ENV PATH=");
     assert!(
         path.split(':').any(|d| format!("{d}/") == bin),
