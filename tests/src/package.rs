@@ -61,13 +61,7 @@ pub fn make(target: &str, vars: &[(&str, &Path)]) -> Run {
 
 /// Asserts a `make` run succeeded, showing its output when it did not.
 pub fn assert_ok(target: &str, r: &Run) {
-    assert_eq!(
-        r.code,
-        0,
-        "make {target} failed:\n{}\n{}",
-        r.out(),
-        r.err()
-    );
+    assert_eq!(r.code, 0, "make {target} failed:\n{}\n{}", r.out(), r.err());
 }
 
 /// Where a layout puts the files that differ between a plain prefix and the Debian package.
@@ -202,7 +196,10 @@ pub fn have(program: &str) -> bool {
 /// `man -l PAGE` renders the page (the file may be gzipped): the NAME section names `title`.
 pub fn assert_man_renders(page: &Path, title: &str) {
     if !have("man") {
-        skip(&format!("man is not installed: {} not rendered", page.display()));
+        skip(&format!(
+            "man is not installed: {} not rendered",
+            page.display()
+        ));
         return;
     }
     let mut cmd = run::command(
@@ -258,11 +255,19 @@ pub fn assert_completions_load(prefix: &Path, layout: Layout) {
         );
     }
     for (shell, file_of) in [
-        ("zsh", Box::new(|b: &str| format!("{}/_{b}", layout.zsh_dir)) as Box<dyn Fn(&str) -> String>),
-        ("fish", Box::new(|b: &str| format!("share/fish/vendor_completions.d/{b}.fish"))),
+        (
+            "zsh",
+            Box::new(|b: &str| format!("{}/_{b}", layout.zsh_dir)) as Box<dyn Fn(&str) -> String>,
+        ),
+        (
+            "fish",
+            Box::new(|b: &str| format!("share/fish/vendor_completions.d/{b}.fish")),
+        ),
     ] {
         if !have(shell) {
-            skip(&format!("{shell} is not installed: its completions were not loaded"));
+            skip(&format!(
+                "{shell} is not installed: its completions were not loaded"
+            ));
             continue;
         }
         for b in &bins {

@@ -43,7 +43,9 @@ fn field<'a>(info: &'a str, field: &str) -> Option<&'a str> {
 #[test]
 fn deb_package_has_metadata_every_file_and_passes_lintian() {
     if !cargo_deb_installed() {
-        skip("cargo-deb is not installed (`bash scripts/package.sh tools` installs it): no .deb built");
+        skip(
+            "cargo-deb is not installed (`bash scripts/package.sh tools` installs it): no .deb built",
+        );
         return;
     }
     let dist = tempdir();
@@ -55,17 +57,27 @@ fn deb_package_has_metadata_every_file_and_passes_lintian() {
     let deb = dist.path().join(format!("octobox_{VERSION}-1_amd64.deb"));
     assert!(deb.is_file(), "no {} after make deb", deb.display());
     assert!(
-        !octobox_tests::bins::workspace_root().join("packaging/stage").exists(),
+        !octobox_tests::bins::workspace_root()
+            .join("packaging/stage")
+            .exists(),
         "make deb leaves no staging folder behind"
     );
 
     // metadata
-    let info = Command::new("dpkg-deb").arg("--info").arg(&deb).output().unwrap();
+    let info = Command::new("dpkg-deb")
+        .arg("--info")
+        .arg(&deb)
+        .output()
+        .unwrap();
     assert!(info.status.success());
     let info = String::from_utf8(info.stdout).unwrap();
     assert_eq!(field(&info, "Package"), Some("octobox"), "{info}");
     // upstream version, Debian revision 1 (a non-native package: its changelog is Debian's own)
-    assert_eq!(field(&info, "Version"), Some(format!("{VERSION}-1").as_str()), "{info}");
+    assert_eq!(
+        field(&info, "Version"),
+        Some(format!("{VERSION}-1").as_str()),
+        "{info}"
+    );
     assert_eq!(field(&info, "Architecture"), Some("amd64"), "{info}");
     let rev = git_revision();
     assert!(
@@ -86,7 +98,12 @@ fn deb_package_has_metadata_every_file_and_passes_lintian() {
 
     // contents
     let root = tempdir();
-    let x = Command::new("dpkg-deb").arg("-x").arg(&deb).arg(root.path()).output().unwrap();
+    let x = Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(&deb)
+        .arg(root.path())
+        .output()
+        .unwrap();
     assert!(x.status.success(), "{}", String::from_utf8_lossy(&x.stderr));
     let mut expected: std::collections::BTreeSet<String> = expected_files(DEB_LAYOUT)
         .into_iter()
@@ -104,10 +121,15 @@ fn deb_package_has_metadata_every_file_and_passes_lintian() {
     assert_eq!(files_under(root.path()), expected, "the package's files");
     let repo = octobox_tests::bins::workspace_root();
     assert_eq!(
-        fs::read(root.path().join("lib/systemd/system/octobox-critical-monitor.service")).unwrap(),
+        fs::read(
+            root.path()
+                .join("lib/systemd/system/octobox-critical-monitor.service")
+        )
+        .unwrap(),
         fs::read(repo.join("examples/systemd/octobox-critical-monitor.service")).unwrap()
     );
-    let copyright = fs::read_to_string(root.path().join("usr/share/doc/octobox/copyright")).unwrap();
+    let copyright =
+        fs::read_to_string(root.path().join("usr/share/doc/octobox/copyright")).unwrap();
     assert!(copyright.contains("Apache-2.0"), "{copyright}");
 
     let usr = root.path().join("usr");
@@ -119,7 +141,9 @@ fn deb_package_has_metadata_every_file_and_passes_lintian() {
     assert_completions_load(&usr, DEB_LAYOUT);
 
     if !have("lintian") {
-        skip("lintian is not installed (apt-get install lintian; .ci/run does): the package was not linted");
+        skip(
+            "lintian is not installed (apt-get install lintian; .ci/run does): the package was not linted",
+        );
         return;
     }
     let lint = Command::new("lintian")

@@ -33,7 +33,9 @@ fn dist_archive_verifies_unpacks_into_one_folder_and_runs_anywhere() {
 
     // SHA256SUMS: one line for the archive, the digest of its bytes
     let sums = fs::read_to_string(dist.path().join("SHA256SUMS")).unwrap();
-    let digest = hex::encode(Sha256::digest(fs::read(dist.path().join(&archive)).unwrap()));
+    let digest = hex::encode(Sha256::digest(
+        fs::read(dist.path().join(&archive)).unwrap(),
+    ));
     assert_eq!(sums, format!("{digest}  {archive}\n"));
     let check = Command::new("sha256sum")
         .args(["-c", "--strict", "SHA256SUMS"])
@@ -54,12 +56,20 @@ fn dist_archive_verifies_unpacks_into_one_folder_and_runs_anywhere() {
         .current_dir(anywhere.path())
         .output()
         .expect("tar");
-    assert!(tar.status.success(), "{}", String::from_utf8_lossy(&tar.stderr));
+    assert!(
+        tar.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tar.stderr)
+    );
     let top: Vec<String> = fs::read_dir(anywhere.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(top, vec![name.clone()], "the archive unpacks into one folder");
+    assert_eq!(
+        top,
+        vec![name.clone()],
+        "the archive unpacks into one folder"
+    );
 
     let folder = anywhere.path().join(&name);
     let mut expected = expected_files(PREFIX_LAYOUT);

@@ -28,7 +28,10 @@ fn instructions(text: &str) -> Vec<(String, String)> {
         out.push((kw.to_ascii_uppercase(), args.trim().to_string()));
         pending.clear();
     }
-    assert!(pending.is_empty(), "the Dockerfile ends inside a continued line");
+    assert!(
+        pending.is_empty(),
+        "the Dockerfile ends inside a continued line"
+    );
     out
 }
 
@@ -119,7 +122,8 @@ fn dockerfile_builds_locked_and_runs_every_binary_as_non_root() {
     );
     let path = runtime
         .iter()
-        .find_map(|(kw, a)| (kw == "ENV").then(|| a.strip_prefix("PATH=")).flatten())
+        .filter(|(kw, _)| kw == "ENV")
+        .find_map(|(_, a)| a.strip_prefix("PATH="))
         .expect("ENV PATH=");
     assert!(
         path.split(':').any(|d| format!("{d}/") == bin),
@@ -137,13 +141,15 @@ fn dockerfile_builds_locked_and_runs_every_binary_as_non_root() {
         "a numeric non-root uid (Kubernetes runAsNonRoot can verify it): USER {user}"
     );
     assert!(
-        runtime
-            .iter()
-            .any(|(kw, a)| kw == "RUN" && a.contains("useradd") && a.contains(&format!("--uid {uid}"))),
+        runtime.iter().any(|(kw, a)| kw == "RUN"
+            && a.contains("useradd")
+            && a.contains(&format!("--uid {uid}"))),
         "the user {uid} exists in the image"
     );
     assert!(
-        !runtime.iter().any(|(kw, a)| kw == "RUN" && a.contains("cargo")),
+        !runtime
+            .iter()
+            .any(|(kw, a)| kw == "RUN" && a.contains("cargo")),
         "the runtime carries no toolchain"
     );
 

@@ -18,7 +18,11 @@ fn install_puts_every_file_in_place_and_uninstall_removes_exactly_those() {
     let prefix = "/opt/octo";
     let root = destdir.path().join("opt/octo");
     // other software in the same prefix, which uninstall must not touch
-    let foreign = ["bin/other-tool", "share/man/man1/other-tool.1", "share/doc/other/README"];
+    let foreign = [
+        "bin/other-tool",
+        "share/man/man1/other-tool.1",
+        "share/doc/other/README",
+    ];
     for f in foreign {
         let path = root.join(f);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -56,11 +60,26 @@ fn install_puts_every_file_in_place_and_uninstall_removes_exactly_those() {
     // the copies are the files they came from
     let repo = octobox_tests::bins::workspace_root();
     for (installed, source) in [
-        ("share/man/man1/halo-query-events.1", "bin-docs/man/halo-query-events.1"),
-        ("share/fish/vendor_completions.d/fw-graph.fish", "bin-docs/completions/fw-graph.fish"),
-        ("share/zsh/site-functions/_ipblock", "bin-docs/completions/_ipblock"),
-        ("share/bash-completion/completions/quarantine", "bin-docs/completions/quarantine.bash"),
-        ("share/doc/octobox/examples/cron/octobox.crontab", "examples/cron/octobox.crontab"),
+        (
+            "share/man/man1/halo-query-events.1",
+            "bin-docs/man/halo-query-events.1",
+        ),
+        (
+            "share/fish/vendor_completions.d/fw-graph.fish",
+            "bin-docs/completions/fw-graph.fish",
+        ),
+        (
+            "share/zsh/site-functions/_ipblock",
+            "bin-docs/completions/_ipblock",
+        ),
+        (
+            "share/bash-completion/completions/quarantine",
+            "bin-docs/completions/quarantine.bash",
+        ),
+        (
+            "share/doc/octobox/examples/cron/octobox.crontab",
+            "examples/cron/octobox.crontab",
+        ),
     ] {
         assert_eq!(
             fs::read(root.join(installed)).unwrap(),
@@ -81,7 +100,10 @@ fn install_puts_every_file_in_place_and_uninstall_removes_exactly_those() {
     let left = files_under(destdir.path());
     let foreign_under_destdir: BTreeSet<String> =
         foreign.iter().map(|f| format!("opt/octo/{f}")).collect();
-    assert_eq!(left, foreign_under_destdir, "uninstall left or removed the wrong files");
+    assert_eq!(
+        left, foreign_under_destdir,
+        "uninstall left or removed the wrong files"
+    );
     assert!(
         !root.join("share/doc/octobox").exists(),
         "share/doc/octobox (octobox's own directory) is gone after uninstall"
