@@ -23,7 +23,7 @@ _ec2__delta() {
 
     case "${cmd}" in
         ec2__delta)
-            opts="-c -v -q -o -h -V --accounts --role-name --regions --states --halo-servers --columns --no-header --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --config --verbose --quiet --log-format --color --format --generate --out-dir --help --version"
+            opts="-c -v -q -o -h -V --accounts --role-name --regions --states --halo-servers --columns --no-header --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --timeout --config --verbose --quiet --log-format --color --format --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -74,6 +74,10 @@ _ec2__delta() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

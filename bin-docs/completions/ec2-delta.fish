@@ -4,11 +4,12 @@ complete -c ec2-delta -l regions -d 'Regions: `all` (DescribeRegions, per accoun
 complete -c ec2-delta -l states -d 'Instance states that count: comma list of pending, running, shutting-down, stopping, stopped, terminated, or `all`' -r
 complete -c ec2-delta -l halo-servers -d 'Halo servers from this JSONL file (`-` = stdin; e.g. `halo-query servers --state all`) instead of the Halo API' -r -F
 complete -c ec2-delta -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
-complete -c ec2-delta -l concurrency -d 'Account × region inventories in flight at once' -r
+complete -c ec2-delta -l concurrency -d 'Account × region inventories in flight at once (1-256)' -r
 complete -c ec2-delta -l page-size -d 'DescribeInstances page size (5-1000)' -r
 complete -c ec2-delta -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c ec2-delta -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c ec2-delta -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c ec2-delta -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c ec2-delta -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c ec2-delta -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c ec2-delta -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"

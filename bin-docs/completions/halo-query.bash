@@ -56,7 +56,7 @@ _halo__query() {
 
     case "${cmd}" in
         halo__query)
-            opts="-c -v -q -o -h -V --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --generate --out-dir --help --version groups group servers server events scans issues firewall-policy zones api doctor"
+            opts="-c -v -q -o -h -V --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --generate --out-dir --help --version groups group servers server events scans issues firewall-policy zones api doctor"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -71,6 +71,10 @@ _halo__query() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -118,7 +122,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__api)
-            opts="-c -v -q -o -h --data --paginate --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --data --paginate --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -137,6 +141,10 @@ _halo__query() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -176,7 +184,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__doctor)
-            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,6 +199,10 @@ _halo__query() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -230,7 +242,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__events)
-            opts="-c -v -q -o -h --date --since --until --type --critical --server --group --follow --poll-interval --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --date --since --until --type --critical --server --group --follow --poll-interval --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -276,6 +288,10 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -312,7 +328,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__firewall__subcmd__policy)
-            opts="-c -v -q -o -h --group --id --platform --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --group --id --platform --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -339,6 +355,10 @@ _halo__query() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -378,7 +398,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__group)
-            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -393,6 +413,10 @@ _halo__query() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -432,7 +456,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__groups)
-            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -447,6 +471,10 @@ _halo__query() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -486,7 +514,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__issues)
-            opts="-c -v -q -o -h --server --group --descendants --status --critical --type --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --server --group --descendants --status --critical --type --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -517,6 +545,10 @@ _halo__query() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -556,7 +588,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__scans)
-            opts="-c -v -q -o -h --date --since --until --module --status --server --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --date --since --until --module --status --server --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,6 +630,10 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -634,7 +670,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__server)
-            opts="-c -v -q -o -h --events-since --events-limit --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --events-since --events-limit --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -657,6 +693,10 @@ _halo__query() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -696,7 +736,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__servers)
-            opts="-c -v -q -o -h --group --state --ip --cve --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --group --state --ip --cve --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -727,6 +767,10 @@ _halo__query() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -766,7 +810,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__zones)
-            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -781,6 +825,10 @@ _halo__query() {
                     return 0
                     ;;
                 --max-in-flight)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_halo_query_global_optspecs
-    string join \n api-url= max-rps= max-in-flight= config= c/columns= no-header v/verbose q/quiet log-format= color= o/format= generate= out-dir= h/help V/version
+    string join \n api-url= max-rps= max-in-flight= timeout= config= c/columns= no-header v/verbose q/quiet log-format= color= o/format= generate= out-dir= h/help V/version
 end
 
 function __fish_halo_query_needs_command
@@ -26,7 +26,8 @@ end
 
 complete -c halo-query -n "__fish_halo_query_needs_command" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_needs_command" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_needs_command" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_needs_command" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_needs_command" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_needs_command" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_needs_command" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_needs_command" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
@@ -61,7 +62,8 @@ complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "api" -d 'Raw 
 complete -c halo-query -n "__fish_halo_query_needs_command" -f -a "doctor" -d 'Check configuration, credentials and API reachability (secrets redacted)'
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
@@ -79,7 +81,8 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s q -l qu
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
@@ -101,7 +104,8 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l ip -d 
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l cve -d 'Only servers with a vulnerable package for this CVE (CVE-YYYY-NNNN)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
@@ -121,7 +125,8 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l events-
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l events-limit -d 'At most this many recent events (newest first)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
@@ -143,10 +148,11 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l until -
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l type -d 'Event types, comma-separated (e.g. lids_rule_failed,daemon_compromised)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l server -d 'Only events of this server id' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l group -d 'Only events of servers in this group (name, path or id)' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l poll-interval -d 'Seconds between polls with --follow' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l poll-interval -d 'Seconds between polls with --follow (0.1-86400)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
@@ -172,7 +178,8 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l status -
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l server -d 'Only scans of this server id' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
@@ -195,7 +202,8 @@ resolved\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l type -d 'Issue types, comma-separated (sva, csm, fim, lids, sam, fw, agent)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
@@ -219,7 +227,8 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -
 windows\t''"
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
@@ -237,7 +246,8 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
@@ -256,7 +266,8 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -s h -l hel
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l data -d 'JSON request body' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
@@ -275,7 +286,8 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand api" -s q -l quiet
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ipblock_global_optspecs
-    string join \n i/input= from-halo since= follow cursor-file= poll-interval= apply dry-run api-url= max-rps= max-in-flight= config= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
+    string join \n i/input= from-halo since= follow cursor-file= poll-interval= apply dry-run api-url= max-rps= max-in-flight= timeout= config= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
 end
 
 function __fish_ipblock_needs_command
@@ -30,7 +30,8 @@ complete -c ipblock -n "__fish_ipblock_needs_command" -l cursor-file -d 'With --
 complete -c ipblock -n "__fish_ipblock_needs_command" -l poll-interval -d 'Seconds between polls with --follow' -r
 complete -c ipblock -n "__fish_ipblock_needs_command" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c ipblock -n "__fish_ipblock_needs_command" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c ipblock -n "__fish_ipblock_needs_command" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c ipblock -n "__fish_ipblock_needs_command" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c ipblock -n "__fish_ipblock_needs_command" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c ipblock -n "__fish_ipblock_needs_command" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c ipblock -n "__fish_ipblock_needs_command" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
@@ -61,7 +62,8 @@ complete -c ipblock -n "__fish_ipblock_needs_command" -f -a "unblock" -d 'Remove
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l at -d 'Treat blocks due by this time as expired: +DURATION ahead (e.g. +2h), or a time as for --since (RFC 3339, YYYY-MM-DD …); default now. Only without --apply: shows what will expire by then' -r
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
@@ -81,7 +83,8 @@ complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -s q -l quiet -d
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'

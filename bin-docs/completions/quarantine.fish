@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_quarantine_global_optspecs
-    string join \n i/input= from-halo since= follow cursor-file= poll-interval= max= apply dry-run api-url= max-rps= max-in-flight= config= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
+    string join \n i/input= from-halo since= follow cursor-file= poll-interval= max= apply dry-run api-url= max-rps= max-in-flight= timeout= config= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
 end
 
 function __fish_quarantine_needs_command
@@ -31,7 +31,8 @@ complete -c quarantine -n "__fish_quarantine_needs_command" -l poll-interval -d 
 complete -c quarantine -n "__fish_quarantine_needs_command" -l max -d 'At most N moves in this run (overrides quarantine.max_moves_per_run)' -r
 complete -c quarantine -n "__fish_quarantine_needs_command" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c quarantine -n "__fish_quarantine_needs_command" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c quarantine -n "__fish_quarantine_needs_command" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c quarantine -n "__fish_quarantine_needs_command" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c quarantine -n "__fish_quarantine_needs_command" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c quarantine -n "__fish_quarantine_needs_command" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c quarantine -n "__fish_quarantine_needs_command" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
@@ -62,7 +63,8 @@ complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l server
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l to-group -d 'Group to move it to: id, name or full path (must be unique)' -r
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
-complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l max-in-flight -d 'Halo requests in flight at once (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
+complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
 complete -c quarantine -n "__fish_quarantine_using_subcommand release" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'

@@ -278,7 +278,7 @@ mod checked_tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "ipblocker.block_for: 8640000000000000 s from now is too far in the future"
+            "ipblocker.block_for: 8640000000000 s from now is too far in the future"
         );
         assert_eq!(
             checked_after(now, std::time::Duration::from_secs(3600), "x").unwrap(),
