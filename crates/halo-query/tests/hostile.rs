@@ -7,18 +7,8 @@ mod common;
 use common::*;
 use octo_sim::SimConfig;
 
-fn halo_query(url: &str, env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
-    let cfg = tempfile::tempdir().unwrap();
-    let mut removed = REMOVED_ENV.to_vec();
-    removed.extend(["HALO_CONCURRENCY", "HALO_MAX_RPS", "HALO_TIMEOUT"]);
-    let mut cmd = octo_testkit::harness::command("halo-query", &removed);
-    cmd.envs(envs(url, octo_sim::READ_KEY.1))
-        .env("XDG_CONFIG_HOME", cfg.path())
-        .envs(env.iter().copied())
-        .args(args);
-    let out = cmd.output().unwrap();
-    assert_no_secrets(&out);
-    out
+fn halo_query(url: &str, vars: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+    env(url).envs(vars.iter().copied()).run("halo-query", Keys::Read, args, "")
 }
 
 fn usage_error(out: &std::process::Output, needle: &str) {
@@ -75,21 +65,16 @@ fn an_unparseable_url_never_shows_its_password() {
 #[test]
 fn config_from_a_pipe_with_a_bom_is_read_once() {
     let sim = spawn(SimConfig::default());
+    let env = env(&sim.url());
     let bin = octo_testkit::bin("halo-query");
     let script = format!(
         "exec '{}' --config <(printf '\\357\\273\\277halo:\\n  max_in_flight: 3\\n  timeout_secs: 7\\n') doctor",
         bin.display()
     );
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(script)
-        .env_remove("OCTO_CONFIG")
-        .env_remove("HALO_CONCURRENCY")
-        .env_remove("HALO_TIMEOUT")
-        .envs(envs(&sim.url(), octo_sim::READ_KEY.1))
-        .output()
-        .unwrap();
-    assert_no_secrets(&out);
+    let mut cmd = env.program("bash", Keys::Read);
+    // bash itself is found on the PATH the environment passes on
+    let out = cmd.arg("-c").arg(script).output().unwrap();
+    env.assert_no_secrets(&out);
     ok(&out);
     let lines = jsonl(&out);
     let s = &lines[0]["config"]["settings"];
