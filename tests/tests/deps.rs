@@ -144,7 +144,8 @@ fn tool_to_tool(g: &Graph) -> Vec<String> {
     let mut bad = Vec::new();
     for t in &tools {
         for (dep, kinds) in &g.deps[*t] {
-            if tools.contains(&dep) {
+            // a crate may dev-depend on itself for a feature (sec-takedown's test-hooks)
+            if tools.contains(&dep) && dep != *t {
                 bad.push(format!(
                     "{} -> {} ({})",
                     g.name(t),
@@ -188,7 +189,7 @@ fn no_tool_depends_on_another_tool() {
     let g = Graph::load();
     let tools = g.tools();
     assert!(
-        tools.len() >= 10,
+        tools.len() >= 9,
         "expected every tool, found {:?}",
         tools.iter().map(|t| g.name(t)).collect::<Vec<_>>()
     );
