@@ -22,6 +22,12 @@ pub struct Root {
     dir: tempfile::TempDir,
 }
 
+impl Default for Root {
+    fn default() -> Self {
+        Root::new()
+    }
+}
+
 impl Root {
     /// `/etc/octobox`, `/var/lib/octobox` (the state dir the examples write to) and
     /// `/usr/local/bin` with every octobox binary installed (symlinked).
