@@ -8,7 +8,9 @@ use common::*;
 use octo_sim::SimConfig;
 
 fn halo_query(url: &str, vars: &[(&str, &str)], args: &[&str]) -> std::process::Output {
-    env(url).envs(vars.iter().copied()).run("halo-query", Keys::Read, args, "")
+    env(url)
+        .envs(vars.iter().copied())
+        .run("halo-query", Keys::Read, args, "")
 }
 
 fn usage_error(out: &std::process::Output, needle: &str) {
