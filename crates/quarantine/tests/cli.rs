@@ -410,8 +410,8 @@ fn config_errors_name_the_key_and_line() {
             "quarantine: unknown field `trigger_group`",
         ),
         (
-            "quarantine:\n  enabled: yes\n",
-            "quarantine.enabled: invalid type: string \"yes\", expected a boolean at line 2",
+            "quarantine:\n  enabled: maybe\n",
+            "quarantine.enabled: invalid value: string \"maybe\", expected a boolean (true/false, yes/no, on/off) at line 2",
         ),
         (
             "quarantine:\n  trigger_events: [lids_rule_failed, lids_rule_faild]\n",
