@@ -267,9 +267,7 @@ mod checked_tests {
 
     #[test]
     fn adding_a_huge_duration_is_an_error_not_a_panic() {
-        let now = DateTime::parse_from_rfc3339("2026-12-03T00:00:00Z")
-            .unwrap()
-            .to_utc();
+        let now = parse_api("2026-12-03T00:00:00Z").unwrap();
         let e = checked_after(
             now,
             std::time::Duration::from_secs(100_000_000 * 86_400),
