@@ -95,7 +95,8 @@ pub async fn caller_account(cfg: &SdkConfig) -> anyhow::Result<String> {
         .context("sts:GetCallerIdentity returned no account")
 }
 
-/// Regions enabled for the account of `cfg` (`ec2:DescribeRegions`), sorted.
+/// Regions enabled for the account of `cfg` (`ec2:DescribeRegions`), sorted (feature `ec2`).
+#[cfg(feature = "ec2")]
 pub async fn regions(cfg: &SdkConfig) -> anyhow::Result<Vec<String>> {
     let ec2 = aws_sdk_ec2::Client::new(cfg);
     let out = ec2
