@@ -93,7 +93,28 @@ pub fn run(program: &Path, args: &[&str], envs: &[(String, String)]) -> Run {
 
 /// `CMD | head -1`: read stdout up to the first line end, close the pipe, wait for the exit.
 /// The returned run's stdout is that first line.
-pub fn head_one(mut cmd: Command) -> Run {
+pub fn head_one(cmd: Command) -> Run {
+    first_line(cmd, AfterFirstLine::Exit)
+}
+
+/// A server (`octo-sim serve`): read its first stdout line, close the pipe, ask it to stop
+/// (SIGTERM) and wait for it. The run's stdout is the first line.
+pub fn server_first_line(cmd: Command) -> Run {
+    first_line(cmd, AfterFirstLine::Terminate)
+}
+
+/// What a run read up to its first line is expected to do next.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AfterFirstLine {
+    /// exit by itself once its stdout is closed (a tool behind `head -1`)
+    Exit,
+    /// keep running until asked to stop with SIGTERM (a server)
+    Terminate,
+}
+
+/// Run `cmd`, keep its first stdout line, close the pipe, then let it end as `after` says;
+/// anything still running [`TIMEOUT`] later is killed (exit code -2, said on stderr).
+fn first_line(mut cmd: Command, after: AfterFirstLine) -> Run {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = match cmd.spawn() {
         Ok(c) => c,
@@ -124,11 +145,15 @@ pub fn head_one(mut cmd: Command) -> Run {
         Ok(line) => (line, false),
         Err(_) => (Vec::new(), true),
     };
+    if after == AfterFirstLine::Terminate {
+        terminate(pid);
+    }
     let (wtx, wrx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = wtx.send(child.wait());
     });
-    let status = if timed_out {
+    // a tool that printed no line in time is not waited for again; a server was asked to stop
+    let status = if timed_out && after == AfterFirstLine::Exit {
         None
     } else {
         wrx.recv_timeout(TIMEOUT).ok().and_then(Result::ok)
@@ -165,52 +190,6 @@ pub fn terminate(pid: u32) {
     let _ = Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status();
-}
-
-/// A server (`octo-sim serve`): read its first stdout line, close the pipe, ask it to stop
-/// (SIGTERM) and wait for it. The run's stdout is the first line.
-pub fn server_first_line(mut cmd: Command) -> Run {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => {
-            return Run {
-                code: -1,
-                stdout: Vec::new(),
-                stderr: format!("(cannot start: {e})").into_bytes(),
-            };
-        }
-    };
-    let pid = child.id();
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let err_thread = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = Vec::new();
-        let _ = BufReader::new(stdout).read_until(b'\n', &mut line);
-        let _ = tx.send(line);
-    });
-    let first = rx.recv_timeout(TIMEOUT).unwrap_or_default();
-    terminate(pid);
-    let (wtx, wrx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = wtx.send(child.wait());
-    });
-    let status = wrx.recv_timeout(TIMEOUT).ok().and_then(Result::ok);
-    if status.is_none() {
-        kill(pid);
-    }
-    let err = err_thread.join().unwrap_or_default();
-    Run {
-        code: status.map_or(-2, |s| s.code().unwrap_or(-1)),
-        stdout: first,
-        stderr: err,
-    }
 }
 
 /// Text that shows a panic.
