@@ -4,10 +4,12 @@
 //! The hostile knobs ([`crate::hostile`]) are set here too, with the same start and run-time
 //! mechanism.
 
-use rand::Rng;
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::hostile::Hostile;
+use crate::util::Prng;
 
 /// Fault knobs. Probabilities are per request, in `0.0..=1.0`, checked in this order: drop,
 /// 429, 5xx. `latency_ms` is added to every API request first.
@@ -60,23 +62,39 @@ pub(crate) enum Fault {
     Status(u16),
 }
 
+/// The state behind fault decisions: streaks per request and a random sequence seeded by the
+/// world's seed, restarted whenever the faults are set. The n-th faultable request of a run always
+/// gets the n-th draw, so a run that makes the same requests meets the same number of faults
+/// (which requests they hit depends only on the order requests arrive in).
+pub struct FaultDraws {
+    pub(crate) streaks: HashMap<String, u32>,
+    pub(crate) rng: Prng,
+}
+
+impl FaultDraws {
+    pub fn new(seed: u64) -> FaultDraws {
+        FaultDraws {
+            streaks: HashMap::new(),
+            rng: Prng::derive(seed, "faults", 0),
+        }
+    }
+}
+
 impl Faults {
-    pub(crate) fn decide(&self) -> Fault {
+    pub(crate) fn decide(&self, rng: &mut Prng) -> Fault {
         if self.drop_rate <= 0.0 && self.rate_429 <= 0.0 && self.rate_5xx <= 0.0 {
             return Fault::None;
         }
-        let mut rng = rand::rng();
-        if self.drop_rate > 0.0 && rng.random::<f64>() < self.drop_rate {
+        if self.drop_rate > 0.0 && rng.chance(self.drop_rate) {
             return Fault::Drop;
         }
-        if self.rate_429 > 0.0 && rng.random::<f64>() < self.rate_429 {
+        if self.rate_429 > 0.0 && rng.chance(self.rate_429) {
             return Fault::TooMany {
                 retry_after: self.retry_after_secs,
             };
         }
-        if self.rate_5xx > 0.0 && rng.random::<f64>() < self.rate_5xx {
-            let codes = [500u16, 502, 503];
-            return Fault::Status(codes[rng.random_range(0..codes.len())]);
+        if self.rate_5xx > 0.0 && rng.chance(self.rate_5xx) {
+            return Fault::Status(*rng.pick(&[500u16, 502, 503]));
         }
         Fault::None
     }
@@ -92,23 +110,41 @@ mod tests {
 
     #[test]
     fn certain_faults() {
+        let mut rng = FaultDraws::new(1).rng;
         let f = Faults {
             rate_429: 1.0,
             retry_after_secs: 3,
             ..Faults::default()
         };
-        assert_eq!(f.decide(), Fault::TooMany { retry_after: 3 });
+        assert_eq!(f.decide(&mut rng), Fault::TooMany { retry_after: 3 });
         let f = Faults {
             rate_5xx: 1.0,
             ..Faults::default()
         };
-        assert!(matches!(f.decide(), Fault::Status(500 | 502 | 503)));
+        assert!(matches!(f.decide(&mut rng), Fault::Status(500 | 502 | 503)));
         let f = Faults {
             drop_rate: 1.0,
             ..Faults::default()
         };
-        assert_eq!(f.decide(), Fault::Drop);
-        assert_eq!(Faults::default().decide(), Fault::None);
+        assert_eq!(f.decide(&mut rng), Fault::Drop);
+        assert_eq!(Faults::default().decide(&mut rng), Fault::None);
+    }
+
+    #[test]
+    fn a_seed_gives_the_same_draws() {
+        let f = Faults {
+            rate_429: 0.2,
+            rate_5xx: 0.2,
+            ..Faults::default()
+        };
+        let run = |seed| {
+            let mut d = FaultDraws::new(seed);
+            (0..200).map(|_| f.decide(&mut d.rng)).collect::<Vec<_>>()
+        };
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8));
+        let faulted = run(7).iter().filter(|d| **d != Fault::None).count();
+        assert!((40..=120).contains(&faulted), "{faulted} of 200");
     }
 
     #[test]

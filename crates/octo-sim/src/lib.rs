@@ -16,7 +16,8 @@
 //! are listed in `/_sim/state` under `slack.messages`.
 //!
 //! Test-only routes (never faulted, never authenticated): `GET /_sim/state`, `POST /_sim/reset`,
-//! `GET|PUT /_sim/faults`, `POST /_sim/events`, `POST /_sim/servers`, `POST /_sim/tokens/revoke`.
+//! `GET|PUT /_sim/faults`, `POST /_sim/events`, `POST /_sim/servers`, `POST /_sim/tokens/revoke`,
+//! `POST /_sim/clock` (`{"advance_ms": N}`: move the simulator clock ahead).
 //!
 //! Hostile mode ([`hostile`]): knobs of [`Faults`] that mutate Halo answers (wrong types, `null`
 //! lists, missing wrappers, broken or looping pagination, bad `created_at`, cross-host
@@ -236,15 +237,16 @@ impl Sim {
             openstack: Mutex::new(openstack),
             freshdesk: Mutex::new(freshdesk::FdState::new()),
             faults: RwLock::new(cfg.faults.clone()),
+            fault_streaks: Mutex::new(faults::FaultDraws::new(cfg.seed)),
             cfg,
             base_url: url.clone(),
             use_host_header,
             started: Instant::now(),
+            clock_offset_ms: std::sync::atomic::AtomicI64::new(0),
             anchor_ms: anchor.timestamp_millis(),
             halo: RwLock::new(HaloState::new(base)),
             tokens: Mutex::new(HashMap::new()),
             stats: Mutex::new(Stats::default()),
-            fault_streaks: Mutex::new(HashMap::new()),
             slack: Mutex::new(slack::SlackState::default()),
         });
         let app = router(shared.clone());
@@ -342,9 +344,20 @@ impl Sim {
         self.shared.revoke_tokens()
     }
 
-    /// The simulator clock (anchor + real time elapsed since start).
+    /// The simulator clock (anchor + real time elapsed since start + every advance).
     pub fn now(&self) -> DateTime<Utc> {
         Utc.timestamp_millis_opt(self.shared.now_ms())
+            .single()
+            .unwrap_or_else(Utc::now)
+    }
+
+    /// Move the simulator clock ahead by `by` (as `POST /_sim/clock`), so a test sees what
+    /// would happen later (a Nova transition ending) without waiting for it. Returns the new clock.
+    pub fn advance_clock(&self, by: std::time::Duration) -> DateTime<Utc> {
+        let ms = self
+            .shared
+            .advance_clock(u64::try_from(by.as_millis()).unwrap_or(u64::MAX));
+        Utc.timestamp_millis_opt(ms)
             .single()
             .unwrap_or_else(Utc::now)
     }

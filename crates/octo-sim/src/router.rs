@@ -28,7 +28,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/_sim/faults", put(sim_put_faults).get(sim_get_faults))
         .route("/_sim/events", post(sim_post_events))
         .route("/_sim/servers", post(sim_post_servers))
-        .route("/_sim/tokens/revoke", post(sim_revoke_tokens));
+        .route("/_sim/tokens/revoke", post(sim_revoke_tokens))
+        .route("/_sim/clock", post(sim_advance_clock));
     Router::new()
         .merge(halo::handlers::routes(shared.clone()))
         .merge(openstack::routes())
@@ -70,17 +71,17 @@ async fn api_layer(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> R
     }
     let key = format!("{} {}", req.method(), req.uri());
     let fault = {
-        let mut streaks = sh.fault_streaks.lock().unwrap_or_else(|e| e.into_inner());
-        let streak = streaks.get(&key).copied().unwrap_or(0);
+        let mut draws = sh.fault_streaks.lock().unwrap_or_else(|e| e.into_inner());
+        let streak = draws.streaks.get(&key).copied().unwrap_or(0);
         let fault = if faults.max_in_a_row > 0 && streak >= faults.max_in_a_row {
             Fault::None
         } else {
-            faults.decide()
+            faults.decide(&mut draws.rng)
         };
         if fault == Fault::None {
-            streaks.remove(&key);
+            draws.streaks.remove(&key);
         } else {
-            streaks.insert(key, streak + 1);
+            draws.streaks.insert(key, streak + 1);
         }
         fault
     };
@@ -115,6 +116,22 @@ async fn api_layer(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> R
         .entry(resp.status().as_u16().to_string())
         .or_insert(0) += 1;
     resp
+}
+
+/// `POST /_sim/clock` `{"advance_ms": N}` → `{"now": RFC 3339}`.
+async fn sim_advance_clock(State(sh): State<Arc<Shared>>, body: axum::body::Bytes) -> Response {
+    let by = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("advance_ms").and_then(Value::as_u64));
+    let Some(by) = by else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "body must be {\"advance_ms\": N} with N a non-negative integer",
+        );
+    };
+    let now = sh.advance_clock(by);
+    let now = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
+    ok_json(json!({"now": now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)}))
 }
 
 async fn sim_revoke_tokens(State(sh): State<Arc<Shared>>) -> Response {

@@ -2,11 +2,13 @@
 //! fault knobs, issued tokens and request counters (what `/_sim/state` shows).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
 use serde_json::{Value, json};
 
+use crate::faults::FaultDraws;
 use crate::halo::HaloState;
 use crate::hostile::HostileState;
 use crate::{Faults, SimConfig, freshdesk, halo, openstack, slack, util};
@@ -27,6 +29,8 @@ pub(crate) struct Shared {
     /// Bound to an unspecified address: build absolute links from the request's Host header.
     pub use_host_header: bool,
     pub started: Instant,
+    /// How far `POST /_sim/clock` has moved the clock ahead of real time, ms.
+    pub clock_offset_ms: AtomicI64,
     pub anchor_ms: i64,
     pub faults: RwLock<Faults>,
     pub halo: RwLock<HaloState>,
@@ -34,8 +38,9 @@ pub(crate) struct Shared {
     pub stats: Mutex<Stats>,
     /// Messages posted to the simulated Slack (`slack` module).
     pub slack: Mutex<slack::SlackState>,
-    /// Faults served in a row per request (method + URL), for `Faults::max_in_a_row`.
-    pub fault_streaks: Mutex<HashMap<String, u32>>,
+    /// Faults served in a row per request (method + URL), for `Faults::max_in_a_row`, and the
+    /// seeded draws that decide them.
+    pub fault_streaks: Mutex<FaultDraws>,
     pub openstack: Mutex<openstack::OsState>,
     pub freshdesk: Mutex<freshdesk::FdState>,
     /// Signalled on every change of the faults; the value turns `true` when the simulator stops
@@ -78,15 +83,27 @@ impl Shared {
     }
     pub(crate) fn set_faults(&self, f: Faults) {
         *self.faults.write().unwrap_or_else(|e| e.into_inner()) = f;
+        // Each new set of faults starts the same seeded sequence of draws.
+        *self.fault_streaks.lock().unwrap_or_else(|e| e.into_inner()) =
+            FaultDraws::new(self.cfg.seed);
         self.faults_changed.send_modify(|_| {});
     }
     /// Release every stalled request and refuse to stall again (the simulator stops).
     pub(crate) fn shut_down(&self) {
         self.faults_changed.send_replace(true);
     }
-    /// Simulator clock: the anchor plus real time elapsed since start, epoch ms.
+    /// Simulator clock: the anchor plus real time elapsed since start plus every advance, epoch ms.
     pub(crate) fn now_ms(&self) -> i64 {
-        self.anchor_ms + self.started.elapsed().as_millis() as i64
+        self.anchor_ms
+            + self.started.elapsed().as_millis() as i64
+            + self.clock_offset_ms.load(Ordering::SeqCst)
+    }
+    /// Move the simulator clock ahead (never back): what would happen in `ms` — Nova transitions
+    /// ending, new events' `created_at` — happens now. Returns the new clock.
+    pub(crate) fn advance_clock(&self, ms: u64) -> i64 {
+        let ms = i64::try_from(ms).unwrap_or(i64::MAX / 4).min(i64::MAX / 4);
+        self.clock_offset_ms.fetch_add(ms, Ordering::SeqCst);
+        self.now_ms()
     }
     /// Log a successful API write for `/_sim/state` `mutations`.
     pub(crate) fn record_mutation(&self, method: &str, path: &str, body: &[u8]) {

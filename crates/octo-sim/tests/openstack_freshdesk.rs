@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use octo_sim::{FRESHDESK_KEY, OS_ADMIN, OS_APP_CRED, OS_OWNER, Sim};
+use octo_sim::{FRESHDESK_KEY, OS_ADMIN, OS_APP_CRED, OS_OWNER, Sim, SimConfig};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -65,26 +65,6 @@ async fn call(
 }
 
 /// GET `path` until `done(status, body)` holds, polling (10 s at most); the answer that did.
-async fn get_until(
-    sim: &Sim,
-    tok: &str,
-    path: &str,
-    done: impl Fn(StatusCode, &Value) -> bool,
-) -> (StatusCode, Value) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let (s, v, _) = call(sim, tok, reqwest::Method::GET, path, None).await;
-        if done(s, &v) {
-            return (s, v);
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{path}: still {s} {v} after 10 s"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test]
 async fn keystone_tokens_catalog_and_managers() {
     let sim = common::start().await;
@@ -152,7 +132,15 @@ async fn keystone_tokens_catalog_and_managers() {
 
 #[tokio::test]
 async fn nova_transitions_lock_semantics_and_faults() {
-    let sim = common::start().await;
+    // Transitions last ten simulated minutes: the test sees them in progress however slow the
+    // machine, and ends them by moving the simulator clock, not by waiting.
+    const TRANSITION: Duration = Duration::from_secs(600);
+    let sim = Sim::start(SimConfig {
+        openstack_transition_ms: TRANSITION.as_millis() as u64,
+        ..common::cfg()
+    })
+    .await
+    .unwrap();
     let (_, admin, _) = token(&sim, password(OS_ADMIN, "admin")).await;
     let admin = admin.unwrap();
     let (_, owner, _) = token(&sim, password(OS_OWNER, "genomics-lab")).await;
@@ -189,11 +177,11 @@ async fn nova_transitions_lock_semantics_and_faults() {
             .unwrap()
             .contains("task_state pausing")
     );
-    // the transition takes its time (300 ms by default): polled until it is over
-    let (_, v) = get_until(&sim, &admin, &show, |_, v| {
-        v["server"]["OS-EXT-STS:task_state"].is_null()
-    })
-    .await;
+    // still pausing until the transition's time has passed
+    let (_, v, _) = call(&sim, &admin, reqwest::Method::GET, &show, None).await;
+    assert_eq!(v["server"]["OS-EXT-STS:task_state"], "pausing");
+    sim.advance_clock(TRANSITION);
+    let (_, v, _) = call(&sim, &admin, reqwest::Method::GET, &show, None).await;
     assert_eq!(v["server"]["status"], "PAUSED");
     assert_eq!(v["server"]["OS-EXT-STS:task_state"], Value::Null);
 
@@ -266,7 +254,10 @@ async fn nova_transitions_lock_semantics_and_faults() {
     // delete takes time, then 404
     let (s, _, _) = call(&sim, &admin, reqwest::Method::DELETE, &show, None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, v) = get_until(&sim, &admin, &show, |s, _| s != StatusCode::OK).await;
+    let (s, v, _) = call(&sim, &admin, reqwest::Method::GET, &show, None).await;
+    assert_eq!(s, StatusCode::OK, "deleting: {v}");
+    sim.advance_clock(TRANSITION);
+    let (s, v, _) = call(&sim, &admin, reqwest::Method::GET, &show, None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(v["itemNotFound"]["message"].is_string());
     // microversion out of range
@@ -407,4 +398,30 @@ async fn freshdesk_tickets_notes_search_and_rate_limit() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers().get("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn the_clock_moves_ahead_on_request_and_never_back() {
+    let sim = common::start().await;
+    let before = sim.now();
+    let post = |body: &'static str| {
+        common::client()
+            .post(format!("{}/_sim/clock", sim.url()))
+            .body(body)
+            .send()
+    };
+    let r = post(r#"{"advance_ms": 86400000}"#).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339(v["now"].as_str().unwrap()).unwrap();
+    assert!(
+        now.signed_duration_since(before) >= chrono::TimeDelta::days(1),
+        "{v}"
+    );
+    assert!(sim.now() >= now);
+    for bad in [r#"{"advance_ms": -5}"#, r#"{"advance": 5}"#, "soon"] {
+        let r = post(bad).await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    assert!(sim.now() >= now);
 }
