@@ -413,7 +413,7 @@ async fn the_clock_moves_ahead_on_request_and_never_back() {
     let r = post(r#"{"advance_ms": 86400000}"#).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
-    let now = chrono::DateTime::parse_from_rfc3339(v["now"].as_str().unwrap()).unwrap();
+    let now: chrono::DateTime<chrono::Utc> = v["now"].as_str().unwrap().parse().unwrap();
     assert!(
         now.signed_duration_since(before) >= chrono::TimeDelta::days(1),
         "{v}"
