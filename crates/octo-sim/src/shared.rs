@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::halo::HaloState;
 use crate::hostile::HostileState;
-use crate::{Faults, SimConfig, freshdesk, halo, openstack, slack, util};
+use crate::{Faults, SimConfig, freshdesk, halo, openstack, slack, slack_socket, util};
 
 #[derive(Default)]
 pub(crate) struct Stats {
@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub stats: Mutex<Stats>,
     /// Messages posted to the simulated Slack (`slack` module).
     pub slack: Mutex<slack::SlackState>,
+    /// Slack Socket Mode, channel members and file uploads (`slack_socket`, `slack_files`).
+    pub slack_socket: Mutex<slack_socket::SocketState>,
     /// Faults served in a row per request (method + URL), for `Faults::max_in_a_row`.
     pub fault_streaks: Mutex<HashMap<String, u32>>,
     pub openstack: Mutex<openstack::OsState>,
@@ -125,6 +127,7 @@ impl Shared {
             "slack".into(),
             self.slack.lock().unwrap_or_else(|e| e.into_inner()).json(),
         );
+        m.insert("slack_socket".into(), self.socket().json());
         Value::Object(m)
     }
     pub(crate) fn revoke_tokens(&self) -> usize {
@@ -143,6 +146,7 @@ impl Shared {
         *self.freshdesk() = freshdesk::FdState::new();
         *self.stats() = Stats::default();
         *self.slack.lock().unwrap_or_else(|e| e.into_inner()) = slack::SlackState::default();
+        slack_socket::reset(&self.slack_socket);
         self.hostile.reset();
         self.set_faults(self.cfg.faults.clone());
     }
