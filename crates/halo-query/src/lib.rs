@@ -3,36 +3,33 @@
 //! Every subcommand prints Halo objects exactly as the API returned them (JSON Lines when piped,
 //! a table on a terminal), so `jq` recipes written for the API work on its output.
 //!
+//! The queries themselves live in the library crate `octo-query` (octo-bot answers the same
+//! questions with the same code); this crate is the command line over them.
+//!
 //! Files by job:
-//! - this file: the flags of every subcommand (`Cli`), their examples, the default columns, and
-//!   [`run`], which hands each subcommand to its module
-//! - `servers`: `servers` and `server` (one server with its issues and latest events)
-//! - `group`: `group` (one group described)
-//! - `window`: `events` (a window, or `--follow`) and the window of `scans`
-//! - `api`: `firewall-policy` and `api`
+//! - this file: the subcommands (`Cli`; each one's flags are an `octo_query` argument struct),
+//!   their examples, the default columns, and [`run`], which hands each subcommand to its
+//!   `octo_query` function
 //! - `doctor`: `doctor` (configuration and connectivity checks)
 
 use chrono::Utc;
-use clap::{Args, CommandFactory, Parser, Subcommand};
-use futures::TryStreamExt;
+use clap::{CommandFactory, Parser, Subcommand};
 use octo_core::config::HaloArgs;
 use octo_core::exit::Exit;
-use octo_core::halo::api::{EVENT_COLUMNS, FirewallPlatform, SCAN_COLUMNS};
 use octo_core::halo::{Access, HaloClient};
 use octo_core::log::LogArgs;
 use octo_core::output::{Defaults, Format, OutputArgs, Printer};
-use octo_core::time::WindowArgs;
-use serde_json::Value;
 
-mod api;
 mod doctor;
-mod group;
-mod servers;
-mod window;
 
-use api::{api, firewall_policy};
-use servers::{describe_server, servers};
-use window::{emit_window, events, window_or_last_day};
+use octo_query::api::{api, firewall_policy};
+use octo_query::servers::{describe_server, servers};
+use octo_query::window::events;
+pub use octo_query::{
+    ApiArgs, EventsArgs, FirewallArgs, GroupArgs, IssuesArgs, ScansArgs, ServerArgs, ServersArgs,
+    parse_cve,
+};
+use octo_query::{columns, group, queries};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -97,153 +94,6 @@ pub enum Command {
     Doctor,
 }
 
-#[derive(Debug, Args)]
-pub struct ServersArgs {
-    /// Only servers in this group (name, full path or id); repeatable
-    #[arg(long = "group", value_name = "NAME|ID")]
-    pub groups: Vec<String>,
-    /// States to list: comma list of active, missing, deactivated, retired, or all
-    #[arg(long, default_value = "active")]
-    pub state: String,
-    /// Only servers with this connecting, primary or interface IP address
-    #[arg(long, value_name = "IP")]
-    pub ip: Option<std::net::IpAddr>,
-    /// Only servers with a vulnerable package for this CVE (CVE-YYYY-NNNN)
-    #[arg(long, value_name = "CVE", value_parser = parse_cve, conflicts_with = "ip")]
-    pub cve: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct GroupArgs {
-    /// Group id, exact name or full path (e.g. Root/Prod/Web)
-    #[arg(value_name = "NAME|ID")]
-    pub target: String,
-}
-
-/// A CVE id: `CVE-`, a four-digit year, `-`, four or more digits (case-insensitive; printed
-/// upper-case).
-pub fn parse_cve(raw: &str) -> Result<String, String> {
-    let up = raw.trim().to_ascii_uppercase();
-    let ok = up
-        .strip_prefix("CVE-")
-        .and_then(|rest| rest.split_once('-'))
-        .is_some_and(|(year, num)| {
-            year.len() == 4
-                && year.bytes().all(|b| b.is_ascii_digit())
-                && (4..=19).contains(&num.len())
-                && num.bytes().all(|b| b.is_ascii_digit())
-        });
-    if ok {
-        Ok(up)
-    } else {
-        Err(format!(
-            "`{raw}` is not a CVE id: expected CVE-YYYY-NNNN (e.g. CVE-2014-6271)"
-        ))
-    }
-}
-
-#[derive(Debug, Args)]
-pub struct ServerArgs {
-    /// Server id, IP address (connecting, primary or interface) or hostname
-    pub target: String,
-    /// Recent events since (RFC 3339, YYYY-MM-DD, or relative like 7d)
-    #[arg(long = "events-since", default_value = "7d", value_name = "TIME")]
-    pub events_since: String,
-    /// At most this many recent events (newest first)
-    #[arg(long = "events-limit", default_value_t = 20, value_name = "N")]
-    pub events_limit: usize,
-}
-
-#[derive(Debug, Args)]
-pub struct EventsArgs {
-    #[command(flatten)]
-    pub window: WindowArgs,
-    /// Event types, comma-separated (e.g. lids_rule_failed,daemon_compromised)
-    #[arg(long = "type", value_delimiter = ',', value_name = "TYPE")]
-    pub types: Vec<String>,
-    /// Only critical events
-    #[arg(long)]
-    pub critical: bool,
-    /// Only events of this server id
-    #[arg(long = "server", value_name = "ID")]
-    pub server: Option<String>,
-    /// Only events of servers in this group (name, path or id)
-    #[arg(long = "group", value_name = "NAME|ID")]
-    pub group: Option<String>,
-    /// Keep polling for new events after the window, never repeating one, until interrupted.
-    /// Without --since/--date it starts after the newest existing event.
-    #[arg(long, conflicts_with = "until")]
-    pub follow: bool,
-    /// Seconds between polls with --follow (0.1-86400)
-    #[arg(long = "poll-interval", default_value_t = 5.0, value_name = "SECS",
-          value_parser = octo_core::validate::poll_seconds)]
-    pub poll_interval: f64,
-}
-
-#[derive(Debug, Args)]
-pub struct ScansArgs {
-    #[command(flatten)]
-    pub window: WindowArgs,
-    /// Modules, comma-separated: sca (csm), svm (sva), sam, fim, sv
-    #[arg(long, value_delimiter = ',')]
-    pub module: Vec<String>,
-    /// Statuses, comma-separated (queued, pending, running, completed_clean, completed_with_errors, failed)
-    #[arg(long, value_delimiter = ',')]
-    pub status: Vec<String>,
-    /// Only scans of this server id
-    #[arg(long = "server", value_name = "ID")]
-    pub server: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct IssuesArgs {
-    /// Only issues of this server id
-    #[arg(long = "server", value_name = "ID")]
-    pub server: Option<String>,
-    /// Only issues of servers in this group (name, path or id)
-    #[arg(long = "group", value_name = "NAME|ID")]
-    pub group: Option<String>,
-    /// Include the group's child groups (with --group)
-    #[arg(long, requires = "group")]
-    pub descendants: bool,
-    /// Issue status: active or resolved
-    #[arg(long, value_parser = ["active", "resolved"])]
-    pub status: Option<String>,
-    /// Only critical issues
-    #[arg(long)]
-    pub critical: bool,
-    /// Issue types, comma-separated (sva, csm, fim, lids, sam, fw, agent)
-    #[arg(long = "type", value_delimiter = ',')]
-    pub types: Vec<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct FirewallArgs {
-    /// The group (name, path or id) whose firewall policy to print
-    #[arg(long, value_name = "NAME|ID", required_unless_present = "id")]
-    pub group: Option<String>,
-    /// A firewall policy id instead of a group
-    #[arg(long, value_name = "POLICY_ID", conflicts_with = "group")]
-    pub id: Option<String>,
-    /// Which of the group's policies
-    #[arg(long, value_enum, default_value = "linux")]
-    pub platform: FirewallPlatform,
-}
-
-#[derive(Debug, Args)]
-pub struct ApiArgs {
-    /// HTTP method: GET, PUT, POST or DELETE (writes use the read-write key)
-    pub method: String,
-    /// Path with query, e.g. /v1/servers?state=missing
-    pub path: String,
-    /// JSON request body
-    #[arg(long, value_name = "JSON")]
-    pub data: Option<String>,
-    /// For a GET list: follow pagination and print each item as a record
-    #[arg(long)]
-    pub paginate: bool,
-}
-
 /// The clap command: flags, `--generate` and examples (parsing, help, man pages, completions).
 pub fn command() -> clap::Command {
     octo_core::docs::command(Cli::command(), EXAMPLES)
@@ -300,33 +150,13 @@ const EXAMPLES: &[(&str, &str)] = &[
 
 fn default_columns(cmd: &Command) -> &'static [&'static str] {
     match cmd {
-        Command::Groups => &[
-            "id",
-            "name",
-            "group_path",
-            "server_counts.active",
-            "server_counts.missing",
-        ],
-        Command::Servers(_) => &[
-            "id",
-            "hostname",
-            "state",
-            "group_path",
-            "connecting_ip_address",
-            "platform",
-        ],
-        Command::Events(_) => EVENT_COLUMNS,
-        Command::Scans(_) => SCAN_COLUMNS,
-        Command::Issues(_) => &[
-            "id",
-            "issue_type",
-            "status",
-            "critical",
-            "rule_key",
-            "last_seen_at",
-        ],
-        Command::Zones => &["id", "name", "ip_address"],
-        Command::Group(_) => &["field", "value"],
+        Command::Groups => columns::GROUPS,
+        Command::Servers(_) => columns::SERVERS,
+        Command::Events(_) => columns::EVENTS,
+        Command::Scans(_) => columns::SCANS,
+        Command::Issues(_) => columns::ISSUES,
+        Command::Zones => columns::ZONES,
+        Command::Group(_) => columns::GROUP,
         _ => &[],
     }
 }
@@ -365,7 +195,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     let mut out = printer(&cli);
     let now = Utc::now();
     match &cli.command {
-        Command::Groups => emit_stream(&mut out, halo.list("/v1/groups", &[], "groups")).await?,
+        Command::Groups => queries::groups(&halo, &mut out).await?,
         Command::Group(a) => {
             let rec = group::describe(&halo, &a.target).await?;
             if out.format() == Format::Table {
@@ -386,76 +216,16 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
             out.finish()?;
             return Ok(code);
         }
-        Command::Scans(a) => {
-            let (cursor, until) = window_or_last_day(&a.window, now)?;
-            let mut params = Vec::new();
-            if !a.module.is_empty() {
-                params.push(("module", a.module.join(",")));
-            }
-            if !a.status.is_empty() {
-                params.push(("status", a.status.join(",")));
-            }
-            if let Some(s) = &a.server {
-                params.push(("server_id", s.clone()));
-            }
-            let since = cursor.since;
-            let s = halo.time_series("/v1/scans", "scans", &params, cursor, until);
-            emit_window(&mut out, &halo, "scans", s, since, until.unwrap_or(now)).await?;
-        }
-        Command::Issues(a) => {
-            let mut params = Vec::new();
-            if let Some(s) = &a.server {
-                params.push(("agent_id", s.clone()));
-            }
-            if let Some(g) = &a.group {
-                let g = halo.resolve_group(g).await?;
-                params.push(("group_id", str_of(&g, "id")));
-                if a.descendants {
-                    params.push(("descendants", "true".into()));
-                }
-            }
-            if let Some(s) = &a.status {
-                params.push(("status", s.clone()));
-            }
-            if a.critical {
-                params.push(("critical", "true".into()));
-            }
-            if !a.types.is_empty() {
-                params.push(("issue_type", a.types.join(",")));
-            }
-            emit_stream(&mut out, halo.list("/v3/issues", &params, "issues")).await?;
-        }
+        Command::Scans(a) => queries::scans(&halo, a, now, &mut out).await?,
+        Command::Issues(a) => queries::issues(&halo, a, &mut out).await?,
         Command::FirewallPolicy(a) => {
             let policy = firewall_policy(&halo, a).await?;
             out.record(&policy)?;
         }
-        Command::Zones => {
-            emit_stream(
-                &mut out,
-                halo.list("/v1/firewall_zones", &[], "firewall_zones"),
-            )
-            .await?
-        }
+        Command::Zones => queries::zones(&halo, &mut out).await?,
         Command::Api(a) => api(&halo, a, &mut out).await?,
         Command::Doctor => unreachable!("handled above"),
     }
     out.finish()?;
     Ok(Exit::Success)
-}
-
-pub(crate) fn str_of(v: &Value, k: &str) -> String {
-    v.get(k)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
-}
-
-pub(crate) async fn emit_stream(
-    out: &mut Printer,
-    mut s: futures::stream::BoxStream<'static, anyhow::Result<Value>>,
-) -> anyhow::Result<()> {
-    while let Some(item) = s.try_next().await? {
-        out.record(&item)?;
-    }
-    Ok(())
 }

@@ -13,7 +13,11 @@
 //! ```
 //!
 //! Slack (`slack` module): `POST /api/chat.postMessage` and incoming webhooks; accepted messages
-//! are listed in `/_sim/state` under `slack.messages`.
+//! are listed in `/_sim/state` under `slack.messages`. Socket Mode ([`slack_socket`]:
+//! `apps.connections.open`, the WebSocket, envelopes, acks, redelivery, `disconnect`) and
+//! `slack_files` (`conversations.members`, `files.getUploadURLExternal` /
+//! `files.completeUploadExternal`), with hooks under `/_sim/slack/`; state in `/_sim/state` →
+//! `slack_socket`.
 //!
 //! Test-only routes (never faulted, never authenticated): `GET /_sim/state`, `POST /_sim/reset`,
 //! `GET|PUT /_sim/faults`, `POST /_sim/events`, `POST /_sim/servers`, `POST /_sim/tokens/revoke`,
@@ -32,7 +36,8 @@
 //!   `scans`), `events/` (storage and generation, `render`, `query`), `firewall/` (zones and
 //!   policies, `catalog`), `handlers/` (HTTP: `servers`, `issues`, `scans`, `firewall`).
 //! - `openstack/` (`seed.rs`, `keystone.rs`, `nova/` with `actions.rs`, `net.rs`,
-//!   `discovery.rs`), `freshdesk/` (`tickets`, `conversations`, `search`), [`slack`];
+//!   `discovery.rs`), `freshdesk/` (`tickets`, `conversations`, `search`), [`slack`], [`slack_socket`],
+//!   `slack_files`;
 //!   `util.rs` (ids, PRNG, query parsing, list envelopes), [`cli`], [`docs`].
 //!
 //! # The seeded world (any seed)
@@ -70,6 +75,10 @@ pub(crate) mod util;
 
 /// Slack: `chat.postMessage` and incoming webhooks.
 pub mod slack;
+/// Slack: `conversations.members` and file uploads.
+pub(crate) mod slack_files;
+/// Slack Socket Mode: `apps.connections.open`, the WebSocket, envelopes and acks.
+pub mod slack_socket;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -248,6 +257,7 @@ impl Sim {
             tokens: Mutex::new(HashMap::new()),
             stats: Mutex::new(Stats::default()),
             slack: Mutex::new(slack::SlackState::default()),
+            slack_socket: Mutex::new(slack_socket::SocketState::default()),
         });
         let app = router(shared.clone());
         let task = tokio::spawn(async move {

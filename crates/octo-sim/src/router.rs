@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::faults::{DropConnection, Fault};
 use crate::shared::Shared;
 use crate::util::{error, ok_json};
-use crate::{Faults, freshdesk, halo, hostile, openstack, slack};
+use crate::{Faults, freshdesk, halo, hostile, openstack, slack, slack_files, slack_socket};
 
 // ---------------------------------------------------------------------------------------------
 // Router
@@ -36,6 +36,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(freshdesk::routes())
         .merge(sim_routes)
         .merge(slack::routes())
+        .merge(slack_socket::routes())
+        .merge(slack_files::routes())
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::faults::FaultDraws;
 use crate::halo::HaloState;
 use crate::hostile::HostileState;
-use crate::{Faults, SimConfig, freshdesk, halo, openstack, slack, util};
+use crate::{Faults, SimConfig, freshdesk, halo, openstack, slack, slack_socket, util};
 
 #[derive(Default)]
 pub(crate) struct Stats {
@@ -38,6 +38,8 @@ pub(crate) struct Shared {
     pub stats: Mutex<Stats>,
     /// Messages posted to the simulated Slack (`slack` module).
     pub slack: Mutex<slack::SlackState>,
+    /// Slack Socket Mode, channel members and file uploads (`slack_socket`, `slack_files`).
+    pub slack_socket: Mutex<slack_socket::SocketState>,
     /// Faults served in a row per request (method + URL), for `Faults::max_in_a_row`, and the
     /// seeded draws that decide them.
     pub fault_streaks: Mutex<FaultDraws>,
@@ -142,6 +144,7 @@ impl Shared {
             "slack".into(),
             self.slack.lock().unwrap_or_else(|e| e.into_inner()).json(),
         );
+        m.insert("slack_socket".into(), self.socket().json());
         Value::Object(m)
     }
     pub(crate) fn revoke_tokens(&self) -> usize {
@@ -160,6 +163,7 @@ impl Shared {
         *self.freshdesk() = freshdesk::FdState::new();
         *self.stats() = Stats::default();
         *self.slack.lock().unwrap_or_else(|e| e.into_inner()) = slack::SlackState::default();
+        slack_socket::reset(&self.slack_socket);
         self.hostile.reset();
         self.set_faults(self.cfg.faults.clone());
     }

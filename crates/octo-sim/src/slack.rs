@@ -8,6 +8,8 @@
 //!   | "is_archived" | "no_text" | "msg_too_long" | "invalid_json"}`.
 //! - Channels: any `#name` / `name` of lowercase letters, digits, `-` and `_` exists, except
 //!   `archived` (→ `is_archived`); anything else → `channel_not_found`.
+//! - Socket Mode's conversations (`slack_socket`: the channel and DM ids events came from) are
+//!   accepted by id.
 //! - Webhook: only [`WEBHOOK_PATH`] exists (else 404 `no_service`); answers 200 `ok`.
 
 use std::sync::Arc;
@@ -109,11 +111,14 @@ async fn post_message(State(sh): State<Arc<Shared>>, headers: HeaderMap, body: B
         .unwrap_or("")
         .trim();
     let name = channel.strip_prefix('#').unwrap_or(channel);
-    let valid = !name.is_empty()
-        && name.len() <= 80
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    // Socket Mode (`slack_socket`): the ids of the conversations events came from exist too.
+    let known_id = sh.socket().conversations.contains(channel);
+    let valid = known_id
+        || !name.is_empty()
+            && name.len() <= 80
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
     if !valid {
         return slack_err("channel_not_found");
     }
@@ -128,7 +133,11 @@ async fn post_message(State(sh): State<Arc<Shared>>, headers: HeaderMap, body: B
         return slack_err("msg_too_long");
     }
     let ts = sh.record_slack("chat.postMessage", Some(name), text);
-    let cid = channel_id(name);
+    let cid = if known_id {
+        name.to_string()
+    } else {
+        channel_id(name)
+    };
     axum::Json(json!({
         "ok": true, "channel": cid, "ts": ts,
         "message": {"type": "message", "subtype": "bot_message", "text": text, "ts": ts},

@@ -12,11 +12,7 @@ use serde_json::{Value, json};
 
 use crate::{ServerArgs, ServersArgs, emit_stream, str_of};
 
-pub(crate) async fn servers(
-    halo: &HaloClient,
-    a: &ServersArgs,
-    out: &mut Printer,
-) -> anyhow::Result<()> {
+pub async fn servers(halo: &HaloClient, a: &ServersArgs, out: &mut Printer) -> anyhow::Result<()> {
     let states = parse_states(&a.state)?;
     let mut params = vec![("state", states.clone())];
     if !a.groups.is_empty() {
@@ -51,7 +47,7 @@ pub(crate) async fn servers(
     emit_stream(out, halo.list("/v1/servers", &params, "servers")).await
 }
 
-pub(crate) async fn describe_server(
+pub async fn describe_server(
     halo: &HaloClient,
     a: &ServerArgs,
     now: DateTime<Utc>,

@@ -17,7 +17,7 @@ use crate::{EventsArgs, str_of};
 /// [`crate::emit_stream`] for a time window, with progress on a terminal: records and pages so far and
 /// how far into the window the newest record is. Not while records stream to the same terminal
 /// (only a table waits for the end).
-pub(crate) async fn emit_window(
+pub async fn emit_window(
     out: &mut Printer,
     halo: &HaloClient,
     what: &str,
@@ -53,7 +53,7 @@ fn window_message(what: &str, records: u64, pages: u64, at: &str, window: &str) 
 }
 
 /// `--date/--since/--until` with the default of the last 24 hours.
-pub(crate) fn window_or_last_day(
+pub fn window_or_last_day(
     w: &WindowArgs,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(Cursor, Option<DateTime<Utc>>)> {
@@ -65,7 +65,7 @@ pub(crate) fn window_or_last_day(
     Ok((Cursor::new(since), win.until))
 }
 
-pub(crate) async fn events(
+pub async fn events(
     halo: &HaloClient,
     a: &EventsArgs,
     now: DateTime<Utc>,

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::{ApiArgs, FirewallArgs, emit_stream};
 
-pub(crate) async fn firewall_policy(halo: &HaloClient, a: &FirewallArgs) -> anyhow::Result<Value> {
+pub async fn firewall_policy(halo: &HaloClient, a: &FirewallArgs) -> anyhow::Result<Value> {
     match (&a.id, &a.group) {
         (Some(id), _) => halo.firewall_policy(id).await,
         (None, Some(g)) => Ok(halo.group_firewall_policy(g, a.platform).await?.1),
@@ -15,7 +15,7 @@ pub(crate) async fn firewall_policy(halo: &HaloClient, a: &FirewallArgs) -> anyh
     }
 }
 
-pub(crate) async fn api(halo: &HaloClient, a: &ApiArgs, out: &mut Printer) -> anyhow::Result<()> {
+pub async fn api(halo: &HaloClient, a: &ApiArgs, out: &mut Printer) -> anyhow::Result<()> {
     let method: octo_core::http::Method = a
         .method
         .to_ascii_uppercase()
