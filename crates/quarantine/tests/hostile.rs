@@ -75,3 +75,32 @@ fn against(knob: Knob) {
 }
 
 octo_testkit::hostile_knob_tests!(against);
+
+/// A config value with an escape sequence, echoed in an error, reaches a terminal escaped
+/// (issue 15: config values were echoed to stderr with a raw ESC); a pipe gets the raw text.
+#[test]
+fn a_config_value_with_an_escape_reaches_a_terminal_escaped() {
+    let env = TestEnv::response();
+    let conf = env.file(
+        "octo.yml",
+        &CONF.replace(
+            "quarantine_group_name: Quarantine",
+            "quarantine_group_name: \"Quar\\e[31mantine\"",
+        ),
+    );
+    let args = ["--config", conf.to_str().unwrap(), "--input", "/dev/null"];
+    let run =
+        octo_testkit::harness::on_terminal(env.std_command("quarantine", Keys::Read).args(args));
+    let text = run.terminal_text();
+    assert_eq!(run.code, 2, "{text}");
+    assert!(
+        text.contains("no Halo group has the id, name or path `Quar\\x1b[31mantine`"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}'),
+        "a raw ESC on the terminal: {text:?}"
+    );
+    let piped = env.run("quarantine", Keys::Read, &args, "");
+    assert!(octo_testkit::harness::stderr(&piped).contains("`Quar\u{1b}[31mantine`"));
+}
