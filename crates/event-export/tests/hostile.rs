@@ -19,7 +19,12 @@ fn concurrency_out_of_range_is_a_usage_error() {
     use octo_testkit::harness::{Keys, TestEnv, code, stderr};
     let env = TestEnv::new().halo("http://127.0.0.1:9");
     for bad in ["0", "2305843009213693952", "-1", "x"] {
-        let out = env.run("event-export", Keys::Read, &["--concurrency", bad, "--to", "-"], "");
+        let out = env.run(
+            "event-export",
+            Keys::Read,
+            &["--concurrency", bad, "--to", "-"],
+            "",
+        );
         let err = stderr(&out);
         assert_eq!(code(&out), 2, "{bad}: {err}");
         assert!(err.contains("--concurrency"), "{bad}: {err}");
