@@ -23,7 +23,7 @@ _ec2__delta() {
 
     case "${cmd}" in
         ec2__delta)
-            opts="-c -v -q -o -h -V --accounts --role-name --regions --states --halo-servers --columns --no-header --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --timeout --config --verbose --quiet --log-format --color --format --generate --out-dir --help --version"
+            opts="-c -v -q -o -h -V --accounts --role-name --regions --states --halo-servers --on-bad-record --columns --no-header --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --timeout --config --verbose --quiet --log-format --color --format --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -47,6 +47,10 @@ _ec2__delta() {
                     ;;
                 --halo-servers)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-bad-record)
+                    COMPREPLY=($(compgen -W "fail skip" -- "${cur}"))
                     return 0
                     ;;
                 --columns)

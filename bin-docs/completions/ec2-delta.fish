@@ -3,6 +3,8 @@ complete -c ec2-delta -l role-name -d 'Role assumed in each of --accounts (arn:a
 complete -c ec2-delta -l regions -d 'Regions: `all` (DescribeRegions, per account) or a comma list' -r
 complete -c ec2-delta -l states -d 'Instance states that count: comma list of pending, running, shutting-down, stopping, stopped, terminated, or `all`' -r
 complete -c ec2-delta -l halo-servers -d 'Halo servers from this JSONL file (`-` = stdin; e.g. `halo-query servers --state all`) instead of the Halo API' -r -F
+complete -c ec2-delta -l on-bad-record -d 'A bad input record (not JSON, not an object, a required field missing or of the wrong type): fail stops the run (exit 3); skip names each such line on stderr (source, line, reason), processes every good record and exits 4 at the end' -r -f -a "fail\t'Stop at the first bad record (exit 3, line and field named)'
+skip\t'Name each bad record on stderr, go on with the next, exit 4 at the end'"
 complete -c ec2-delta -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c ec2-delta -l concurrency -d 'Account × region inventories in flight at once (1-256)' -r
 complete -c ec2-delta -l page-size -d 'DescribeInstances page size (5-1000)' -r

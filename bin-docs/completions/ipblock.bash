@@ -29,7 +29,7 @@ _ipblock() {
 
     case "${cmd}" in
         ipblock)
-            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version expire unblock"
+            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --on-bad-record --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version expire unblock"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -53,6 +53,10 @@ _ipblock() {
                     ;;
                 --poll-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-bad-record)
+                    COMPREPLY=($(compgen -W "fail skip" -- "${cur}"))
                     return 0
                     ;;
                 --api-url)

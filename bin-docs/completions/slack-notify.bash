@@ -23,7 +23,7 @@ _slack__notify() {
 
     case "${cmd}" in
         slack__notify)
-            opts="-i -o -c -v -q -h -V --channel --critical-only --suppress --webhook-url --all-actions --batch --route --dry-run --input --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version"
+            opts="-i -o -c -v -q -h -V --channel --critical-only --suppress --webhook-url --all-actions --batch --route --dry-run --input --on-bad-record --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -55,6 +55,10 @@ _slack__notify() {
                     ;;
                 -i)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-bad-record)
+                    COMPREPLY=($(compgen -W "fail skip" -- "${cur}"))
                     return 0
                     ;;
                 --config)

@@ -4,6 +4,8 @@ complete -c slack-notify -l webhook-url -d 'Post through this incoming webhook i
 complete -c slack-notify -l batch -d 'At most this many records per Slack message when they arrive in a burst' -r
 complete -c slack-notify -l route -d 'Route each record to a channel by its key_name > vpc_id > aws_region > aws_account (YAML rules; first match wins, unmatched records go to the default channel)' -r -F
 complete -c slack-notify -s i -l input -d 'Read records from this file instead of stdin (`-` = stdin)' -r -F
+complete -c slack-notify -l on-bad-record -d 'A bad input record (not JSON, not an object, a required field missing or of the wrong type): fail stops the run (exit 3); skip names each such line on stderr (source, line, reason), processes every good record and exits 4 at the end' -r -f -a "fail\t'Stop at the first bad record (exit 3, line and field named)'
+skip\t'Name each bad record on stderr, go on with the next, exit 4 at the end'"
 complete -c slack-notify -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG]' -r -F
 complete -c slack-notify -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'

@@ -114,6 +114,8 @@ pub struct Cli {
     #[arg(long = "halo-servers", value_name = "FILE|-")]
     pub halo_servers: Option<PathBuf>,
     #[command(flatten)]
+    pub bad_records: octo_core::records::BadRecordArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
     /// List Halo servers on EC2 whose instance no longer exists in any scanned account/region
     #[arg(long)]
@@ -494,7 +496,10 @@ fn pairs_message(failed: &[String]) -> String {
 }
 
 /// Halo servers: from a JSONL file (`-` = stdin) or every server in every state from the API.
-async fn halo_servers(cli: &Cli) -> anyhow::Result<Vec<Value>> {
+async fn halo_servers(
+    cli: &Cli,
+    bad: &mut octo_core::records::BadRecords,
+) -> anyhow::Result<Vec<Value>> {
     if let Some(path) = &cli.halo_servers {
         let path = (path.as_os_str() != "-").then_some(path.as_path());
         if path.is_none() && std::io::stdin().is_terminal() {
@@ -505,7 +510,10 @@ async fn halo_servers(cli: &Cli) -> anyhow::Result<Vec<Value>> {
         let reader = octo_core::records::open(path)?;
         let mut out = Vec::new();
         for rec in reader {
-            out.push(Value::Object(rec?.value));
+            match rec {
+                Ok(rec) => out.push(Value::Object(rec.value)),
+                Err(e) => bad.handle(e.into())?,
+            }
         }
         return Ok(out);
     }
@@ -586,7 +594,8 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
         tracing::info!("caller account {caller}");
         anyhow::Ok(inventory(&base, &caller, &plan, cli.concurrency).await)
     };
-    let (inv, halo) = tokio::try_join!(aws_side, halo_servers(&cli))?;
+    let mut bad = cli.bad_records.tracker();
+    let (inv, halo) = tokio::try_join!(aws_side, halo_servers(&cli, &mut bad))?;
 
     let rows = if cli.reverse {
         reverse(&inv, &halo)
@@ -626,6 +635,10 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
             ),
         );
         return Ok(Exit::Partial);
+    }
+    if bad.skipped() > 0 {
+        // servers on skipped lines may be reported as unprotected: partial, before findings
+        return Ok(bad.exit(Exit::Success));
     }
     if cli.fail_on_findings && !rows.is_empty() {
         return Ok(Exit::Findings);

@@ -83,3 +83,28 @@ fn config_from_a_pipe_with_a_bom_is_read_once() {
     assert_eq!(s["max_in_flight"]["value"], 3, "{s}");
     assert_eq!(s["timeout_secs"]["value"], 7, "{s}");
 }
+
+/// A config value with an escape sequence (an API URL in octo.yml) reaches a terminal escaped in
+/// the error that names it.
+#[test]
+fn a_config_value_with_an_escape_reaches_a_terminal_escaped() {
+    let env = TestEnv::new()
+        .set("HALO_API_KEY", octo_sim::READ_KEY.0)
+        .set("HALO_API_SECRET_KEY", octo_sim::READ_KEY.1);
+    let conf = env.file(
+        "octo.yml",
+        "halo:\n  api_url: \"http://h\\e[2J\\e]0;x\\a/\"\n",
+    );
+    let run = octo_testkit::harness::on_terminal(env.std_command("halo-query", Keys::Read).args([
+        "--config",
+        conf.to_str().unwrap(),
+        "groups",
+    ]));
+    let text = run.terminal_text();
+    assert_eq!(run.code, 2, "{text}");
+    assert!(text.contains("\\x1b[2J"), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "raw control characters on the terminal: {text:?}"
+    );
+}

@@ -317,9 +317,16 @@ async fn block(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
     let mut own: Option<HashMap<IpAddr, String>> = None;
     let mut decided: HashMap<IpAddr, String> = HashMap::new();
     let mut planned_adds = 0usize;
+    let mut bad = cli.input.bad_records.tracker();
     let work = async {
         while let Some(m) = source.next_match(&trigger).await {
-            let (ev, etype) = m?;
+            let (ev, etype) = match m {
+                Ok(x) => x,
+                Err(e) => {
+                    bad.handle(e)?;
+                    continue;
+                }
+            };
             let event_id = ev.get_str("id").map(str::to_string);
             let mut a = record("block", &zone);
             a.event_id = event_id.clone();
@@ -438,7 +445,7 @@ async fn block(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
         r = work => r?,
         _ = tokio::signal::ctrl_c() => return Ok(Exit::Interrupted),
     }
-    Ok(out.tally.exit())
+    Ok(bad.exit(out.tally.exit()))
 }
 
 async fn remove_one(

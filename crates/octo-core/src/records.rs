@@ -3,6 +3,11 @@
 //! [`JsonlReader`] streams (one line in memory at a time), skips blank lines, and turns every bad
 //! line into an [`InputError`] (exit 3) that names the source and the 1-based line number — never
 //! a panic. Readers are tolerant: every field of a record is kept, unknown ones included.
+//!
+//! `--on-bad-record fail|skip` ([`BadRecordArgs`], one flag for every JSON Lines consumer): a
+//! consumer hands each error of its record loop to [`BadRecords::handle`], which under `skip`
+//! names the bad line on stderr and lets the loop go on; [`BadRecords::exit`] makes such a run
+//! end with exit 4.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, IsTerminal};
@@ -302,6 +307,81 @@ pub fn open(path: Option<&Path>) -> anyhow::Result<JsonlReader<Box<dyn BufRead>>
     }
 }
 
+/// `--on-bad-record`: what a stream consumer does with a bad input record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OnBadRecord {
+    /// Stop at the first bad record (exit 3, line and field named)
+    #[default]
+    Fail,
+    /// Name each bad record on stderr, go on with the next, exit 4 at the end
+    Skip,
+}
+
+/// The `--on-bad-record` flag every JSON Lines consumer shares (`#[command(flatten)]`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct BadRecordArgs {
+    /// A bad input record (not JSON, not an object, a required field missing or of the wrong
+    /// type): fail stops the run (exit 3); skip names each such line on stderr (source, line,
+    /// reason), processes every good record and exits 4 at the end
+    #[arg(long, value_enum, default_value_t = OnBadRecord::Fail, value_name = "POLICY")]
+    pub on_bad_record: OnBadRecord,
+}
+
+impl BadRecordArgs {
+    /// A fresh [`BadRecords`] for one run.
+    pub fn tracker(&self) -> BadRecords {
+        BadRecords::new(self.on_bad_record)
+    }
+}
+
+/// Applies `--on-bad-record` in a consumer's loop: [`BadRecords::handle`] each error; at the end
+/// [`BadRecords::exit`] turns a run that skipped records into exit 4.
+#[derive(Debug, Default)]
+pub struct BadRecords {
+    policy: OnBadRecord,
+    skipped: u64,
+}
+
+impl BadRecords {
+    pub fn new(policy: OnBadRecord) -> BadRecords {
+        BadRecords { policy, skipped: 0 }
+    }
+
+    /// An error of the record loop: a bad record ([`InputError`] anywhere in the chain) is
+    /// skipped under `skip` — named on stderr, sanitized, then `Ok(())` so the loop goes on;
+    /// anything else (and every error under `fail`) is returned.
+    pub fn handle(&mut self, err: anyhow::Error) -> anyhow::Result<()> {
+        if self.policy != OnBadRecord::Skip {
+            return Err(err);
+        }
+        let Some(bad) = err.chain().find_map(|c| c.downcast_ref::<InputError>()) else {
+            return Err(err);
+        };
+        self.skipped += 1;
+        let text = format!("skipped bad record: {bad}");
+        tracing::warn!("{}", crate::sanitize::for_terminal(&text));
+        Ok(())
+    }
+
+    /// How many records were skipped.
+    pub fn skipped(&self) -> u64 {
+        self.skipped
+    }
+
+    /// The exit of a run that otherwise ended with `exit`: [`Exit::Partial`] (4) when records
+    /// were skipped and the run had nothing worse to report.
+    pub fn exit(&self, exit: crate::exit::Exit) -> crate::exit::Exit {
+        use crate::exit::Exit;
+        match exit {
+            Exit::Success if self.skipped > 0 => {
+                tracing::warn!("{} bad record(s) skipped", self.skipped);
+                Exit::Partial
+            }
+            other => other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -508,5 +588,30 @@ mod tests {
         let e = open(Some(dir.path())).err().unwrap();
         assert_eq!(code_for(&e), Exit::Usage);
         assert!(e.to_string().contains("is a directory"), "{e}");
+    }
+
+    #[test]
+    fn bad_records_fail_by_default_and_skip_counts_to_exit_4() {
+        use crate::exit::Exit;
+        let bad = || anyhow::Error::new(only_error(b"{\"a\":"));
+        let mut fail = BadRecords::new(OnBadRecord::Fail);
+        let e = fail.handle(bad()).unwrap_err();
+        assert_eq!(code_for(&e), Exit::BadInput);
+        assert_eq!(fail.exit(Exit::Success), Exit::Success);
+
+        let mut skip = BadRecords::new(OnBadRecord::Skip);
+        assert_eq!(skip.exit(Exit::Success), Exit::Success);
+        skip.handle(bad()).unwrap();
+        skip.handle(bad().context("while reading events")).unwrap();
+        assert_eq!(skip.skipped(), 2);
+        // not a bad record: an API or I/O failure still ends the run
+        let other = skip
+            .handle(anyhow::anyhow!("GET /v1/events: 500"))
+            .unwrap_err();
+        assert_eq!(code_for(&other), Exit::Failure);
+        assert_eq!(skip.exit(Exit::Success), Exit::Partial);
+        assert_eq!(skip.exit(Exit::Partial), Exit::Partial);
+        assert_eq!(skip.exit(Exit::Interrupted), Exit::Interrupted);
+        assert_eq!(BadRecordArgs::default().on_bad_record, OnBadRecord::Fail);
     }
 }

@@ -63,7 +63,7 @@ pub struct ExportArgs {
     /// ahead (--max-in-flight, HALO_CONCURRENCY or halo.max_in_flight in octo.yml, when set,
     /// caps the requests). Lower it if your Halo account's per-minute allowance answers 429
     /// often; 429s are waited out either way
-    #[arg(long, default_value_t = DEFAULT_CONCURRENCY, value_name = "N")]
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY, value_name = "N", value_parser = octo_core::validate::in_flight)]
     pub concurrency: usize,
     /// Records per part file (hive layout)
     #[arg(long = "part-records", default_value_t = 100_000, value_name = "N")]

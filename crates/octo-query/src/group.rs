@@ -77,10 +77,9 @@ async fn policy_ref(halo: &HaloClient, path: &str, key: &str, id: &str) -> anyho
     if !is_id_like(id) {
         return Ok(json!({"id": id, "name": null}));
     }
-    let found = halo.get_opt(&format!("{path}/{id}")).await?;
+    let found = halo.get_object_opt(&format!("{path}/{id}"), key).await?;
     let name = found
         .as_ref()
-        .and_then(|v| v.get(key))
         .and_then(|p| p.get("name"))
         .cloned()
         .unwrap_or(Value::Null);
@@ -160,15 +159,14 @@ pub async fn describe(halo: &HaloClient, target: &str) -> anyhow::Result<Value> 
         .context("the resolved group has no id")?
         .to_string();
     // the single-object form carries every policy field, whatever the list form omits
-    let group = match halo.get_opt(&format!("/v1/groups/{id}")).await? {
-        Some(mut v) => v.get_mut("group").map(Value::take).unwrap_or(v),
-        None => resolved,
-    };
+    let group = halo
+        .get_object_opt(&format!("/v1/groups/{id}"), "group")
+        .await?
+        .unwrap_or(resolved);
     let parent = match str_of(&group, "parent_id") {
         Some(pid) if is_id_like(pid) => halo
-            .get_opt(&format!("/v1/groups/{pid}"))
+            .get_object_opt(&format!("/v1/groups/{pid}"), "group")
             .await?
-            .and_then(|mut v| v.get_mut("group").map(Value::take))
             .map(|p| json!({"id": p["id"], "name": p["name"], "group_path": p["group_path"]}))
             .unwrap_or_else(|| json!({"id": pid, "name": null, "group_path": null})),
         _ => Value::Null,

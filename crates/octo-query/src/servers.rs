@@ -55,8 +55,10 @@ pub async fn describe_server(
     let since = parse_time(&a.events_since, now).context("--events-since")?;
     let server = halo.resolve_server(&a.target).await?;
     let id = str_of(&server, "id");
-    let issues = halo.get_opt(&format!("/v1/servers/{id}/issues")).await?;
-    let issues = issues.map(|mut v| v.get_mut("issues").map(Value::take).unwrap_or(v));
+    let issues = halo
+        .list_all_opt(&format!("/v1/servers/{id}/issues"), &[], "issues")
+        .await?
+        .map(Value::Array);
     let mut events = Vec::new();
     if a.events_limit > 0 {
         let params = [

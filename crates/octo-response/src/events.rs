@@ -435,6 +435,8 @@ pub struct EventInputArgs {
         requires = "follow"
     )]
     pub poll_interval: f64,
+    #[command(flatten)]
+    pub bad_records: octo_core::records::BadRecordArgs,
 }
 
 impl EventInputArgs {

@@ -10,10 +10,12 @@
 //! (killed on drop), [`harness::wait_until`] and output checks. [`assert_record`] holds a record
 //! a tool printed to its contract: the JSON Schema in `bin-docs/schemas/` and the
 //! `deny_unknown_fields` types of [`contract`]. [`pty`] runs a binary on a pseudo-terminal (what a
-//! user's terminal would show).
+//! user's terminal would show). [`hostile`] runs a tool against octo-sim's hostile knobs and holds
+//! the outcome to "fail naming the endpoint, or exactly right".
 
 pub mod contract;
 pub mod harness;
+pub mod hostile;
 pub mod pty;
 
 use std::io::{BufRead, BufReader};

@@ -200,11 +200,24 @@ async fn quarantine(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
     let mut decided: HashMap<String, First> = HashMap::new();
     let mut moves = 0usize;
     let mut matched = 0u64;
+    let mut bad = cli.run.input.bad_records.tracker();
     let interrupted = async {
         while let Some(m) = source.next_match(&plan.trigger).await {
-            let (ev, etype) = m?;
+            let (ev, etype) = match m {
+                Ok(x) => x,
+                Err(e) => {
+                    bad.handle(e)?;
+                    continue;
+                }
+            };
             matched += 1;
-            let server_id = ev.require_str(&source_name, "server_id")?.to_string();
+            let server_id = match ev.require_str(&source_name, "server_id") {
+                Ok(id) => id.to_string(),
+                Err(e) => {
+                    bad.handle(e.into())?;
+                    continue;
+                }
+            };
             let event_id = ev.get_str("id").map(str::to_string);
             let mut a = QuarantineAction {
                 record: QUARANTINE_RECORD.into(),
@@ -240,9 +253,8 @@ async fn quarantine(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
                 Some(s) => s.clone(),
                 None => {
                     let found = if octo_core::halo::api::is_id_like(&server_id) {
-                        halo.get_opt(&format!("/v1/servers/{server_id}"))
+                        halo.get_object_opt(&format!("/v1/servers/{server_id}"), "server")
                             .await?
-                            .and_then(|mut v| v.get_mut("server").map(Value::take))
                     } else {
                         None
                     };
@@ -303,7 +315,7 @@ async fn quarantine(cli: &Cli, out: &mut ActionOut) -> anyhow::Result<Exit> {
         _ = tokio::signal::ctrl_c() => return Ok(Exit::Interrupted),
     }
     tracing::info!(matched, "input read");
-    Ok(out.tally.exit())
+    Ok(bad.exit(out.tally.exit()))
 }
 
 /// The first decision about a server in this run (copied into the records of its duplicates).

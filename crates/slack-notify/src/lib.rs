@@ -83,6 +83,8 @@ pub struct Cli {
     /// Read records from this file instead of stdin (`-` = stdin)
     #[arg(long = "input", short = 'i', value_name = "FILE")]
     pub input: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub bad_records: octo_core::records::BadRecordArgs,
     /// Config file (octo.yml) [env: OCTO_CONFIG]
     #[arg(long, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
@@ -232,7 +234,8 @@ fn decide(s: &Settings, r: &Record) -> Decision {
 /// One entry of the reader → sender queue.
 type Item = Result<Record, anyhow::Error>;
 
-fn spawn_reader(input: Option<std::path::PathBuf>, tx: mpsc::Sender<Item>) {
+/// Reads until the end, or until the first error when bad records fail the run (`fail_fast`).
+fn spawn_reader(input: Option<std::path::PathBuf>, fail_fast: bool, tx: mpsc::Sender<Item>) {
     std::thread::spawn(move || {
         let reader = match octo_core::records::open(input.as_deref()) {
             Ok(r) => r,
@@ -242,7 +245,7 @@ fn spawn_reader(input: Option<std::path::PathBuf>, tx: mpsc::Sender<Item>) {
             }
         };
         for item in reader {
-            let stop = item.is_err();
+            let stop = fail_fast && item.is_err();
             if tx.blocking_send(item.map_err(anyhow::Error::from)).is_err() || stop {
                 return;
             }
@@ -505,7 +508,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
         ..HttpConfig::default()
     })?;
     let (tx, mut rx) = mpsc::channel::<Item>(4096);
-    spawn_reader(cli.input.clone(), tx);
+    let mut bad = cli.bad_records.tracker();
+    let fail_fast = cli.bad_records.on_bad_record == octo_core::records::OnBadRecord::Fail;
+    spawn_reader(cli.input.clone(), fail_fast, tx);
     let mut out = Printer::stdout_with(&cli.output, Defaults::RECORDS.table_columns(TABLE_COLUMNS));
     out.set_flush_each(true);
     let drain = 4 * settings.batch;
@@ -535,7 +540,8 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
                     Err(e) => {
                         // records before a bad line are posted and reported first
                         sender.flush().await?;
-                        return Err(e);
+                        bad.handle(e)?;
+                        continue;
                     }
                 };
                 match decide(&sender.settings, &r) {
@@ -558,9 +564,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
         cli.log.quiet,
         format!("slack-notify: {sent} records posted, {failed} failed"),
     );
-    Ok(if failed > 0 {
+    Ok(bad.exit(if failed > 0 {
         Exit::Partial
     } else {
         Exit::Success
-    })
+    }))
 }

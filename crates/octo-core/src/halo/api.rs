@@ -131,8 +131,9 @@ impl HaloClient {
             return Err(usage("empty group name"));
         }
         if is_id_like(target)
-            && let Some(mut v) = self.get_opt(&format!("/v1/groups/{target}")).await?
-            && let Some(g) = v.get_mut("group").map(Value::take)
+            && let Some(g) = self
+                .get_object_opt(&format!("/v1/groups/{target}"), "group")
+                .await?
         {
             return Ok(g);
         }
@@ -152,8 +153,9 @@ impl HaloClient {
             return pick_one(found, target, "IP address");
         }
         if is_id_like(target)
-            && let Some(mut v) = self.get_opt(&format!("/v1/servers/{target}")).await?
-            && let Some(s) = v.get_mut("server").map(Value::take)
+            && let Some(s) = self
+                .get_object_opt(&format!("/v1/servers/{target}"), "server")
+                .await?
         {
             return Ok(s);
         }
@@ -219,16 +221,12 @@ impl HaloClient {
         if !is_id_like(policy_id) {
             return Err(usage(format!("invalid firewall policy id `{policy_id}`")));
         }
-        let mut v = self
-            .get_opt(&format!("/v1/firewall_policies/{policy_id}"))
-            .await?
-            .ok_or_else(|| usage(format!("no firewall policy with id `{policy_id}`")))?;
-        match v.get_mut("firewall_policy").map(Value::take) {
-            Some(p @ Value::Object(_)) => Ok(p),
-            _ => Err(anyhow::anyhow!(
-                "GET /v1/firewall_policies/{policy_id}: the response has no `firewall_policy` object"
-            )),
-        }
+        self.get_object_opt(
+            &format!("/v1/firewall_policies/{policy_id}"),
+            "firewall_policy",
+        )
+        .await?
+        .ok_or_else(|| usage(format!("no firewall policy with id `{policy_id}`")))
     }
 
     /// Resolve a group and return it with its Linux or Windows firewall policy. A group without

@@ -408,6 +408,42 @@ impl HaloClient {
         }
     }
 
+    /// GET one object wrapped in `key` (`{"server": {...}}`); 404 → `None`. An answer without
+    /// the wrapper, or whose object has a non-string `id`, is an error naming the endpoint
+    /// (never the raw body passed on as the object).
+    pub async fn get_object_opt(&self, path: &str, key: &str) -> anyhow::Result<Option<Value>> {
+        let Some(mut v) = self.get_opt(path).await? else {
+            return Ok(None);
+        };
+        let target = path.split('?').next().unwrap_or(path);
+        match v.get_mut(key).map(Value::take) {
+            Some(obj @ Value::Object(_)) => {
+                check_item(&obj, &format!("`{key}`"), target)?;
+                Ok(Some(obj))
+            }
+            _ => anyhow::bail!("GET {target}: the response has no `{key}` object"),
+        }
+    }
+
+    /// [`HaloClient::list_all`] of a collection that may not exist: a 404 on it → `None`.
+    pub async fn list_all_opt(
+        &self,
+        path: &str,
+        params: &[(&str, String)],
+        key: &str,
+    ) -> anyhow::Result<Option<Vec<Value>>> {
+        match self.list_all(path, params, key).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e)
+                if e.downcast_ref::<ApiError>()
+                    .is_some_and(ApiError::is_not_found) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     pub async fn put(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
         self.call(Method::PUT, path, Some(body)).await
     }
@@ -441,13 +477,7 @@ impl HaloClient {
                 proof.announced(page.get("count"), &target)?;
                 let items = take_items(&mut page, &key, &target)?;
                 for (i, item) in items.into_iter().enumerate() {
-                    if !item.is_object() {
-                        Err(anyhow::anyhow!(
-                            "GET {target}: item {} of `{key}` is not an object but `{}`",
-                            i + 1,
-                            short_json(&item)
-                        ))?;
-                    }
+                    check_item(&item, &format!("item {} of `{key}`", i + 1), &target)?;
                     proof.read(1);
                     yield item;
                 }
@@ -523,6 +553,25 @@ fn take_items(page: &mut Value, key: &str, target: &str) -> anyhow::Result<Vec<V
         None if count == Some(0) => Ok(Vec::new()),
         None => anyhow::bail!("GET {target}: response has no `{key}` list"),
         Some(_) => anyhow::bail!("GET {target}: `{key}` is not a list"),
+    }
+}
+
+/// What every Halo object read from the API must be: a JSON object whose `id`, when it has one,
+/// is a string (every Halo object's id is). Anything else (a `null` or number list item, fields
+/// of the wrong type) is an error naming `what` and the endpoint, not a record to print.
+pub(crate) fn check_item(item: &Value, what: &str, target: &str) -> anyhow::Result<()> {
+    let Some(obj) = item.as_object() else {
+        anyhow::bail!(
+            "GET {target}: {what} is not an object but `{}`",
+            short_json(item)
+        );
+    };
+    match obj.get("id") {
+        None | Some(Value::String(_)) => Ok(()),
+        Some(other) => anyhow::bail!(
+            "GET {target}: {what} has an `id` that is not a string (`{}`): the answer is not Halo's",
+            short_json(other)
+        ),
     }
 }
 
