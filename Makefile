@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test lint docs bench build install uninstall deb dist
+.PHONY: demo test fuzz lint docs bench build install uninstall deb dist
 
 # install/uninstall/deb/dist (scripts/package.sh): where, and which build. PROFILE=dev packages
 # the debug build (quick packaging checks); NO_BUILD=1 packages the binaries as they are.
@@ -21,6 +21,12 @@ demo: build
 ## test: install what the tests need (if missing), then run the whole suite
 test:
 	bash scripts/test.sh
+
+## fuzz: run every fuzz target of fuzz/ (octo-fuzz) for FUZZ_SECONDS each (default 60; `make test`
+## runs them for about a second). A failure prints the input and an ARBTEST_SEED that replays it.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --workspace --locked --test fuzz -- --test-threads 1
 
 ## lint: formatting and clippy, warnings are errors
 lint:

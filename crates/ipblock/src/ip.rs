@@ -45,7 +45,9 @@ impl Cidr {
             (IpAddr::V4(_), IpAddr::V6(a)) => a
                 .to_ipv4_mapped()
                 .is_some_and(|a4| self.contains(IpAddr::V4(a4))),
-            (IpAddr::V6(_), IpAddr::V4(_)) => false,
+            // an IPv6 block holds an IPv4 address as its IPv4-mapped form (`::ffff:10.0.0.0/104`
+            // holds 10.0.0.1): extracted addresses are canonical, blocks may be written either way
+            (IpAddr::V6(_), IpAddr::V4(a)) => self.contains(IpAddr::V6(a.to_ipv6_mapped())),
         }
     }
 }

@@ -275,11 +275,13 @@ impl RawItem {
     }
 }
 
-/// A list page split into its items (unparsed) and the link to the next page.
-struct RawPage {
-    items: Vec<Box<RawValue>>,
-    next: Option<String>,
-    count: Option<Value>,
+/// A list page split into its items (unparsed) and the link to the next page. Public for the
+/// fuzz targets (octo-fuzz).
+#[doc(hidden)]
+pub struct RawPage {
+    pub items: Vec<Box<RawValue>>,
+    pub next: Option<String>,
+    pub count: Option<Value>,
 }
 
 /// GET one page of list `key` and split it.
@@ -293,7 +295,9 @@ async fn fetch_page(halo: &HaloClient, url: url::Url, key: String) -> anyhow::Re
     Ok(page)
 }
 
-fn split_page(body: &[u8], key: &str, target: &str) -> anyhow::Result<RawPage> {
+/// Split one page of list `key` (what the time-series reader does with every page it gets).
+#[doc(hidden)]
+pub fn split_page(body: &[u8], key: &str, target: &str) -> anyhow::Result<RawPage> {
     let invalid = || format!("GET {target}: the API answered with invalid JSON");
     let mut top: std::collections::BTreeMap<String, Box<RawValue>> =
         if body.iter().all(u8::is_ascii_whitespace) {
@@ -328,7 +332,8 @@ fn split_page(body: &[u8], key: &str, target: &str) -> anyhow::Result<RawPage> {
 }
 
 /// `created_at` and `id` of an unparsed item, or an error naming what is missing.
-fn raw_stamp(raw: &RawValue, target: &str) -> anyhow::Result<(DateTime<Utc>, String)> {
+#[doc(hidden)]
+pub fn raw_stamp(raw: &RawValue, target: &str) -> anyhow::Result<(DateTime<Utc>, String)> {
     #[derive(serde::Deserialize)]
     struct Stamp {
         id: Option<Value>,

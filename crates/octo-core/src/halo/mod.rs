@@ -473,15 +473,14 @@ impl HaloClient {
                 let target = display_target(&url);
                 proof.requesting(&url)?;
                 let resp = this.call_url(Method::GET, url.clone(), None).await?;
-                let mut page: Value = parse_body(&Method::GET, &target, &resp.body)?;
-                proof.announced(page.get("count"), &target)?;
-                let items = take_items(&mut page, &key, &target)?;
-                for (i, item) in items.into_iter().enumerate() {
+                let page = read_list_page(&resp.body, &key, &target)?;
+                proof.announced(page.count.as_ref(), &target)?;
+                for (i, item) in page.items.into_iter().enumerate() {
                     check_item(&item, &format!("item {} of `{key}`", i + 1), &target)?;
                     proof.read(1);
                     yield item;
                 }
-                match next_link(page.get("pagination"), &target)? {
+                match page.next? {
                     Some(next) => url = this.rebase(&next)?,
                     None => break,
                 }
@@ -539,6 +538,29 @@ fn parse_body(method: &Method, target: &str, body: &[u8]) -> anyhow::Result<Valu
     }
     crate::json::parse(body)
         .with_context(|| format!("{method} {target}: the API answered with invalid JSON"))
+}
+
+/// One page of a list as [`HaloClient::list`] reads it: its `count` (a whole number or absent),
+/// its items under `key`, and its `next` link — an error the reader reports after the page's
+/// items. Public for the fuzz targets (octo-fuzz), which hold it to the time-series reader's.
+#[doc(hidden)]
+pub struct ListPage {
+    pub count: Option<Value>,
+    pub items: Vec<Value>,
+    pub next: anyhow::Result<Option<String>>,
+}
+
+#[doc(hidden)]
+pub fn read_list_page(body: &[u8], key: &str, target: &str) -> anyhow::Result<ListPage> {
+    let mut page: Value = parse_body(&Method::GET, target, body)?;
+    let count = page.get("count").cloned();
+    Completeness::new(target).announced(count.as_ref(), target)?;
+    let items = take_items(&mut page, key, target)?;
+    Ok(ListPage {
+        count,
+        items,
+        next: next_link(page.get("pagination"), target),
+    })
 }
 
 fn take_items(page: &mut Value, key: &str, target: &str) -> anyhow::Result<Vec<Value>> {

@@ -1,0 +1,119 @@
+//! Inputs the fuzz targets once failed on (and the issue-15 examples of each class), replayed
+//! through the same properties: each stays fixed.
+
+use std::net::IpAddr;
+
+use octo_fuzz::targets::{config, ip, pages, policy, records, time};
+use serde_json::json;
+
+fn event(message: &str) -> ip::IpEvent {
+    ip::IpEvent {
+        record: json!({"type": "halo_login_failure", "message": message})
+            .as_object()
+            .cloned()
+            .unwrap(),
+    }
+}
+
+#[test]
+fn ip_extraction_takes_whole_addresses_only() {
+    ip::check_ip_event(&event("Failed password from ::ffff:1.2.3.4 port 22"));
+    ip::check_ip_event(&event("version 1.2.3.4.5 installed"));
+    ip::check_ip_event(&event("login from ::ffff:10.0.0.1, then 203.0.113.9."));
+}
+
+#[test]
+fn a_mapped_network_covers_the_ipv4_address() {
+    // found by fuzz_ipblock_cidr: `::ffff:10.0.0.0/104` contained ::ffff:10.0.0.1 but not
+    // 10.0.0.1, the form every extracted address has, so never_block and zone entries written
+    // as IPv4-mapped addresses did not apply
+    for text in ["::ffff:10.0.0.0/104", "::ffff:1.2.3.4", "::/0"] {
+        ip::check_cidr(&ip::CidrCase {
+            text: text.into(),
+            ip: IpAddr::from([10, 0, 0, 1]),
+        });
+        ip::check_cidr(&ip::CidrCase {
+            text: text.into(),
+            ip: IpAddr::from([1, 2, 3, 4]),
+        });
+    }
+}
+
+#[test]
+fn block_for_past_the_calendar_is_an_error() {
+    for text in ["100000000d", "99999999999999999999w", "1h30m", "0"] {
+        ip::check_block_for(&ip::Duration { text: text.into() });
+    }
+}
+
+#[test]
+fn a_config_that_is_a_list_is_refused_naming_the_file() {
+    config::check_config(&config::ConfigCase {
+        yaml: "- quarantine:\n    enabled: yes\n".into(),
+        env: Default::default(),
+    });
+    config::check_config(&config::ConfigCase {
+        yaml: "\u{feff}halo:\n  api_url: 'http://k:Pw5ecretFuzz@[::1'\n".into(),
+        env: Default::default(),
+    });
+}
+
+#[test]
+fn deep_yaml_is_refused_quickly() {
+    config::check_deep(&config::DeepCase {
+        yaml: format!("halo:\n  {}", "[".repeat(100_000)),
+    });
+}
+
+#[test]
+fn control_characters_in_a_policy_name_keep_the_svg_xml() {
+    policy::check_policy(&policy::PolicyCase {
+        bytes: json!({"firewall_policy": {"name": "a\u{1b}b\u{0}c\u{202e}", "firewall_rules": [
+            {"position": 1, "chain": "INPUT", "action": "ACCEPT", "active": true,
+             "firewall_source": {"type": "Group", "name": "x\u{7}y"}, "firewall_service": null}]}})
+        .to_string()
+        .into_bytes(),
+        include_inactive: false,
+        group_name: None,
+    });
+}
+
+#[test]
+fn pages_that_prove_nothing_are_refused_by_both_readers() {
+    for body in [
+        r#"{"events": null, "count": 420}"#,
+        r#"{"events": [], "pagination": 5}"#,
+        r#"{"events": [], "pagination": {"next": 7}}"#,
+        r#"{"count": 1.5, "events": []}"#,
+        "\u{feff}{\"events\": []}",
+        r#"{"events": [], "pagination": {"next": "http://evil.example/v1/events?page=2"}}"#,
+    ] {
+        pages::check_page(&pages::PageCase {
+            body: body.as_bytes().to_vec(),
+        });
+    }
+}
+
+#[test]
+fn time_expressions_at_the_edges_of_the_calendar() {
+    let max = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+    for expr in ["yesterday", "today", "999999999999w", "-24h", "9999-12-31"] {
+        time::check_time(&time::TimeCase {
+            expr: expr.into(),
+            other: "now".into(),
+            now: max,
+            stamp: max,
+        });
+    }
+}
+
+#[test]
+fn jsonl_with_bom_crlf_and_blank_lines() {
+    records::check_jsonl(&records::Jsonl {
+        bytes: b"\xef\xbb\xbf{\"a\":1}\r\n\n   \n{\"b\":[1.5e300]}\n".to_vec(),
+        objects: Some(vec![
+            json!({"a": 1}).as_object().cloned().unwrap(),
+            json!({"b": [1.5e300]}).as_object().cloned().unwrap(),
+        ]),
+    });
+}
