@@ -57,6 +57,16 @@ run "halo-query events --date yesterday --critical | quarantine | jq -c '{status
 run "halo-query events --date yesterday --critical | ipblock | jq -c '{status, ip, reason}' | head -n 5"
 run "halo-query events --date yesterday --critical | head -n 3 | slack-notify && curl -s $HALO_API_URL/_sim/state | jq -c '.slack.messages | length' 2>/dev/null || true"
 
+# --- octo-bot: Slack Socket Mode against the simulated Slack; a member asks, the bot answers
+echo; echo "octo-bot serve (Socket Mode, simulated Slack); a channel member mentions it: servers Root/Prod/Web"
+SLACK_APP_TOKEN=xapp-1-ASIM0000-1-simapptoken0000 octo-bot serve --channel CSIMSECOPS -o jsonl >"$work/bot.jsonl" 2>"$work/bot.log" & BOT=$!
+for _ in $(seq 100); do curl -s "$HALO_API_URL/_sim/slack/socket" | grep -q '"live_connection":[0-9]' && break; sleep 0.1; done
+curl -s -X POST "$HALO_API_URL/_sim/slack/inject" -d '{"kind": "mention", "user": "USIMOPS01", "text": "servers Root/Prod/Web"}' >/dev/null
+for _ in $(seq 100); do [ -s "$work/bot.jsonl" ] && break; sleep 0.1; done
+run "curl -s $HALO_API_URL/_sim/slack/posts | jq -r '.messages[-1].text'"
+kill -TERM $BOT; wait $BOT || true
+run "jq -c '{via, user, text, result, reply, records}' $work/bot.jsonl"
+
 # --- OpenStack incident response against the simulated cloud and helpdesk
 export OS_AUTH_URL=$HALO_API_URL/identity OS_USERNAME=secops OS_PASSWORD=sim-os-password-0000 OS_PROJECT_NAME=admin
 export FRESHDESK_URL=$HALO_API_URL FRESHDESK_API_KEY=sim-freshdesk-key-0000

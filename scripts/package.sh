@@ -132,7 +132,8 @@ CHANGES
 Small, composable CLI tools for cloud security operations (CloudPassage Halo,
 AWS, OpenStack, FreshDesk, Slack) that read and write JSON Lines: halo-query,
 fw-graph, ec2-delta, event-export, scan-export, sec-takedown, quarantine,
-ipblock, slack-notify, and octo-sim, a local simulator of those APIs.
+ipblock, slack-notify, octo-bot (a Slack bot over the same queries), and
+octo-sim, a local simulator of those APIs.
 .
 Version $version, git revision $rev.
 DESC

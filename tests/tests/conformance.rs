@@ -505,6 +505,7 @@ fn smoke(bin: &str, w: &World) -> Option<Vec<Smoke>> {
         "quarantine" => pipe(args(&["-i", &events])),
         "ipblock" => pipe(args(&["-i", &events])),
         "slack-notify" => pipe(args(&["--dry-run", "-i", &events])),
+        "octo-bot" => pipe(args(&["ask", "servers"])),
         "sec-takedown" => {
             let id = w
                 .active_instances()
@@ -734,6 +735,11 @@ fn escape(bin: &str, w: &World) -> Option<Result<Vec<Escape>, &'static str>> {
             "id,server_hostname",
         ),
         "ipblock" => Err("its records carry addresses, zone and event ids, no hostname or message"),
+        "octo-bot" => one(
+            "octo-bot ask",
+            &["ask", "servers --state all"],
+            "id,hostname",
+        ),
         "scan-export" => Err("octo-sim cannot plant a scan of the planted server"),
         "fw-graph" => Err("draws a firewall policy: no server hostname reaches it"),
         "sec-takedown" => {

@@ -46,9 +46,10 @@ vars! {
     EVENTS_S3_BUCKET = "EVENTS_S3_BUCKET", "event-export", false, "Default destination bucket of event-export";
     JOB_COMPLETION_INDEX = "JOB_COMPLETION_INDEX", "event-export, scan-export", false, "Shard index with --shards (set by Kubernetes Indexed Jobs)";
     SCANS_S3_BUCKET = "SCANS_S3_BUCKET", "scan-export", false, "Default destination bucket of scan-export";
-    SLACK_API_TOKEN = "SLACK_API_TOKEN", "slack-notify", true, "Slack bot token for chat.postMessage";
-    SLACK_CHANNEL = "SLACK_CHANNEL", "slack-notify", false, "Default Slack channel (default `halo`)";
-    SLACK_API_URL = "SLACK_API_URL", "slack-notify", false, "Slack API base URL (default https://slack.com/api)";
+    SLACK_API_TOKEN = "SLACK_API_TOKEN", "slack-notify, octo-bot", true, "Slack bot token for chat.postMessage";
+    SLACK_CHANNEL = "SLACK_CHANNEL", "slack-notify, octo-bot", false, "Default Slack channel (default `halo`); for octo-bot the id (C…) of the channel whose members it answers";
+    SLACK_API_URL = "SLACK_API_URL", "slack-notify, octo-bot", false, "Slack API base URL (default https://slack.com/api)";
+    SLACK_APP_TOKEN = "SLACK_APP_TOKEN", "octo-bot", true, "Slack app-level token (xapp-…, connections:write) for Socket Mode";
     SLACK_WEBHOOK_URL = "SLACK_WEBHOOK_URL", "slack-notify", true, "Slack incoming-webhook URL (instead of SLACK_API_TOKEN; its path is a secret)";
     OCTO_CONFIG = "OCTO_CONFIG", "all tools but ec2-delta", false, "Path of octo.yml (else $XDG_CONFIG_HOME/octobox/octo.yml)";
     XDG_CONFIG_HOME = "XDG_CONFIG_HOME", "all tools but ec2-delta", false, "Base of the default config paths: $XDG_CONFIG_HOME/octobox/octo.yml, $XDG_CONFIG_HOME/openstack/clouds.yaml (default ~/.config)";

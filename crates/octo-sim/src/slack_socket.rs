@@ -114,11 +114,17 @@ impl SocketState {
     }
 
     fn send(&mut self, env_idx: usize) {
+        if self.current.is_none() {
+            return;
+        }
+        let retry = self.pending[env_idx].delivered_on.is_some();
+        let new_id = retry.then(|| envelope_id(self.next_id()));
         let Some((n, tx)) = &self.current else {
             return;
         };
         let e = &mut self.pending[env_idx];
-        if e.delivered_on.is_some() {
+        if let Some(id) = new_id {
+            e.id = id;
             e.retry_attempt += 1;
             e.retry_reason = "timeout".into();
         }
@@ -274,6 +280,18 @@ impl SocketState {
     }
 }
 
+/// A UUID-shaped envelope id, distinct for every `n`.
+fn envelope_id(n: u64) -> String {
+    format!(
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        crate::util::mix64(n) as u32,
+        n & 0xFFFF,
+        n & 0xFFF,
+        (n >> 12) & 0xFFF,
+        crate::util::mix64(n ^ 7) & 0xFFFF_FFFF_FFFF
+    )
+}
+
 fn str_field<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
     v.get(k).and_then(Value::as_str)
 }
@@ -289,14 +307,7 @@ async fn inject(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
     let mut st = sh.socket();
     let n = st.next_id();
     let ts = format!("{}.{:06}", now.div_euclid(1000), n % 1_000_000);
-    let env_id = format!(
-        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
-        crate::util::mix64(n) as u32,
-        n & 0xFFFF,
-        n & 0xFFF,
-        (n >> 12) & 0xFFF,
-        crate::util::mix64(n ^ 7) & 0xFFFF_FFFF_FFFF
-    );
+    let env_id = envelope_id(n);
     let (kind, payload, channel) = match kind {
         "mention" | "dm" => {
             let dm = kind == "dm";

@@ -241,3 +241,20 @@ fn python_freshdesk() {
         .collect();
     assert_eq!(kinds, [&json!("note"), &json!("reply")]);
 }
+
+#[test]
+fn slack_sdk_socket_mode_client() {
+    let sim = spawn();
+    let lines = run(&sim, "slack_socket_client.py", &[]);
+    assert_eq!(
+        lines,
+        [
+            "ok connect True",
+            "ok event events_api app_mention <@USIMBOT01> groups",
+            "ok same envelope True",
+            "ok acknowledged True",
+        ]
+    );
+    let st = sim.state();
+    assert_eq!(st["slack_socket"]["acks"].as_array().unwrap().len(), 1);
+}

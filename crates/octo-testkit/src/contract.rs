@@ -745,6 +745,59 @@ pub struct SlackNotifyMessage {
     pub text: Option<String>,
 }
 
+const_str!(OctoBotRequestRecord = "octo-bot.request/v1");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BotVia {
+    Mention,
+    Dm,
+    Slash,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BotResult {
+    Answered,
+    Refused,
+    Usage,
+    Busy,
+    Failed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BotReply {
+    Message,
+    File,
+}
+
+/// `octo-bot.request/v1`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OctoBotRequest {
+    pub record: OctoBotRequestRecord,
+    pub at: String,
+    pub via: BotVia,
+    pub user: String,
+    pub channel: String,
+    pub text: String,
+    pub command: String,
+    pub result: BotResult,
+    #[serde(deserialize_with = "nullable")]
+    pub reply: Option<BotReply>,
+    #[serde(deserialize_with = "nullable")]
+    pub records: Option<u64>,
+    #[serde(deserialize_with = "nullable")]
+    pub error: Option<String>,
+    pub envelope_id: String,
+    #[serde(deserialize_with = "nullable")]
+    pub event_id: Option<String>,
+    pub retry_attempt: u64,
+    pub elapsed_ms: u64,
+}
+
 // ---------------------------------------------------------------------------------------------
 // The table
 
@@ -758,7 +811,7 @@ fn round_trip<T: DeserializeOwned + Serialize>(record: &Value) -> Result<Value, 
 }
 
 /// Every schema of `bin-docs/schemas/` (file name without `.json`) and its contract type.
-pub const CONTRACTS: [(&str, RoundTrip); 12] = [
+pub const CONTRACTS: [(&str, RoundTrip); 13] = [
     ("ec2-delta.instance.v1", round_trip::<Ec2DeltaInstance>),
     (
         "event-export.manifest.v1",
@@ -767,6 +820,7 @@ pub const CONTRACTS: [(&str, RoundTrip); 12] = [
     ("fw-graph.edge.v1", round_trip::<FwGraphEdge>),
     ("halo-query.group.v1", round_trip::<HaloQueryGroup>),
     ("ipblock.action.v1", round_trip::<IpblockAction>),
+    ("octo-bot.request.v1", round_trip::<OctoBotRequest>),
     ("quarantine.action.v1", round_trip::<QuarantineAction>),
     ("scan-export.manifest.v1", round_trip::<ScanExportManifest>),
     ("sec-takedown.count.v1", round_trip::<SecTakedownCount>),

@@ -112,6 +112,13 @@ fn samples() -> Vec<(&'static str, Value)> {
                 "request_id": null, "ticket_id": 7, "ticket_url": null, "at": "2026-11-19T10:00:00Z"}),
         ),
         (
+            "octo-bot.request.v1",
+            json!({"record": "octo-bot.request/v1", "at": "2026-11-20T12:00:01.250Z", "via": "mention",
+                "user": "USIMOPS01", "channel": "CSIMSECOPS", "text": "servers Root/Prod", "command": "servers",
+                "result": "answered", "reply": "message", "records": 7, "error": null,
+                "envelope_id": "e-1", "event_id": "Ev00000001", "retry_attempt": 0, "elapsed_ms": 41}),
+        ),
+        (
             "slack-notify.message.v1",
             json!({"record": "slack-notify.message/v1", "line": 3, "status": "dry-run", "reason": "",
                 "channel": null, "ts": null, "text": "web-1: lids_rule_failed"}),

@@ -20,10 +20,11 @@ pub const PASSED_ENV: [&str; 4] = ["PATH", "TMPDIR", "RUST_BACKTRACE", "LLVM_PRO
 
 /// Every secret octo-sim knows (Halo keys, Slack token and webhook, OpenStack passwords and
 /// application credential, FreshDesk key): none may reach a binary's stdout or stderr.
-pub const SIM_SECRETS: [&str; 8] = [
+pub const SIM_SECRETS: [&str; 9] = [
     octo_sim::READ_KEY.1,
     octo_sim::WRITE_KEY.1,
     octo_sim::slack::SLACK_TOKEN,
+    octo_sim::slack_socket::APP_TOKEN,
     "simwebhooksecret0000",
     octo_sim::OS_ADMIN.1,
     octo_sim::OS_APP_CRED.1,

@@ -1,13 +1,13 @@
 //! The one font fw-graph draws and measures with: DejaVu Sans, embedded in the binary so a
 //! machine without any font package renders the same picture (licence in
-//! `assets/DejaVuSans.LICENSE`).
+//! `crates/fw-graph/assets/DejaVuSans.LICENSE`, where sec-takedown reads the font too).
 
 use std::sync::OnceLock;
 
 use anyhow::{Context, anyhow};
 use plotters::style::{FontStyle, IntoFont, register_font};
 
-static DEJAVU_SANS: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static DEJAVU_SANS: &[u8] = include_bytes!("../../fw-graph/assets/DejaVuSans.ttf");
 
 /// The family name the embedded font is registered under. SVG output writes it verbatim as the
 /// `font-family` of every `<text>`: a CSS list, so a viewer uses DejaVu Sans when it has it (the
