@@ -26,7 +26,7 @@ _quarantine() {
 
     case "${cmd}" in
         quarantine)
-            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --max --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version release"
+            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --on-bad-record --max --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version release"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -50,6 +50,10 @@ _quarantine() {
                     ;;
                 --poll-interval)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --on-bad-record)
+                    COMPREPLY=($(compgen -W "fail skip" -- "${cur}"))
                     return 0
                     ;;
                 --max)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_quarantine_global_optspecs
-    string join \n i/input= from-halo since= follow cursor-file= poll-interval= max= apply dry-run api-url= max-rps= max-in-flight= timeout= config= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
+    string join \n i/input= from-halo since= follow cursor-file= poll-interval= on-bad-record= max= apply dry-run api-url= max-rps= max-in-flight= timeout= config= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
 end
 
 function __fish_quarantine_needs_command
@@ -28,6 +28,8 @@ complete -c quarantine -n "__fish_quarantine_needs_command" -s i -l input -d 'Re
 complete -c quarantine -n "__fish_quarantine_needs_command" -l since -d 'With --from-halo: first event time (RFC 3339, YYYY-MM-DD, yesterday, -2h …; default -1h)' -r
 complete -c quarantine -n "__fish_quarantine_needs_command" -l cursor-file -d 'With --from-halo: resume after the last event handled by an earlier run, and record progress here (JSON, written atomically); if the file does not exist, start at --since' -r -F
 complete -c quarantine -n "__fish_quarantine_needs_command" -l poll-interval -d 'Seconds between polls with --follow' -r
+complete -c quarantine -n "__fish_quarantine_needs_command" -l on-bad-record -d 'A bad input record (not JSON, not an object, a required field missing or of the wrong type): fail stops the run (exit 3); skip names each such line on stderr (source, line, reason), processes every good record and exits 4 at the end' -r -f -a "fail\t'Stop at the first bad record (exit 3, line and field named)'
+skip\t'Name each bad record on stderr, go on with the next, exit 4 at the end'"
 complete -c quarantine -n "__fish_quarantine_needs_command" -l max -d 'At most N moves in this run (overrides quarantine.max_moves_per_run)' -r
 complete -c quarantine -n "__fish_quarantine_needs_command" -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c quarantine -n "__fish_quarantine_needs_command" -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r

@@ -49,7 +49,7 @@ fn commands(server_id: &str) -> Vec<Cmd> {
         "--until",
         "2026-11-20T00:00:00Z",
     ];
-    let with = |c: &str| [&[c][..], &window[..]].concat();
+    let with = |c: &'static str| [&[c][..], &window[..]].concat();
     use Reads::*;
     vec![
         cmd("groups", &["groups"], List, "GET /v1/groups", ""),

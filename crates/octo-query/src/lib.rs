@@ -8,7 +8,7 @@
 //! - this file: the argument structs of every query and [`parse_cve`]
 //! - [`queries`]: the list queries `groups`, `scans`, `issues`, `zones`
 //! - [`servers`]: `servers` (a listing, by IP or CVE) and `server` (one server described)
-//! - [`group`]: `group` (one group described, the Don-Bot answer)
+//! - [`group`]: one group described (`group`, the Don-Bot answer)
 //! - [`window`]: `events` (a window, or `--follow`) and the time window of `scans`
 //! - [`api`]: `firewall-policy` and the raw `api` call
 

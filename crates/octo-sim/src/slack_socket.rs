@@ -173,7 +173,7 @@ async fn connections_open(State(sh): State<Arc<Shared>>, headers: HeaderMap) -> 
     }
     let mut st = sh.socket();
     let n = st.next_id();
-    let ticket = format!("{:016x}", crate::util::mix64(n ^ 0x50C4_E7));
+    let ticket = format!("{:016x}", crate::util::mix64(n ^ 0x0050_C4E7));
     st.tickets.insert(ticket.clone());
     let base = sh.base_url.replacen("http", "ws", 1);
     ok_json(json!({"ok": true, "url": format!("{base}/link/?ticket={ticket}&app_id={APP_ID}")}))

@@ -265,8 +265,8 @@ pub fn export_against(bin: &str, kind: &str, endpoint: &str, knob: Knob) {
 /// every knob octo-sim has (a new knob fails it until it has its test).
 #[macro_export]
 macro_rules! hostile_knob_tests {
-    (@each $run:expr; $($test:ident => $knob:ident,)*) => {
-        $(#[test] fn $test() { ($run)($crate::hostile::Knob::$knob) })*
+    (@each $run:expr; $($(#[$attr:meta])* $test:ident => $knob:ident,)*) => {
+        $($(#[$attr])* #[test] fn $test() { ($run)($crate::hostile::Knob::$knob) })*
 
         #[test]
         fn every_knob_has_its_test() {
