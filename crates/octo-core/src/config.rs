@@ -579,8 +579,11 @@ pub fn redact_url(raw: &str) -> String {
             let _ = u.set_password(None);
             u.to_string()
         }
-        Ok(u) => u.to_string(),
-        Err(_) => redact_url_text(raw),
+        // `k:secret@host` parses as a scheme `k` with an opaque path: no userinfo to clear, so
+        // the text rule (everything before the authority's last `@`) applies, as to any text
+        // that is not a URL with userinfo.
+        Ok(u) if !raw.contains('@') => u.to_string(),
+        _ => redact_url_text(raw),
     }
 }
 

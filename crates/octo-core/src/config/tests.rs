@@ -299,3 +299,18 @@ fn proxy_credentials_hidden() {
         "http://redacted@proxy:8080/"
     );
 }
+
+#[test]
+fn a_proxy_without_a_scheme_is_redacted_too() {
+    // found by octo-fuzz (fuzz_octo_yml): `k:secret@` parses as scheme `k` with an opaque path
+    assert_eq!(redact_url("k:Pw5ecretFuzz@"), "redacted@");
+    assert_eq!(
+        redact_url("k:Pw5ecretFuzz@proxy:3128"),
+        "redacted@proxy:3128"
+    );
+    assert_eq!(
+        redact_url("http://u:pw@proxy:3128"),
+        "http://redacted@proxy:3128/"
+    );
+    assert_eq!(redact_url("http://proxy/a@b"), "http://proxy/a@b");
+}
