@@ -23,7 +23,7 @@ test:
 	bash scripts/test.sh
 
 ## fuzz: run every fuzz target of fuzz/ (octo-fuzz) for FUZZ_SECONDS each (default 60; `make test`
-## runs them for about a second). A failure prints the input and an ARBTEST_SEED that replays it.
+## runs the same 200 fixed seeds of each, deterministically). A failure prints the input and an ARBTEST_SEED that replays it.
 FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --workspace --locked --test fuzz -- --test-threads 1

@@ -1,9 +1,13 @@
 //! The loop every target runs in: generate an input from random bytes, check the property, and
 //! fail naming the input — on a panic, on a case slower than [`CASE_LIMIT`], or on a hang.
 //!
-//! Time: `FUZZ_SECONDS` per target when set (`make fuzz`), else [`BRIEF`] (`make test`), and at
-//! least [`MIN_CASES`] cases either way. `ARBTEST_SEED` replays one case (the seed a failure
-//! printed). Inputs are bounded by [`MAX_ENTROPY`] random bytes and [`MAX_INPUT`] bytes of text.
+//! `make fuzz` (`FUZZ_SECONDS` set): each target explores fresh random seeds for that many
+//! seconds (at least [`MIN_CASES`] cases), and a case slower than [`CASE_LIMIT`] or a hang fails.
+//! `make test` (`FUZZ_SECONDS` unset): each target runs the same [`MIN_CASES`] seeds on every run
+//! (derived from its name, sizes growing from 8 bytes to [`MAX_ENTROPY`]) with no clock involved,
+//! so the suite is deterministic; exploring is `make fuzz`'s job, and what it finds becomes a
+//! regression case. `ARBTEST_SEED` replays one case (the seed a failure printed). Inputs are
+//! bounded by [`MAX_ENTROPY`] random bytes and [`MAX_INPUT`] bytes of text.
 
 use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -14,8 +18,6 @@ use std::time::{Duration, Instant};
 use arbitrary::Unstructured;
 use octo_core::env;
 
-/// How long each target runs when `FUZZ_SECONDS` is not set.
-pub const BRIEF: Duration = Duration::from_millis(800);
 /// Cases each target runs at least, whatever the time budget.
 pub const MIN_CASES: u64 = 200;
 /// Random bytes one case gets at most.
@@ -28,17 +30,28 @@ pub const CASE_LIMIT: Duration = Duration::from_secs(10);
 /// Budget of one arbtest run: input sizes start small again at each run.
 const SLICE: Duration = Duration::from_secs(2);
 
-/// The time budget of each target: `FUZZ_SECONDS`, else [`BRIEF`].
-pub fn budget() -> Duration {
-    match env::var_nonempty(env::FUZZ_SECONDS) {
-        Some(s) => match s.trim().parse::<f64>() {
-            Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => {
-                Duration::from_secs_f64(secs)
-            }
-            _ => panic!("FUZZ_SECONDS must be a number of seconds (0-86400], got `{s}`"),
-        },
-        None => BRIEF,
+/// The time budget of each target: `FUZZ_SECONDS`; `None` = the fixed seeds of `make test`.
+pub fn budget() -> Option<Duration> {
+    let s = env::var_nonempty(env::FUZZ_SECONDS)?;
+    match s.trim().parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => {
+            Some(Duration::from_secs_f64(secs))
+        }
+        _ => panic!("FUZZ_SECONDS must be a number of seconds (0-86400], got `{s}`"),
     }
+}
+
+/// The `i`-th fixed seed of target `name`: arbtest's layout (size in the low 32 bits, the
+/// generator's state in the high 32, never 0), sizes growing geometrically to [`MAX_ENTROPY`].
+pub fn fixed_seed(name: &str, i: u64) -> u64 {
+    let state = name.bytes().fold(
+        0xCBF2_9CE4_8422_2325_u64 ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3),
+    );
+    let state = (state ^ (state >> 32)) as u32 | 1;
+    let growth = (MAX_ENTROPY as f64 / 8.0).powf(i as f64 / (MIN_CASES - 1) as f64);
+    let size = ((8.0 * growth) as u32).clamp(8, MAX_ENTROPY);
+    (u64::from(state) << 32) | u64::from(size)
 }
 
 /// Run target `name`: `generate` makes an input from random bytes, `check` panics when the
@@ -49,7 +62,18 @@ where
     G: Fn(&mut Unstructured<'_>) -> arbitrary::Result<T> + Send + 'static,
     C: Fn(&T) + Send + 'static,
 {
-    let budget = budget();
+    let Some(budget) = budget() else {
+        if env::is_set(env::ARBTEST_SEED) {
+            arbtest::arbtest(property(name, &generate, &check, None)).run();
+            return;
+        }
+        for i in 0..MIN_CASES {
+            arbtest::arbtest(property(name, &generate, &check, None))
+                .seed(fixed_seed(name, i))
+                .run();
+        }
+        return;
+    };
     let current: Arc<Mutex<Option<T>>> = Arc::new(Mutex::new(None));
     let cases = Arc::new(AtomicU64::new(0));
     let (done_tx, done_rx) = mpsc::channel::<()>();
@@ -103,22 +127,7 @@ fn run_cases<T, G, C>(
     C: Fn(&T),
 {
     let mut property = |u: &mut Unstructured<'_>| -> arbitrary::Result<()> {
-        let input = generate(u)?;
-        if let Ok(mut c) = current.lock() {
-            *c = Some(input.clone());
-        }
-        let start = Instant::now();
-        if let Err(p) = catch_unwind(AssertUnwindSafe(|| check(&input))) {
-            panic!(
-                "{name}: the property failed ({}) on input {input:?}",
-                panic_text(&*p)
-            );
-        }
-        let took = start.elapsed();
-        assert!(
-            took < CASE_LIMIT,
-            "{name}: one case took {took:?} (limit {CASE_LIMIT:?}) on input {input:?}"
-        );
+        property(name, generate, check, Some(current))(u)?;
         cases.fetch_add(1, Ordering::Relaxed);
         Ok(())
     };
@@ -146,5 +155,86 @@ fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "a panic without a message".into()
+    }
+}
+
+/// One case: generate, check, and fail naming the input. With `current` (exploring under
+/// `make fuzz`), the input is kept for the hang report and a case slower than [`CASE_LIMIT`]
+/// fails; the fixed seeds of `make test` involve no clock.
+fn property<'a, T, G, C>(
+    name: &'a str,
+    generate: &'a G,
+    check: &'a C,
+    current: Option<&'a Mutex<Option<T>>>,
+) -> impl FnMut(&mut Unstructured<'_>) -> arbitrary::Result<()> + 'a
+where
+    T: Debug + Clone,
+    G: Fn(&mut Unstructured<'_>) -> arbitrary::Result<T>,
+    C: Fn(&T),
+{
+    move |u| {
+        let input = generate(u)?;
+        if let Some(Ok(mut c)) = current.map(Mutex::lock) {
+            *c = Some(input.clone());
+        }
+        let start = Instant::now();
+        if let Err(p) = catch_unwind(AssertUnwindSafe(|| check(&input))) {
+            panic!(
+                "{name}: the property failed ({}) on input {input:?}",
+                panic_text(&*p)
+            );
+        }
+        if current.is_some() {
+            let took = start.elapsed();
+            assert!(
+                took < CASE_LIMIT,
+                "{name}: one case took {took:?} (limit {CASE_LIMIT:?}) on input {input:?}"
+            );
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static CHECKED: AtomicU64 = AtomicU64::new(0);
+
+    #[test]
+    fn the_fixed_seeds_check_every_case_and_the_same_inputs_each_run() {
+        if env::is_set(env::FUZZ_SECONDS) || env::is_set(env::ARBTEST_SEED) {
+            return; // exploring: the count below is that of `make test`
+        }
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let kept = seen.clone();
+        fuzz(
+            "self-test",
+            // the input is the entropy the seed gave the case
+            |u| Ok(u.len()),
+            move |entropy| {
+                CHECKED.fetch_add(1, Ordering::Relaxed);
+                kept.lock().unwrap().push(*entropy);
+            },
+        );
+        assert_eq!(CHECKED.load(Ordering::Relaxed), MIN_CASES);
+        let sizes = seen.lock().unwrap().clone();
+        assert_eq!(
+            (sizes[0], sizes.iter().max()),
+            (8, Some(&(MAX_ENTROPY as usize))),
+            "inputs grow"
+        );
+        assert_eq!(fixed_seed("self-test", 7), fixed_seed("self-test", 7));
+        assert_ne!(fixed_seed("self-test", 7), fixed_seed("other", 7));
+        assert_eq!(fixed_seed("x", MIN_CASES - 1) as u32, MAX_ENTROPY);
+    }
+
+    #[test]
+    #[should_panic(expected = "self-test: the property failed (no) on input")]
+    fn a_failing_property_names_the_input() {
+        if env::is_set(env::FUZZ_SECONDS) || env::is_set(env::ARBTEST_SEED) {
+            panic!("self-test: the property failed (no) on input (skipped while exploring)");
+        }
+        fuzz("self-test", |u| u.arbitrary::<u8>(), |_| panic!("no"));
     }
 }

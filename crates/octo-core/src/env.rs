@@ -79,7 +79,7 @@ vars! {
     OCTO_LOG = "OCTO_LOG", "all tools but octo-sim", false, "Log filter (tracing EnvFilter syntax, e.g. `debug`)";
     OCTO_SIM_PORT = "OCTO_SIM_PORT", "octo-sim", false, "Port of `octo-sim serve` (as --port; 0 = any free port)";
     OCTO_SIM_HOST = "OCTO_SIM_HOST", "octo-sim", false, "Address `octo-sim serve` binds (as --host; default 127.0.0.1)";
-    FUZZ_SECONDS = "FUZZ_SECONDS", "tests (make fuzz)", false, "Seconds each fuzz target of the octo-fuzz crate runs (`make fuzz` sets 60; unset: about one second each, as in `make test`)";
+    FUZZ_SECONDS = "FUZZ_SECONDS", "tests (make fuzz)", false, "Seconds each fuzz target of the octo-fuzz crate runs (`make fuzz` sets 60; unset: 200 fixed seeds each, as in `make test`)";
     ARBTEST_SEED = "ARBTEST_SEED", "tests (octo-fuzz)", false, "Replay one fuzz case: the seed a failing target printed (read by arbtest)";
     UPDATE_GOLDEN = "UPDATE_GOLDEN", "tests (fw-graph)", false, "Set to rewrite fw-graph's golden files instead of comparing with them";
     MOTO_SERVER = "MOTO_SERVER", "tests", false, "The moto_server to run (set by scripts/moto-env.sh; default the one on PATH)";
