@@ -205,7 +205,7 @@ fn token_from_credential_process_posts_and_never_prints() {
         ),
         (
             format!("echo 'token={MARKER}'"),
-            "slack-notify: notify.credential_process: the command's output is not JSON (line 1 column 1); expected {\"token\": \"…\"}",
+            "slack-notify: notify.credential_process: the command's output is not JSON (line 1 column 2); expected {\"token\": \"…\"}",
         ),
         (
             format!("echo '{{\"bot_token\": \"{MARKER}\"}}'"),
