@@ -1,5 +1,9 @@
+complete -c ec2-delta -l profile -d 'AWS named profile (~/.aws/config), as the AWS CLI\'s --profile; a profile with role_arn + source_profile (or credential_source) is assumed through its source [env: AWS_PROFILE]' -r
 complete -c ec2-delta -l accounts -d 'Accounts to inventory besides the caller\'s own, `;`- or `,`-separated; each through --role-name [env: AWS_ACCOUNT_NUMBERS]' -r
 complete -c ec2-delta -l role-name -d 'Role assumed in each of --accounts (arn:aws:iam::ACCOUNT:role/NAME) [env: AWS_ROLE_NAME]' -r
+complete -c ec2-delta -l external-id -d 'ExternalId of the --role-name role, when its trust policy asks for one (2-1224 of letters, digits and +=,.@:/-_)' -r
+complete -c ec2-delta -l role-session-name -d 'RoleSessionName of the --role-name sessions, shown in each account\'s CloudTrail (2-64 of letters, digits and +=,.@-_)' -r
+complete -c ec2-delta -l duration -d 'Length of the --role-name sessions in seconds, 900-43200 (at most the role\'s maximum session duration; default STS\'s, one hour); renewed before they expire' -r
 complete -c ec2-delta -l regions -d 'Regions: `all` (DescribeRegions, per account) or a comma list' -r
 complete -c ec2-delta -l states -d 'Instance states that count: comma list of pending, running, shutting-down, stopping, stopped, terminated, or `all`' -r
 complete -c ec2-delta -l halo-servers -d 'Halo servers from this JSONL file (`-` = stdin; e.g. `halo-query servers --state all`) instead of the Halo API' -r -F
@@ -22,6 +26,7 @@ complete -c ec2-delta -s o -l format -d 'Output format [default: table when stdo
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
 table\t'Aligned columns for reading (default on a terminal)'"
+complete -c ec2-delta -l halo-profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c ec2-delta -l generate -d 'Print the man page (man) or a shell completion script (complete-bash, complete-zsh, complete-fish) and exit' -r -f -a "man\t''
 complete-bash\t''
 complete-zsh\t''

@@ -23,7 +23,7 @@ _fw__graph() {
 
     case "${cmd}" in
         fw__graph)
-            opts="-c -v -q -o -h -V --policy --group --platform --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --out --all --group-name --verbose --quiet --log-format --color --format --generate --out-dir --help --version"
+            opts="-c -v -q -o -h -V --policy --group --platform --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --out --all --group-name --verbose --quiet --log-format --color --format --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -58,6 +58,10 @@ _fw__graph() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

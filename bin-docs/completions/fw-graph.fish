@@ -7,6 +7,7 @@ complete -c fw-graph -l max-rps -d 'Client-side request rate limit in requests p
 complete -c fw-graph -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c fw-graph -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c fw-graph -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c fw-graph -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c fw-graph -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c fw-graph -l out -d 'Write to FILE (atomically: a temp file in the same directory, then renamed) instead of stdout; the format follows its extension (.png .svg .dot/.gv .mmd .jsonl .json .csv) unless --format says' -r -F
 complete -c fw-graph -l group-name -d 'Label the workload with this group name instead of the policy\'s name' -r

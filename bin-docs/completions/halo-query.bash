@@ -56,7 +56,7 @@ _halo__query() {
 
     case "${cmd}" in
         halo__query)
-            opts="-c -v -q -o -h -V --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --generate --out-dir --help --version groups group servers server events scans issues firewall-policy zones api doctor"
+            opts="-c -v -q -o -h -V --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --generate --out-dir --help --version groups group servers server events scans issues firewall-policy zones api doctor"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -79,6 +79,10 @@ _halo__query() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -122,7 +126,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__api)
-            opts="-c -v -q -o -h --data --paginate --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --data --paginate --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -149,6 +153,10 @@ _halo__query() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -184,7 +192,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__doctor)
-            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -207,6 +215,10 @@ _halo__query() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -242,7 +254,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__events)
-            opts="-c -v -q -o -h --date --since --until --type --critical --server --group --follow --poll-interval --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --date --since --until --type --critical --server --group --follow --poll-interval --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -296,6 +308,10 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -328,7 +344,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__firewall__subcmd__policy)
-            opts="-c -v -q -o -h --group --id --platform --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --group --id --platform --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -366,6 +382,10 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -398,7 +418,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__group)
-            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,6 +441,10 @@ _halo__query() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -456,7 +480,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__groups)
-            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -479,6 +503,10 @@ _halo__query() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -514,7 +542,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__issues)
-            opts="-c -v -q -o -h --server --group --descendants --status --critical --type --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --server --group --descendants --status --critical --type --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -556,6 +584,10 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -588,7 +620,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__scans)
-            opts="-c -v -q -o -h --date --since --until --module --status --server --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --date --since --until --module --status --server --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -638,6 +670,10 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -670,7 +706,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__server)
-            opts="-c -v -q -o -h --events-since --events-limit --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --events-since --events-limit --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,6 +737,10 @@ _halo__query() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -736,7 +776,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__servers)
-            opts="-c -v -q -o -h --group --state --ip --cve --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --group --state --ip --cve --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -778,6 +818,10 @@ _halo__query() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -810,7 +854,7 @@ _halo__query() {
             return 0
             ;;
         halo__subcmd__query__subcmd__zones)
-            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --columns --no-header --verbose --quiet --log-format --color --format --help"
+            opts="-c -v -q -o -h --api-url --max-rps --max-in-flight --timeout --config --profile --columns --no-header --verbose --quiet --log-format --color --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -833,6 +877,10 @@ _halo__query() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_halo_query_global_optspecs
-    string join \n api-url= max-rps= max-in-flight= timeout= config= c/columns= no-header v/verbose q/quiet log-format= color= o/format= generate= out-dir= h/help V/version
+    string join \n api-url= max-rps= max-in-flight= timeout= config= profile= c/columns= no-header v/verbose q/quiet log-format= color= o/format= generate= out-dir= h/help V/version
 end
 
 function __fish_halo_query_needs_command
@@ -29,6 +29,7 @@ complete -c halo-query -n "__fish_halo_query_needs_command" -l max-rps -d 'Clien
 complete -c halo-query -n "__fish_halo_query_needs_command" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_needs_command" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_needs_command" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_needs_command" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_needs_command" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_needs_command" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
@@ -65,6 +66,7 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l max-rps
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand groups" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
@@ -84,6 +86,7 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l max-rps 
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand group" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
@@ -107,6 +110,7 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l max-rp
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand servers" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
@@ -128,6 +132,7 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l max-rps
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand server" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
@@ -154,6 +159,7 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l max-rps
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand events" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
@@ -181,6 +187,7 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l max-rps 
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand scans" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
@@ -205,6 +212,7 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l max-rps
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand issues" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
@@ -230,6 +238,7 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand firewall-policy" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
@@ -249,6 +258,7 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l max-rps 
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand zones" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
@@ -269,6 +279,7 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l max-rps -d
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand api" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"
@@ -289,6 +300,7 @@ complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l max-rps
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
 complete -c halo-query -n "__fish_halo_query_using_subcommand doctor" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
 json\t''"

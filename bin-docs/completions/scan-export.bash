@@ -23,7 +23,7 @@ _scan__export() {
 
     case "${cmd}" in
         scan__export)
-            opts="-o -c -v -q -h -V --date --since --until --to --layout --force --concurrency --part-records --s3-part-mib --shards --shard-index --check --format --columns --no-header --api-url --max-rps --max-in-flight --timeout --config --verbose --quiet --log-format --color --generate --out-dir --help --version"
+            opts="-o -c -v -q -h -V --date --since --until --to --layout --force --concurrency --part-records --s3-part-mib --shards --shard-index --check --format --columns --no-header --api-url --max-rps --max-in-flight --timeout --config --profile --verbose --quiet --log-format --color --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -102,6 +102,10 @@ _scan__export() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -79,6 +79,32 @@ pub const REVERSE_COLUMNS: [&str; 7] = [
     "aws_ec2.ec2_region",
 ];
 
+/// clap value parser of `--external-id`: 2-1224 characters of `[A-Za-z0-9+=,.@:/_-]` (STS's).
+pub fn parse_external_id(raw: &str) -> Result<String, String> {
+    let ok = (2..=1224).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@:/_-".contains(&b));
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err("an external id is 2-1224 characters: letters, digits and +=,.@:/-_".into())
+    }
+}
+
+/// clap value parser of `--role-session-name`: 2-64 characters of `[A-Za-z0-9+=,.@_-]` (STS's).
+pub fn parse_session_name(raw: &str) -> Result<String, String> {
+    let ok = (2..=64).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err("a role session name is 2-64 characters: letters, digits and +=,.@-_".into())
+    }
+}
+
 /// Every EC2 instance state.
 const EC2_STATES: [&str; 6] = [
     "pending",
@@ -94,7 +120,15 @@ const EC2_STATES: [&str; 6] = [
 #[derive(Debug, Parser)]
 #[command(name = "ec2-delta", version = octo_core::VERSION, after_help = AFTER_HELP)]
 #[command(mut_arg("format", |a| a.help(FORMAT_HELP)))]
+// `--profile` is the AWS CLI's: the Halo profile of the other tools is `--halo-profile` here
+#[command(mut_arg("profile", |a| a.long("halo-profile").help(
+    "Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]"
+)))]
 pub struct Cli {
+    /// AWS named profile (~/.aws/config), as the AWS CLI's --profile; a profile with role_arn +
+    /// source_profile (or credential_source) is assumed through its source [env: AWS_PROFILE]
+    #[arg(id = "aws_profile", long = "profile", value_name = "NAME")]
+    pub aws_profile: Option<String>,
     /// Accounts to inventory besides the caller's own, `;`- or `,`-separated; each through
     /// --role-name [env: AWS_ACCOUNT_NUMBERS]
     #[arg(long, value_name = "A;B;…")]
@@ -102,6 +136,20 @@ pub struct Cli {
     /// Role assumed in each of --accounts (arn:aws:iam::ACCOUNT:role/NAME) [env: AWS_ROLE_NAME]
     #[arg(long = "role-name", value_name = "NAME")]
     pub role_name: Option<String>,
+    /// ExternalId of the --role-name role, when its trust policy asks for one (2-1224 of
+    /// letters, digits and +=,.@:/-_)
+    #[arg(long = "external-id", value_name = "ID", value_parser = parse_external_id)]
+    pub external_id: Option<String>,
+    /// RoleSessionName of the --role-name sessions, shown in each account's CloudTrail (2-64 of
+    /// letters, digits and +=,.@-_)
+    #[arg(long = "role-session-name", value_name = "NAME", default_value = "octobox-ec2-delta",
+          value_parser = parse_session_name)]
+    pub role_session_name: String,
+    /// Length of the --role-name sessions in seconds, 900-43200 (at most the role's maximum
+    /// session duration; default STS's, one hour); renewed before they expire
+    #[arg(long = "duration", value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(900..=43200))]
+    pub duration: Option<u64>,
     /// Regions: `all` (DescribeRegions, per account) or a comma list
     #[arg(long, default_value = "all", value_name = "all|R1,R2")]
     pub regions: String,
@@ -158,6 +206,10 @@ pub struct Plan {
     pub regions: Option<Vec<String>>,
     pub states: BTreeSet<String>,
     pub page_size: i32,
+    /// RoleSessionName, ExternalId and session length of the assumed roles.
+    pub session_name: String,
+    pub external_id: Option<String>,
+    pub duration: Option<u64>,
 }
 
 /// Split an account list on `;` or `,` and check each is 12 digits.
@@ -270,7 +322,16 @@ impl Cli {
         if self.concurrency == 0 {
             return Err(usage("--concurrency must be at least 1"));
         }
+        if accounts.is_empty() && (self.external_id.is_some() || self.duration.is_some()) {
+            return Err(usage(format!(
+                "--external-id and --duration apply to the role assumed in each of --accounts (or {}); no accounts are given",
+                env::AWS_ACCOUNT_NUMBERS
+            )));
+        }
         Ok(Plan {
+            session_name: self.role_session_name.clone(),
+            external_id: self.external_id.clone(),
+            duration: self.duration,
             accounts,
             role,
             regions: parse_regions(&self.regions)?,
@@ -384,9 +445,9 @@ async fn open_account(
         let role = aws::Role {
             account,
             name: role,
-            session_name: "octobox-ec2-delta",
-            external_id: None,
-            duration: None,
+            session_name: &plan.session_name,
+            external_id: plan.external_id.as_deref(),
+            duration: plan.duration.map(std::time::Duration::from_secs),
         };
         aws::assume_role(base, &role)
             .await
@@ -587,7 +648,7 @@ pub fn reverse(inv: &Inventory, halo: &[Value]) -> Vec<Value> {
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     let plan = cli.plan()?;
     let aws_side = async {
-        let base = aws::load(None).await;
+        let base = aws::load_profile(None, cli.aws_profile.as_deref()).await;
         let caller = aws::caller_account(&base).await.map_err(|e| {
             e.context("cannot read the caller's AWS identity (check the AWS credentials)")
         })?;

@@ -3,7 +3,7 @@
 //! and scan-export through octo-export's store). No other tool links it (a test in `tests/`
 //! checks), so they do not carry the AWS SDK.
 //!
-//! - this file: [`load`] the configuration, [`assume_role`] (aws-config's `AssumeRoleProvider`,
+//! - this file: [`load`] the configuration (a named profile: [`load_profile`]), [`assume_role`] (aws-config's `AssumeRoleProvider`,
 //!   ARNs for the partition of the region: [`role_arn`]), [`regions`], [`caller_account`],
 //!   [`describe`] an SDK error without its credentials
 //! - [`s3`]: a bucket and prefix, objects read, deleted and written in one `PutObject` or a
@@ -26,7 +26,19 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 
 /// Load the SDK configuration from the standard chain; `region` overrides it.
 pub async fn load(region: Option<&str>) -> SdkConfig {
+    load_profile(region, None).await
+}
+
+/// [`load`] with a named profile of `~/.aws/config` (`--profile`; else `AWS_PROFILE`, else
+/// `default`), as the AWS CLI takes it: static keys, `credential_process`, SSO, or `role_arn` with
+/// `source_profile` / `credential_source` (aws-config's profile provider assumes the role chain,
+/// with the profile's `external_id`, `role_session_name` and `duration_seconds`). The files are
+/// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` when set.
+pub async fn load_profile(region: Option<&str>, profile: Option<&str>) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(p) = profile {
+        loader = loader.profile_name(p);
+    }
     if let Some(r) = region {
         loader = loader.region(Region::new(r.to_string()));
     }

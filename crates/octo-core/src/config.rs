@@ -1,8 +1,23 @@
 //! Configuration: flags > environment > config file > defaults.
 //!
-//! Secrets (API secret keys) only ever come from the environment and live in
+//! Secrets (API secret keys) come from the environment or from a command named in octo.yml
+//! (`credential_process`, [`process`]; never from the file itself) and live in
 //! [`secrecy::SecretString`]; `Debug` of every type here redacts them, and [`HaloConfig::report`]
 //! (what `doctor` prints) shows only whether they are set.
+//!
+//! Named Halo profiles (`--profile NAME` / `HALO_PROFILE`) pick `halo.profiles.NAME` of octo.yml,
+//! whose keys override those of `halo:` itself:
+//!
+//! ```yaml
+//! halo:
+//!   max_rps: 5
+//!   credential_process: [vault-halo, default]     # {"key_id": "…", "secret_key": "…"}
+//!   profiles:
+//!     eu:
+//!       api_url: https://api.eu.example.net
+//!       credential_process: [vault-halo, eu]
+//!       credential_process_rw: [vault-halo, eu-rw]
+//! ```
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -16,7 +31,12 @@ use url::Url;
 use crate::env;
 use crate::exit::usage;
 
+mod process;
 mod yaml;
+pub use process::{
+    CredentialProcess, DEFAULT_TIMEOUT_SECS as CREDENTIAL_PROCESS_TIMEOUT_SECS, MAX_OUTPUT_BYTES,
+    parse_output,
+};
 pub use yaml::{
     MAX_YAML_BYTES, MAX_YAML_DEPTH, check_yaml_shape, load_yaml_text, read_config_text, yaml11_bool,
 };
@@ -144,6 +164,10 @@ pub struct HaloArgs {
     /// Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]
     #[arg(long = "config", value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
+    /// Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of
+    /// halo: [env: HALO_PROFILE]
+    #[arg(long = "profile", value_name = "NAME", global = true)]
+    pub profile: Option<String>,
 }
 
 /// A Halo API key pair. The secret never prints.
@@ -165,7 +189,8 @@ impl fmt::Debug for ApiKey {
     }
 }
 
-/// The `halo:` section of octo.yml (everything optional; secrets are not accepted here).
+/// The `halo:` section of octo.yml (everything optional; secrets are not accepted here, only a
+/// command that prints them), and each of its `profiles:`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HaloFileSection {
@@ -175,6 +200,137 @@ pub struct HaloFileSection {
     pub max_rps: Option<f64>,
     pub max_in_flight: Option<usize>,
     pub timeout_secs: Option<u64>,
+    /// Prints `{"key_id": …, "secret_key": …}`: the read-only key.
+    pub credential_process: Option<CredentialProcess>,
+    /// Prints `{"key_id": …, "secret_key": …}`: the full-access key.
+    pub credential_process_rw: Option<CredentialProcess>,
+    /// Named profiles (`--profile NAME`): their keys override these.
+    #[serde(default)]
+    pub profiles: std::collections::BTreeMap<String, HaloFileSection>,
+}
+
+impl HaloFileSection {
+    /// This section with profile `name`'s keys over it, and the key prefix of the profile
+    /// (`halo.profiles.NAME`). `source` says where the name came from, for the error.
+    /// The names of the keys the profile set come back too (their source is the profile's).
+    fn with_profile(
+        mut self,
+        name: &str,
+        source: &Source,
+        path: Option<&Path>,
+    ) -> anyhow::Result<(HaloFileSection, Vec<&'static str>)> {
+        let known = self.profiles.keys().cloned().collect::<Vec<_>>().join(", ");
+        let Some(p) = self.profiles.remove(name) else {
+            return Err(usage(match path {
+                None => format!(
+                    "Halo profile `{name}` ({source}) needs a config file with halo.profiles.{name}"
+                ),
+                Some(path) if known.is_empty() => format!(
+                    "Halo profile `{name}` ({source}): {} has no halo.profiles",
+                    path.display()
+                ),
+                Some(path) => format!(
+                    "Halo profile `{name}` ({source}) is not in {}: halo.profiles has {known}",
+                    path.display()
+                ),
+            }));
+        };
+        if !p.profiles.is_empty() {
+            return Err(usage(format!(
+                "halo.profiles.{name}: a profile cannot have profiles of its own"
+            )));
+        }
+        let set = [
+            ("api_url", p.api_url.is_some()),
+            ("hostname", p.hostname.is_some()),
+            ("port", p.port.is_some()),
+            ("max_rps", p.max_rps.is_some()),
+            ("max_in_flight", p.max_in_flight.is_some()),
+            ("timeout_secs", p.timeout_secs.is_some()),
+            ("credential_process", p.credential_process.is_some()),
+            ("credential_process_rw", p.credential_process_rw.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(k, set)| set.then_some(k))
+        .collect();
+        let merged = HaloFileSection {
+            api_url: p.api_url.or(if p.hostname.is_some() || p.port.is_some() {
+                None
+            } else {
+                self.api_url
+            }),
+            hostname: p.hostname.or(self.hostname),
+            port: p.port.or(self.port),
+            max_rps: p.max_rps.or(self.max_rps),
+            max_in_flight: p.max_in_flight.or(self.max_in_flight),
+            timeout_secs: p.timeout_secs.or(self.timeout_secs),
+            credential_process: p.credential_process.or(self.credential_process),
+            credential_process_rw: p.credential_process_rw.or(self.credential_process_rw),
+            profiles: Default::default(),
+        };
+        Ok((merged, set))
+    }
+}
+
+/// A Halo key pair from `setting` (`halo.credential_process` …), which prints
+/// `{"key_id": …, "secret_key": …}`.
+fn key_from_process(p: &CredentialProcess, setting: String) -> anyhow::Result<ApiKey> {
+    let mut got = p.run(&setting, &["key_id", "secret_key"])?;
+    let id = got.remove("key_id").map(|s| {
+        use secrecy::ExposeSecret;
+        s.expose_secret().to_string()
+    });
+    let secret = got.remove("secret_key");
+    let (Some(id), Some(secret)) = (id, secret) else {
+        return Err(usage(format!("{setting}: no key_id or secret_key")));
+    };
+    // the names in messages about this key (`check … and …`): made once per process
+    let id_var: &'static str = Box::leak(format!("{setting} (key_id)").into_boxed_str());
+    Ok(ApiKey {
+        id,
+        secret,
+        id_var,
+        secret_var: "its secret_key",
+    })
+}
+
+/// The secret `field` printed by `<section>.credential_process` of the config file (see
+/// [`process`]), and its source; `None` when the file or the setting is absent. For secrets of
+/// sections a tool reads itself: `secret_from_process(file, "freshdesk", "api_key")` for
+/// sec-takedown's FreshDesk key.
+pub fn secret_from_process(
+    file: Option<&ConfigFile>,
+    section: &str,
+    field: &str,
+) -> anyhow::Result<Option<Setting<SecretString>>> {
+    let Some(file) = file else {
+        return Ok(None);
+    };
+    let Some(raw) = file
+        .doc
+        .get(section)
+        .and_then(|s| s.get("credential_process"))
+    else {
+        return Ok(None);
+    };
+    let setting = format!("{section}.credential_process");
+    let p: CredentialProcess = serde_yaml_ng::from_value(raw.clone()).map_err(|_| {
+        usage(format!(
+            "{}: {setting} must be a list [program, arg, …] or {{command: [program, arg, …], timeout_secs: N}}",
+            file.path.display()
+        ))
+    })?;
+    let mut got = p.run(&setting, &[field])?;
+    let value = got
+        .remove(field)
+        .ok_or_else(|| usage(format!("{setting}: no field `{field}`")))?;
+    Ok(Some(Setting {
+        value,
+        source: Source::File {
+            path: file.path.clone(),
+            key: setting,
+        },
+    }))
 }
 
 /// A loaded config file: its path, text and YAML document. Tools deserialize their own sections.
@@ -309,6 +465,8 @@ pub struct HaloConfig {
     pub connect_timeout: Duration,
     pub config_path: Option<PathBuf>,
     pub proxy: Option<String>,
+    /// The named profile in effect (`halo.profiles.NAME`).
+    pub profile: Option<String>,
     /// Where each setting came from, by the name `doctor` shows (`api_url`, `max_in_flight` …).
     pub sources: Vec<(&'static str, Source)>,
 }
@@ -389,9 +547,24 @@ impl HaloArgs {
             Some(f) => f.section("halo")?.unwrap_or_default(),
             None => HaloFileSection::default(),
         };
+        let profile = match (&self.profile, env_nonempty(env::HALO_PROFILE)) {
+            (Some(p), _) => Some((p.trim().to_string(), Source::Flag("--profile"))),
+            (None, Some(p)) => Some((p.trim().to_string(), Source::Env(env::HALO_PROFILE))),
+            (None, None) => None,
+        };
+        let (section, from_profile) = match &profile {
+            Some((name, source)) => {
+                section.with_profile(name, source, file.as_ref().map(|f| f.path.as_path()))?
+            }
+            None => (section, Vec::new()),
+        };
+        let key_of = |key: &str| match &profile {
+            Some((name, _)) if from_profile.contains(&key) => format!("halo.profiles.{name}.{key}"),
+            _ => format!("halo.{key}"),
+        };
         let file_src = |key: &str| Source::File {
             path: file.as_ref().map(|f| f.path.clone()).unwrap_or_default(),
-            key: format!("halo.{key}"),
+            key: key_of(key),
         };
 
         let (raw_url, base_url_source) = if let Some(u) = &self.api_url {
@@ -445,7 +618,7 @@ impl HaloArgs {
             lookup,
             ("--max-rps", self.max_rps),
             Some(env::HALO_MAX_RPS),
-            (file.as_ref(), "halo.max_rps", section.max_rps),
+            (file.as_ref(), &key_of("max_rps"), section.max_rps),
             0.0,
             crate::validate::check_rps,
         )?;
@@ -453,7 +626,11 @@ impl HaloArgs {
             lookup,
             ("--max-in-flight", self.max_in_flight),
             Some(env::HALO_CONCURRENCY),
-            (file.as_ref(), "halo.max_in_flight", section.max_in_flight),
+            (
+                file.as_ref(),
+                &key_of("max_in_flight"),
+                section.max_in_flight,
+            ),
             DEFAULT_MAX_IN_FLIGHT,
             crate::validate::check_in_flight,
         )?;
@@ -461,7 +638,7 @@ impl HaloArgs {
             lookup,
             ("--timeout", self.timeout),
             Some(env::HALO_TIMEOUT),
-            (file.as_ref(), "halo.timeout_secs", section.timeout_secs),
+            (file.as_ref(), &key_of("timeout_secs"), section.timeout_secs),
             DEFAULT_TIMEOUT_SECS,
             crate::validate::check_timeout_secs,
         )?;
@@ -470,20 +647,38 @@ impl HaloArgs {
             None => env_nonempty(env::HTTPS_PROXY_LOWER)
                 .map(|p| (p, Source::Env(env::HTTPS_PROXY_LOWER))),
         };
-        let read_key = key_from_env(lookup, env::HALO_API_KEY, env::HALO_API_SECRET_KEY)?;
-        let write_key = key_from_env(lookup, env::HALO_API_KEY_RW, env::HALO_API_SECRET_KEY_RW)?;
-        let key_source = |k: &Option<ApiKey>, var: &'static str| {
-            if k.is_some() {
-                Source::Env(var)
-            } else {
-                Source::Default
+        // each key: the environment, else the (profile's) credential_process, else not set
+        let key = |id_var, secret_var, process: &Option<CredentialProcess>, name: &str| {
+            if let Some(k) = key_from_env(lookup, id_var, secret_var)? {
+                return Ok::<_, anyhow::Error>((Some(k), Source::Env(id_var)));
             }
+            match process {
+                Some(p) => Ok((Some(key_from_process(p, key_of(name))?), file_src(name))),
+                None => Ok((None, Source::Default)),
+            }
+        };
+        let (read_key, read_source) = key(
+            env::HALO_API_KEY,
+            env::HALO_API_SECRET_KEY,
+            &section.credential_process,
+            "credential_process",
+        )?;
+        let (write_key, write_source) = key(
+            env::HALO_API_KEY_RW,
+            env::HALO_API_SECRET_KEY_RW,
+            &section.credential_process_rw,
+            "credential_process_rw",
+        )?;
+        let (profile, profile_source) = match profile {
+            Some((name, source)) => (Some(name), source),
+            None => (None, Source::Default),
         };
         let sources = vec![
             ("config_file", config_source),
+            ("profile", profile_source),
             ("api_url", base_url_source),
-            ("read_key", key_source(&read_key, env::HALO_API_KEY)),
-            ("write_key", key_source(&write_key, env::HALO_API_KEY_RW)),
+            ("read_key", read_source),
+            ("write_key", write_source),
             ("max_rps", max_rps.source),
             ("max_in_flight", max_in_flight.source),
             ("timeout_secs", timeout.source),
@@ -503,6 +698,7 @@ impl HaloArgs {
             connect_timeout: Duration::from_secs(10),
             config_path: file.map(|f| f.path),
             proxy: proxy.map(|(p, _)| p),
+            profile,
             sources,
         })
     }
@@ -525,37 +721,29 @@ impl HaloConfig {
                 json!({"id": null, "id_var": id_var, "secret": "not set", "secret_var": secret_var})
             }
         };
-        let settings: serde_json::Map<String, Value> = self
-            .sources
-            .iter()
-            .map(|(name, source)| {
-                let value = match *name {
-                    "config_file" => {
-                        json!(self.config_path.as_ref().map(|p| p.display().to_string()))
-                    }
-                    "api_url" => json!(self.base_url.as_str().trim_end_matches('/')),
-                    "read_key" => json!(
-                        self.read_key
-                            .as_ref()
-                            .map(|k| format!("{} (secret redacted)", k.id))
-                    ),
-                    "write_key" => json!(
-                        self.write_key
-                            .as_ref()
-                            .map(|k| format!("{} (secret redacted)", k.id))
-                    ),
-                    "max_rps" => json!(self.max_rps),
-                    "max_in_flight" => json!(self.max_in_flight),
-                    "timeout_secs" => json!(self.timeout.as_secs()),
-                    "proxy" => json!(self.proxy.as_deref().map(redact_url)),
-                    _ => Value::Null,
-                };
-                (
-                    (*name).to_string(),
-                    json!({"value": value, "source": source.to_string()}),
-                )
-            })
-            .collect();
+        let settings = crate::doctor::settings(self.sources.iter().map(|(name, source)| {
+            let value = match *name {
+                "config_file" => json!(self.config_path.as_ref().map(|p| p.display().to_string())),
+                "api_url" => json!(self.base_url.as_str().trim_end_matches('/')),
+                "profile" => json!(self.profile),
+                "read_key" => json!(
+                    self.read_key
+                        .as_ref()
+                        .map(|k| format!("{} (secret redacted)", k.id))
+                ),
+                "write_key" => json!(
+                    self.write_key
+                        .as_ref()
+                        .map(|k| format!("{} (secret redacted)", k.id))
+                ),
+                "max_rps" => json!(self.max_rps),
+                "max_in_flight" => json!(self.max_in_flight),
+                "timeout_secs" => json!(self.timeout.as_secs()),
+                "proxy" => json!(self.proxy.as_deref().map(redact_url)),
+                _ => Value::Null,
+            };
+            (*name, value, source)
+        }));
         json!({
             "api_url": self.base_url.as_str().trim_end_matches('/'),
             "api_url_source": self.source("api_url").to_string(),
@@ -565,6 +753,7 @@ impl HaloConfig {
             "max_in_flight": self.max_in_flight,
             "timeout_secs": self.timeout.as_secs(),
             "config_file": self.config_path.as_ref().map(|p| p.display().to_string()),
+            "profile": self.profile,
             "proxy": self.proxy.as_deref().map(redact_url),
             "settings": settings,
         })

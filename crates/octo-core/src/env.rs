@@ -29,6 +29,7 @@ vars! {
     HALO_MAX_RPS = "HALO_MAX_RPS", "all Halo tools", false, "Client-side request rate limit (requests per second, 0 = off)";
     HALO_CONCURRENCY = "HALO_CONCURRENCY", "all Halo tools", false, "Requests in flight at once (1-256, default 4)";
     HALO_TIMEOUT = "HALO_TIMEOUT", "all Halo tools", false, "Deadline of each Halo request in seconds (as --timeout; default 60); all retries of one request get three times as long";
+    HALO_PROFILE = "HALO_PROFILE", "all Halo tools", false, "Named Halo profile (as --profile): the settings of halo.profiles.NAME in octo.yml";
     HTTPS_PROXY = "HTTPS_PROXY", "all HTTP tools", false, "Proxy for HTTPS requests (read by the HTTP client, reqwest; a user:password in it is never printed)";
     HTTPS_PROXY_LOWER = "https_proxy", "all HTTP tools", false, "Same as HTTPS_PROXY (reqwest reads both; HTTPS_PROXY wins)";
     HTTP_PROXY = "HTTP_PROXY", "all HTTP tools", false, "Proxy for plain-http requests (e.g. to octo-sim), read by reqwest (also `http_proxy`)";
@@ -38,7 +39,9 @@ vars! {
     AWS_ACCOUNT_NUMBERS = "AWS_ACCOUNT_NUMBERS", "ec2-delta", false, "`;`-separated AWS account ids to inventory";
     AWS_ENDPOINT_URL = "AWS_ENDPOINT_URL", "ec2-delta, event-export, scan-export", false, "AWS endpoint override (moto in tests), read by the AWS SDK";
     AWS_ENDPOINT_URL_S3 = "AWS_ENDPOINT_URL_S3", "event-export, scan-export", false, "S3 endpoint override (wins over AWS_ENDPOINT_URL for S3), read by the AWS SDK";
-    AWS_PROFILE = "AWS_PROFILE", "ec2-delta, event-export, scan-export", false, "Named profile of ~/.aws/config (AWS SDK credential chain)";
+    AWS_PROFILE = "AWS_PROFILE", "ec2-delta, event-export, scan-export", false, "Named profile of ~/.aws/config (as ec2-delta --profile; AWS SDK credential chain, role_arn + source_profile included)";
+    AWS_CONFIG_FILE = "AWS_CONFIG_FILE", "ec2-delta, event-export, scan-export", false, "Path of the AWS config file (default ~/.aws/config), read by the AWS SDK";
+    AWS_SHARED_CREDENTIALS_FILE = "AWS_SHARED_CREDENTIALS_FILE", "ec2-delta, event-export, scan-export", false, "Path of the AWS credentials file (default ~/.aws/credentials), read by the AWS SDK";
     AWS_ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID", "ec2-delta, event-export, scan-export", false, "Static AWS credentials (AWS SDK credential chain)";
     AWS_SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY", "ec2-delta, event-export, scan-export", true, "Secret of AWS_ACCESS_KEY_ID";
     AWS_SESSION_TOKEN = "AWS_SESSION_TOKEN", "ec2-delta, event-export, scan-export", true, "Session token of temporary AWS credentials";

@@ -11,11 +11,13 @@
 //! - [`log`]: tracing to stderr, `-v/-q`, `--log-format json`
 //! - [`mutation`]: `--apply`/`--dry-run`/`--yes` of every mutating command, typed confirmation
 //! - [`progress`]: progress bars on stderr, only on a terminal and never with `-q`
+//! - [`doctor`]: what every `doctor` shares: settings with sources, redaction, checks, the report
 //! - [`docs`]: man pages and completions generated from clap
 //! - [`validate`]: ranges of numbers from flags, env and octo.yml (clap value parsers)
 
 pub mod config;
 pub mod docs;
+pub mod doctor;
 pub mod env;
 pub mod exit;
 pub mod halo;

@@ -10,6 +10,8 @@
 //!   `archived` (→ `is_archived`); anything else → `channel_not_found`.
 //! - Socket Mode's conversations (`slack_socket`: the channel and DM ids events came from) are
 //!   accepted by id.
+//! - `auth.test`: the same bearer token; `{"ok": true, "url", "team", "user", "team_id",
+//!   "user_id", "bot_id"}` or `{"ok": false, "error": "not_authed" | "invalid_auth"}`.
 //! - Webhook: only [`WEBHOOK_PATH`] exists (else 404 `no_service`); answers 200 `ok`.
 
 use std::sync::Arc;
@@ -47,6 +49,7 @@ impl SlackState {
 pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/api/chat.postMessage", post(post_message))
+        .route("/api/auth.test", post(auth_test))
         .route("/services/{a}/{b}/{c}", post(webhook))
 }
 
@@ -91,16 +94,35 @@ impl Shared {
     }
 }
 
-async fn post_message(State(sh): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+/// The bot token's check: `Err` is Slack's error answer.
+fn check_token(headers: &HeaderMap) -> Result<(), Response> {
     let auth = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
     let Some(token) = auth else {
-        return slack_err("not_authed");
+        return Err(slack_err("not_authed"));
     };
     if token.trim() != SLACK_TOKEN {
-        return slack_err("invalid_auth");
+        return Err(slack_err("invalid_auth"));
+    }
+    Ok(())
+}
+
+async fn auth_test(headers: HeaderMap) -> Response {
+    if let Err(r) = check_token(&headers) {
+        return r;
+    }
+    axum::Json(json!({
+        "ok": true, "url": "https://octo-sim.slack.com/", "team": "octo-sim",
+        "user": "octobot", "team_id": "TSIM0000", "user_id": "USIM0000", "bot_id": "BSIM0000",
+    }))
+    .into_response()
+}
+
+async fn post_message(State(sh): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(r) = check_token(&headers) {
+        return r;
     }
     let Some(m) = parse_body(&headers, &body) else {
         return slack_err("invalid_json");

@@ -7,27 +7,26 @@
 //! `slack-notify.message/v1` record per input record goes to stdout. The token and the webhook
 //! URL never print.
 
+pub mod config;
+mod doctor;
 pub mod format;
 pub mod route;
 pub mod rules;
 
 use std::collections::HashSet;
 
-use anyhow::Context;
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, Parser, Subcommand};
 use octo_core::env;
 use octo_core::exit::{Exit, usage};
 use octo_core::http::{Http, HttpConfig, HttpError, Method, Req, StatusCode};
 use octo_core::log::LogArgs;
 use octo_core::output::{Defaults, OutputArgs, Printer};
 use octo_core::records::Record;
-use octo_response::config::load_section;
-use octo_response::events::EventType;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use rules::NotifyRules;
+use config::SlackConfig;
 
 pub const RECORD: &str = "slack-notify.message/v1";
 
@@ -42,9 +41,11 @@ Examples:
   slack-notify --dry-run < records.jsonl                         # print the messages only
   ec2-delta --format jsonl | slack-notify --route routes.yml     # each team hears of its instances
 
-Configuration: SLACK_API_TOKEN (bot token, chat.postMessage) or --webhook-url / SLACK_WEBHOOK_URL;
-channel: --channel > SLACK_CHANNEL > notify.channel in octo.yml > `halo`. SLACK_API_URL overrides
-https://slack.com/api. octo.yml `notify:` keys: channel, suppress_events, critical_only.
+Configuration (flag > env > octo.yml `notify:` > default; `slack-notify doctor` shows each value
+and its source): SLACK_API_TOKEN (bot token, chat.postMessage) or --webhook-url / SLACK_WEBHOOK_URL;
+channel: --channel > SLACK_CHANNEL > notify.channel > `halo`; --api-url > SLACK_API_URL >
+notify.api_url > https://slack.com/api; --batch > notify.batch > 10; --max-rps > notify.max_rps > 0
+(off). octo.yml `notify:` keys: channel, suppress_events, critical_only, api_url, batch, max_rps.
 --route FILE (YAML): `routes:` rules matching one of key_name > vpc_id > aws_region > aws_account
 (first match wins) to a `channel:`; records no rule matches go to `default:` or the channel above.
 Exit codes: 0 ok, 1 Slack unreachable, 2 usage or configuration error (also: Slack rejected the
@@ -55,6 +56,8 @@ failed.";
 #[derive(Debug, Parser)]
 #[command(name = "slack-notify", version = octo_core::VERSION, after_help = AFTER_HELP)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Slack channel [env: SLACK_CHANNEL; config notify.channel; default `halo`]
     #[arg(long, value_name = "CHANNEL")]
     pub channel: Option<String>,
@@ -71,8 +74,16 @@ pub struct Cli {
     #[arg(long = "all-actions")]
     pub all_actions: bool,
     /// At most this many records per Slack message when they arrive in a burst
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    pub batch: usize,
+    /// (1-100) [config notify.batch; default 10]
+    #[arg(long, value_name = "N")]
+    pub batch: Option<usize>,
+    /// Slack Web API base URL [env: SLACK_API_URL; config notify.api_url; default
+    /// https://slack.com/api]
+    #[arg(long = "api-url", value_name = "URL", global = true)]
+    pub api_url: Option<String>,
+    /// Client-side limit of Slack requests per second, 0 = off [config notify.max_rps; default 0]
+    #[arg(long = "max-rps", value_name = "N", value_parser = octo_core::validate::rps)]
+    pub max_rps: Option<f64>,
     /// Route each record to a channel by its key_name > vpc_id > aws_region > aws_account
     /// (YAML rules; first match wins, unmatched records go to the default channel)
     #[arg(long, value_name = "FILE")]
@@ -86,7 +97,7 @@ pub struct Cli {
     #[command(flatten)]
     pub bad_records: octo_core::records::BadRecordArgs,
     /// Config file (octo.yml) [env: OCTO_CONFIG]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -94,17 +105,28 @@ pub struct Cli {
     pub log: LogArgs,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the Slack settings (each with its source; secrets redacted) and that Slack accepts
+    /// the token (auth.test)
+    Doctor,
+}
+
 /// The clap command: flags, `--generate` and examples (parsing, help, man pages, completions).
 pub fn command() -> clap::Command {
-    octo_core::docs::command(Cli::command(), &[])
+    octo_core::docs::command(
+        Cli::command(),
+        &[(
+            "doctor",
+            "Examples:\n  slack-notify doctor\n  slack-notify doctor -o json | jq .config.settings\n",
+        )],
+    )
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     cli.log.init();
     octo_core::block_on(run_async(cli))
 }
-
-use octo_core::env::var_nonempty as env_nonempty;
 
 /// Where messages go.
 enum Target {
@@ -130,74 +152,38 @@ struct Settings {
     batch: usize,
 }
 
-fn settings(cli: &Cli) -> anyhow::Result<Settings> {
-    let (rules, _) = load_section::<NotifyRules>(cli.config.as_deref(), "notify")?;
-    let rules = rules.unwrap_or_default();
-    let mut suppress: HashSet<String> = rules.suppress_events.iter().map(|t| t.0.clone()).collect();
-    for t in &cli.suppress {
-        let t: EventType =
-            serde_json::from_value(json!(t)).map_err(|e| usage(format!("--suppress: {e}")))?;
-        suppress.insert(t.0);
-    }
-    if cli.batch == 0 {
-        return Err(usage("--batch must be at least 1"));
-    }
-    let routes = match &cli.route {
-        Some(p) => route::Routes::load(p)?,
-        None => route::Routes::default(),
-    };
-    let channel = cli
-        .channel
-        .clone()
-        .or_else(|| routes.default.clone())
-        .or_else(|| env_nonempty(env::SLACK_CHANNEL))
-        .or(rules.channel.clone())
-        .unwrap_or_else(|| "halo".to_string());
-    let webhook = cli
-        .webhook_url
-        .clone()
-        .or_else(|| env_nonempty(env::SLACK_WEBHOOK_URL));
+fn settings(cli: &Cli, cfg: SlackConfig) -> anyhow::Result<Settings> {
+    let post_url = cfg.method_url("chat.postMessage")?;
+    let channel = cfg.channel.value;
     let target = if cli.dry_run {
         Target::DryRun { channel }
-    } else if let Some(w) = webhook {
+    } else if let Some(url) = cfg.webhook_url.value {
         if cli.route.is_some() {
             return Err(usage(
                 "--route needs chat.postMessage (SLACK_API_TOKEN): a webhook posts to one fixed channel",
             ));
         }
-        let url = url::Url::parse(w.trim())
-            .ok()
-            .filter(|u| u.scheme() == "https" || u.scheme() == "http")
-            .ok_or_else(|| usage("the Slack webhook URL is not an http(s) URL"))?;
         Target::Webhook { url }
     } else {
-        let token = env_nonempty(env::SLACK_API_TOKEN).ok_or_else(|| {
+        let token = cfg.token.value.ok_or_else(|| {
             usage(format!(
                 "no Slack credentials: set {} (bot token) or pass --webhook-url (or use --dry-run)",
                 env::SLACK_API_TOKEN
             ))
         })?;
-        let base =
-            env_nonempty(env::SLACK_API_URL).unwrap_or_else(|| "https://slack.com/api".into());
-        let base = octo_core::config::parse_base_url(&base, "SLACK_API_URL")?;
-        let url = url::Url::parse(&format!(
-            "{}/chat.postMessage",
-            base.as_str().trim_end_matches('/')
-        ))
-        .context("building the chat.postMessage URL")?;
         Target::Api {
-            url,
-            token: SecretString::from(token.trim().to_string()),
+            url: post_url,
+            token,
             channel,
         }
     };
     Ok(Settings {
         target,
-        routes,
-        critical_only: cli.critical_only || rules.critical_only,
-        suppress,
+        routes: cfg.routes,
+        critical_only: cfg.critical_only.value,
+        suppress: cfg.suppress,
         all_actions: cli.all_actions,
-        batch: cli.batch,
+        batch: cfg.batch.value,
     })
 }
 
@@ -277,7 +263,7 @@ fn fatal_slack_error(e: &str) -> bool {
 }
 
 /// A failure message that never contains the webhook URL or the token.
-fn http_failure(e: &HttpError, what: &str) -> String {
+pub(crate) fn http_failure(e: &HttpError, what: &str) -> String {
     match e {
         HttpError::Transport {
             source_text,
@@ -500,13 +486,23 @@ impl Sender {
     }
 }
 
-async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
-    let settings = settings(&cli)?;
-    let http = Http::new(HttpConfig {
+/// The HTTP client of every Slack request.
+fn http_client(cfg: &SlackConfig) -> anyhow::Result<Http> {
+    Http::new(HttpConfig {
         user_agent: format!("octobox-slack-notify/{}", env!("CARGO_PKG_VERSION")),
         max_in_flight: 1,
+        max_rps: cfg.max_rps.value,
         ..HttpConfig::default()
-    })?;
+    })
+}
+
+async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
+    let cfg = SlackConfig::resolve(&cli)?;
+    if let Some(Command::Doctor) = cli.command {
+        return doctor::run(&cfg, &cli).await;
+    }
+    let http = http_client(&cfg)?;
+    let settings = settings(&cli, cfg)?;
     let (tx, mut rx) = mpsc::channel::<Item>(4096);
     let mut bad = cli.bad_records.tracker();
     let fail_fast = cli.bad_records.on_bad_record == octo_core::records::OnBadRecord::Fail;

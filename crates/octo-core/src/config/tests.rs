@@ -60,6 +60,7 @@ fn each_setting_flag_over_env_over_file_over_default() {
         max_in_flight: Some(11),
         timeout: None,
         config: None,
+        profile: None,
     };
     // flag
     let c = flags.resolve_from(file(yaml), &env).unwrap();
@@ -202,7 +203,8 @@ fn report_shows_every_source_and_no_secret() {
         s["config_file"],
         json!({"value": "/etc/octo.yml", "source": "flag --config"})
     );
-    assert_eq!(s.as_object().unwrap().len(), 8);
+    assert_eq!(s["profile"], json!({"value": null, "source": "default"}));
+    assert_eq!(s.as_object().unwrap().len(), 9);
 }
 
 #[test]
