@@ -57,10 +57,11 @@ vars! {
     OCTO_CONFIG = "OCTO_CONFIG", "all tools but ec2-delta", false, "Path of octo.yml (else $XDG_CONFIG_HOME/octobox/octo.yml)";
     XDG_CONFIG_HOME = "XDG_CONFIG_HOME", "all tools but ec2-delta", false, "Base of the default config paths: $XDG_CONFIG_HOME/octobox/octo.yml, $XDG_CONFIG_HOME/openstack/clouds.yaml (default ~/.config)";
     HOME = "HOME", "all tools", false, "Home directory: ~/.config when XDG_CONFIG_HOME is unset; ~/.aws for the AWS SDK";
-    OS_CLOUD = "OS_CLOUD", "sec-takedown", false, "Cloud name in clouds.yaml (then OS_* below are not read)";
-    OS_CLIENT_CONFIG_FILE = "OS_CLIENT_CONFIG_FILE", "sec-takedown", false, "Path of clouds.yaml (else ./clouds.yaml, ~/.config/openstack/clouds.yaml, /etc/openstack/clouds.yaml)";
+    OS_CLOUD = "OS_CLOUD", "sec-takedown", false, "Cloud name in clouds.yaml + secure.yaml (as --os-cloud); each OS_* below that is set overrides that field of the cloud";
+    OS_CLIENT_CONFIG_FILE = "OS_CLIENT_CONFIG_FILE", "sec-takedown", false, "clouds.yaml to read first (then ./clouds.yaml, ~/.config/openstack/clouds.yaml, /etc/openstack/clouds.yaml; also .yml, .json)";
+    OS_CLIENT_SECURE_FILE = "OS_CLIENT_SECURE_FILE", "sec-takedown", false, "secure.yaml (secrets merged over clouds.yaml) to read first (then the clouds.yaml directories)";
     OS_AUTH_URL = "OS_AUTH_URL", "sec-takedown", false, "Keystone URL, e.g. https://keystone.example.org:5000/v3";
-    OS_AUTH_TYPE = "OS_AUTH_TYPE", "sec-takedown", false, "`password` or `v3applicationcredential` (default: application credential when OS_APPLICATION_CREDENTIAL_ID/NAME is set)";
+    OS_AUTH_TYPE = "OS_AUTH_TYPE", "sec-takedown", false, "`password`, `v3applicationcredential` or `token` (default: token when OS_TOKEN is set, else application credential when OS_APPLICATION_CREDENTIAL_ID/NAME is set)";
     OS_USERNAME = "OS_USERNAME", "sec-takedown", false, "OpenStack user name (password auth)";
     OS_USER_ID = "OS_USER_ID", "sec-takedown", false, "OpenStack user id (password auth, or owner of a named application credential)";
     OS_PASSWORD = "OS_PASSWORD", "sec-takedown", true, "OpenStack password";
@@ -73,6 +74,8 @@ vars! {
     OS_APPLICATION_CREDENTIAL_ID = "OS_APPLICATION_CREDENTIAL_ID", "sec-takedown", false, "Application credential id";
     OS_APPLICATION_CREDENTIAL_NAME = "OS_APPLICATION_CREDENTIAL_NAME", "sec-takedown", false, "Application credential name (needs OS_USER_ID or OS_USERNAME)";
     OS_APPLICATION_CREDENTIAL_SECRET = "OS_APPLICATION_CREDENTIAL_SECRET", "sec-takedown", true, "Application credential secret";
+    OS_TOKEN = "OS_TOKEN", "sec-takedown", true, "An existing Keystone token (auth_type token/v3token), exchanged for one scoped to OS_PROJECT_NAME/ID";
+    OS_CACERT = "OS_CACERT", "sec-takedown", false, "CA bundle (PEM) trusted alone for the OpenStack endpoints (a private CA)";
     OS_REGION_NAME = "OS_REGION_NAME", "sec-takedown", false, "Region of the catalog endpoints to use (default: the first)";
     OS_INTERFACE = "OS_INTERFACE", "sec-takedown", false, "Endpoint interface: public (default), internal or admin";
     FRESHDESK_DOMAIN = "FRESHDESK_DOMAIN", "sec-takedown", false, "FreshDesk domain (https://DOMAIN.freshdesk.com)";

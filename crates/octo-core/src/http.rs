@@ -40,6 +40,8 @@ pub struct HttpConfig {
     pub retry_budget: u32,
     /// Deadline of one request with all its retries and waits; each attempt also stops at it.
     pub total_timeout: Duration,
+    /// A private CA bundle (PEM): when set, only these roots are trusted (as `OS_CACERT`).
+    pub ca_certs_pem: Option<Vec<u8>>,
 }
 
 impl Default for HttpConfig {
@@ -56,6 +58,7 @@ impl Default for HttpConfig {
             max_rps: 0.0,
             retry_budget: 100,
             total_timeout: Duration::from_secs(180),
+            ca_certs_pem: None,
         }
     }
 }
@@ -171,7 +174,16 @@ const MILLI: u64 = 1000;
 impl Http {
     pub fn new(cfg: HttpConfig) -> anyhow::Result<Http> {
         #[allow(clippy::disallowed_methods)] // the one place that builds a reqwest client
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(pem) = &cfg.ca_certs_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| crate::exit::usage(format!("the CA bundle is not PEM: {e}")))?;
+            if certs.is_empty() {
+                return Err(crate::exit::usage("the CA bundle holds no certificate"));
+            }
+            builder = builder.tls_certs_only(certs);
+        }
+        let client = builder
             .user_agent(cfg.user_agent.clone())
             .timeout(cfg.timeout)
             .connect_timeout(cfg.connect_timeout)

@@ -100,6 +100,9 @@ pub struct ServeArgs {
     /// lock takes no reason; above it → 406)
     #[arg(long, default_value = "2.96", value_parser = crate::parse_microversion, value_name = "X.Y")]
     pub nova_max_microversion: (u32, u32),
+    /// Lifetime of Keystone tokens in seconds (a short one tests a client's token renewal)
+    #[arg(long, default_value_t = 3600, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub keystone_token_ttl: u64,
     /// Most faults in a row for the same request (method + URL), 0 = unbounded (an outage)
     #[arg(long, default_value_t = 3)]
     pub max_faults_in_a_row: u32,

@@ -147,6 +147,8 @@ pub struct SimConfig {
     pub burst_fraction: f64,
     /// How long a Nova state transition (pause, unpause, snapshot, delete …) takes (default 300 ms).
     pub openstack_transition_ms: u64,
+    /// Lifetime of Keystone tokens (`expires_at`), default one hour; an expired token is a 401.
+    pub keystone_token_ttl_ms: u64,
     /// Highest Nova microversion accepted and advertised in `GET /compute/v2.1` (default 2.96,
     /// a current release's; below 2.73 a lock carries no reason).
     pub nova_max_microversion: (u32, u32),
@@ -166,6 +168,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             burst_fraction: 0.1,
             openstack_transition_ms: 300,
+            keystone_token_ttl_ms: 3_600_000,
             nova_max_microversion: DEFAULT_NOVA_MAX_MICROVERSION,
         }
     }

@@ -70,6 +70,7 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
             hostile: a.hostile,
         },
         nova_max_microversion: a.nova_max_microversion,
+        keystone_token_ttl_ms: a.keystone_token_ttl * 1000,
         ..SimConfig::default()
     };
     let sim = Sim::start_on(cfg, SocketAddr::new(a.host, a.port)).await?;

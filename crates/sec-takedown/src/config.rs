@@ -6,13 +6,16 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use octo_core::config::{ConfigFile, load_config_file, parse_base_url};
+use octo_core::config::{
+    ConfigFile, Setting, Source, load_config_file, parse_base_url, resolve_checked,
+};
 use octo_core::env;
 use octo_core::exit::usage;
 use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
+use crate::clouds::{self, Cloud};
 use crate::template::Templates;
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -28,10 +31,6 @@ pub enum OsMethod {
         user_domain_name: Option<String>,
         user_domain_id: Option<String>,
         password: SecretString,
-        project_name: Option<String>,
-        project_id: Option<String>,
-        project_domain_name: Option<String>,
-        project_domain_id: Option<String>,
     },
     AppCredential {
         id: Option<String>,
@@ -41,6 +40,28 @@ pub enum OsMethod {
         user_domain_name: Option<String>,
         secret: SecretString,
     },
+    /// An existing token (`OS_TOKEN`, auth_type `token`/`v3token`), exchanged for a scoped one.
+    Token { token: SecretString },
+}
+
+impl OsMethod {
+    /// `password`, `application credential` or `token`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            OsMethod::Password { .. } => "password",
+            OsMethod::AppCredential { .. } => "application credential",
+            OsMethod::Token { .. } => "token",
+        }
+    }
+}
+
+/// The project a password or token is scoped to.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectScope {
+    pub name: Option<String>,
+    pub id: Option<String>,
+    pub domain_name: Option<String>,
+    pub domain_id: Option<String>,
 }
 
 /// Effective OpenStack settings.
@@ -49,24 +70,27 @@ pub struct OsAuth {
     /// Keystone v3 base, ending in `/v3`.
     pub auth_url: Url,
     pub method: OsMethod,
+    /// The project scope (password and token auth; an application credential has its own).
+    pub scope: Option<ProjectScope>,
     pub region: Option<String>,
     pub interface: String,
-    /// Where the settings came from (`env` or `clouds.yaml FILE cloud NAME`).
+    /// A private CA bundle (PEM) that alone is trusted for the OpenStack endpoints.
+    pub cacert: Option<PathBuf>,
+    /// Where the settings came from (`environment` or `cloud NAME (FILES)`).
     pub source: String,
+    /// Every field with its value and source (secrets included: print through `doctor` only).
+    pub cloud: Cloud,
 }
 
 impl fmt::Debug for OsAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let m = match &self.method {
-            OsMethod::Password { .. } => "password",
-            OsMethod::AppCredential { .. } => "application credential",
-        };
         f.debug_struct("OsAuth")
             .field("auth_url", &self.auth_url.as_str())
-            .field("method", &m)
+            .field("method", &self.method.name())
             .field("secret", &"[redacted]")
             .field("region", &self.region)
             .field("interface", &self.interface)
+            .field("cacert", &self.cacert)
             .finish()
     }
 }
@@ -81,73 +105,97 @@ fn v3_url(raw: &str, what: &str) -> anyhow::Result<Url> {
     Ok(u)
 }
 
-type Lookup = Box<dyn Fn(&str) -> Option<String>>;
-
-/// A map of string settings (clouds.yaml `auth:` or the `OS_*` environment).
-struct Settings {
-    get: Lookup,
-    describe: Box<dyn Fn(&str) -> String>,
-}
-
-fn build(s: &Settings, auth_type: Option<String>, source: String) -> anyhow::Result<OsAuth> {
-    let g = |k: &str| (s.get)(k);
-    let d = |k: &str| (s.describe)(k);
+pub fn build(c: &Cloud) -> anyhow::Result<OsAuth> {
+    let g = |k: &str| c.get(k).map(String::from);
+    let d = |k: &str| c.describe(k);
     let auth_url = g("auth_url").ok_or_else(|| usage(format!("{} is not set", d("auth_url"))))?;
     let auth_url = v3_url(&auth_url, &d("auth_url"))?;
-    let app = match auth_type.as_deref().map(str::to_ascii_lowercase).as_deref() {
-        Some("password" | "v3password") => false,
+    #[derive(PartialEq)]
+    enum Kind {
+        Password,
+        App,
+        Token,
+    }
+    let kind = match g("auth_type").map(|t| t.to_ascii_lowercase()).as_deref() {
+        Some("password" | "v3password") => Kind::Password,
         Some("v3applicationcredential" | "applicationcredential" | "application_credential") => {
-            true
+            Kind::App
         }
+        Some("token" | "v3token") => Kind::Token,
         Some(other) => {
             return Err(usage(format!(
-                "{} `{other}` is not supported (use password or v3applicationcredential)",
+                "{}: auth_type `{other}` is not supported (use password, v3applicationcredential \
+                 or token)",
                 d("auth_type")
             )));
         }
-        None => {
-            g("application_credential_id").is_some() || g("application_credential_name").is_some()
+        None if g("token").is_some() => Kind::Token,
+        None if g("application_credential_id").is_some()
+            || g("application_credential_name").is_some() =>
+        {
+            Kind::App
+        }
+        None => Kind::Password,
+    };
+    let method = match kind {
+        Kind::App => {
+            let secret = g("application_credential_secret").ok_or_else(|| {
+                usage(format!("{} is not set", d("application_credential_secret")))
+            })?;
+            let (id, name) = (
+                g("application_credential_id"),
+                g("application_credential_name"),
+            );
+            if id.is_none() && name.is_none() {
+                return Err(usage(format!(
+                    "application credential auth needs {} or {}",
+                    d("application_credential_id"),
+                    d("application_credential_name")
+                )));
+            }
+            if id.is_none() && g("user_id").is_none() && g("username").is_none() {
+                return Err(usage(format!(
+                    "a named application credential needs {} or {}",
+                    d("user_id"),
+                    d("username")
+                )));
+            }
+            OsMethod::AppCredential {
+                id,
+                name,
+                user_id: g("user_id"),
+                user_name: g("username"),
+                user_domain_name: g("user_domain_name"),
+                secret: SecretString::from(secret),
+            }
+        }
+        Kind::Token => OsMethod::Token {
+            token: SecretString::from(
+                g("token").ok_or_else(|| usage(format!("{} is not set", d("token"))))?,
+            ),
+        },
+        Kind::Password => {
+            let password =
+                g("password").ok_or_else(|| usage(format!("{} is not set", d("password"))))?;
+            if g("username").is_none() && g("user_id").is_none() {
+                return Err(usage(format!(
+                    "{} (or {}) is not set",
+                    d("username"),
+                    d("user_id")
+                )));
+            }
+            OsMethod::Password {
+                user_name: g("username"),
+                user_id: g("user_id"),
+                user_domain_name: g("user_domain_name"),
+                user_domain_id: g("user_domain_id"),
+                password: SecretString::from(password),
+            }
         }
     };
-    let method = if app {
-        let secret = g("application_credential_secret")
-            .ok_or_else(|| usage(format!("{} is not set", d("application_credential_secret"))))?;
-        let (id, name) = (
-            g("application_credential_id"),
-            g("application_credential_name"),
-        );
-        if id.is_none() && name.is_none() {
-            return Err(usage(format!(
-                "application credential auth needs {} or {}",
-                d("application_credential_id"),
-                d("application_credential_name")
-            )));
-        }
-        if id.is_none() && g("user_id").is_none() && g("username").is_none() {
-            return Err(usage(format!(
-                "a named application credential needs {} or {}",
-                d("user_id"),
-                d("username")
-            )));
-        }
-        OsMethod::AppCredential {
-            id,
-            name,
-            user_id: g("user_id"),
-            user_name: g("username"),
-            user_domain_name: g("user_domain_name"),
-            secret: SecretString::from(secret),
-        }
+    let scope = if kind == Kind::App {
+        None
     } else {
-        let password =
-            g("password").ok_or_else(|| usage(format!("{} is not set", d("password"))))?;
-        if g("username").is_none() && g("user_id").is_none() {
-            return Err(usage(format!(
-                "{} (or {}) is not set",
-                d("username"),
-                d("user_id")
-            )));
-        }
         if g("project_name").is_none() && g("project_id").is_none() {
             return Err(usage(format!(
                 "{} (or {}) is not set: sec-takedown needs a project-scoped (admin) token",
@@ -155,17 +203,12 @@ fn build(s: &Settings, auth_type: Option<String>, source: String) -> anyhow::Res
                 d("project_id")
             )));
         }
-        OsMethod::Password {
-            user_name: g("username"),
-            user_id: g("user_id"),
-            user_domain_name: g("user_domain_name"),
-            user_domain_id: g("user_domain_id"),
-            password: SecretString::from(password),
-            project_name: g("project_name"),
-            project_id: g("project_id"),
-            project_domain_name: g("project_domain_name"),
-            project_domain_id: g("project_domain_id"),
-        }
+        Some(ProjectScope {
+            name: g("project_name"),
+            id: g("project_id"),
+            domain_name: g("project_domain_name"),
+            domain_id: g("project_domain_id"),
+        })
     };
     let interface = g("interface").unwrap_or_else(|| "public".into());
     let interface = interface.trim_end_matches("URL").to_ascii_lowercase();
@@ -175,117 +218,55 @@ fn build(s: &Settings, auth_type: Option<String>, source: String) -> anyhow::Res
             d("interface")
         )));
     }
-    Ok(OsAuth {
-        auth_url,
-        method,
-        region: g("region_name"),
-        interface,
-        source,
-    })
-}
-
-/// The clouds.yaml files searched, in order.
-fn clouds_yaml_paths() -> Vec<PathBuf> {
-    if let Some(p) = env_nonempty(env::OS_CLIENT_CONFIG_FILE) {
-        return vec![PathBuf::from(p)];
-    }
-    let mut v = vec![PathBuf::from("clouds.yaml")];
-    if let Some(h) = env::user_config_dir() {
-        v.push(h.join("openstack").join("clouds.yaml"));
-    }
-    v.push(PathBuf::from("/etc/openstack/clouds.yaml"));
-    v
-}
-
-fn yaml_str(v: &serde_yaml_ng::Value) -> Option<String> {
-    match v {
-        serde_yaml_ng::Value::String(s) => Some(s.clone()),
-        serde_yaml_ng::Value::Number(n) => Some(n.to_string()),
-        serde_yaml_ng::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn from_clouds_yaml(cloud: &str) -> anyhow::Result<OsAuth> {
-    let paths = clouds_yaml_paths();
-    let Some(path) = paths.iter().find(|p| p.is_file()) else {
-        return Err(usage(format!(
-            "{}={cloud} but no clouds.yaml found (looked at {})",
-            env::OS_CLOUD,
-            paths
+    let cacert = match g("cacert") {
+        None => None,
+        Some(p) => {
+            let p = PathBuf::from(p);
+            if !p.is_file() {
+                return Err(usage(format!(
+                    "{}: the CA bundle {} is not a readable file",
+                    d("cacert"),
+                    p.display()
+                )));
+            }
+            Some(p)
+        }
+    };
+    let source = match &c.name {
+        None => "environment".to_string(),
+        Some((name, _)) => format!(
+            "cloud `{name}` ({}{})",
+            c.files
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    };
-    let text = octo_core::config::load_yaml_text(path)?;
-    let doc: serde_yaml_ng::Value =
-        serde_yaml_ng::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
-    let entry = doc
-        .get("clouds")
-        .and_then(|c| c.get(cloud))
-        .cloned()
-        .ok_or_else(|| usage(format!("{}: no cloud named `{cloud}`", path.display())))?;
-    let auth = entry.get("auth").cloned().unwrap_or_default();
-    let auth_type = entry.get("auth_type").and_then(yaml_str);
-    let e2 = entry.clone();
-    let where_ = format!("{} (cloud `{cloud}`)", path.display());
-    let w2 = where_.clone();
-    let settings = Settings {
-        get: Box::new(move |k| {
-            let top = matches!(k, "region_name" | "interface");
-            let v = if top { e2.get(k) } else { auth.get(k) };
-            v.and_then(yaml_str).filter(|s| !s.trim().is_empty())
-        }),
-        describe: Box::new(move |k| {
-            let top = matches!(k, "region_name" | "interface" | "auth_type");
-            if top {
-                format!("{w2}: `{k}`")
+                .join(" + "),
+            if c.values
+                .values()
+                .any(|v| matches!(v.source, Source::Env(_)))
+            {
+                " + OS_* environment"
             } else {
-                format!("{w2}: `auth.{k}`")
+                ""
             }
-        }),
+        ),
     };
-    build(&settings, auth_type, format!("clouds.yaml {where_}"))
+    Ok(OsAuth {
+        auth_url,
+        method,
+        scope,
+        region: g("region_name"),
+        interface,
+        cacert,
+        source,
+        cloud: c.clone(),
+    })
 }
 
-fn env_name(k: &str) -> &'static str {
-    match k {
-        "auth_url" => env::OS_AUTH_URL,
-        "auth_type" => env::OS_AUTH_TYPE,
-        "username" => env::OS_USERNAME,
-        "user_id" => env::OS_USER_ID,
-        "password" => env::OS_PASSWORD,
-        "user_domain_name" => env::OS_USER_DOMAIN_NAME,
-        "user_domain_id" => env::OS_USER_DOMAIN_ID,
-        "project_name" => env::OS_PROJECT_NAME,
-        "project_id" => env::OS_PROJECT_ID,
-        "project_domain_name" => env::OS_PROJECT_DOMAIN_NAME,
-        "project_domain_id" => env::OS_PROJECT_DOMAIN_ID,
-        "application_credential_id" => env::OS_APPLICATION_CREDENTIAL_ID,
-        "application_credential_name" => env::OS_APPLICATION_CREDENTIAL_NAME,
-        "application_credential_secret" => env::OS_APPLICATION_CREDENTIAL_SECRET,
-        "region_name" => env::OS_REGION_NAME,
-        "interface" => env::OS_INTERFACE,
-        _ => "OS_?",
-    }
-}
-
-/// OpenStack auth: `OS_CLOUD` (clouds.yaml) if set, else the `OS_*` environment.
-pub fn os_auth() -> anyhow::Result<OsAuth> {
-    if let Some(cloud) = env_nonempty(env::OS_CLOUD) {
-        return from_clouds_yaml(&cloud);
-    }
-    let settings = Settings {
-        get: Box::new(|k| env_nonempty(env_name(k))),
-        describe: Box::new(|k| env_name(k).to_string()),
-    };
-    build(
-        &settings,
-        env_nonempty(env::OS_AUTH_TYPE),
-        "environment".into(),
-    )
+/// OpenStack auth as openstackclient takes it: the cloud named by `--os-cloud` / `OS_CLOUD`
+/// (clouds.yaml + secure.yaml), each `OS_*` variable overriding one field ([`crate::clouds`]).
+pub fn os_auth(os_cloud: Option<&str>) -> anyhow::Result<OsAuth> {
+    build(&clouds::load(os_cloud)?)
 }
 
 /// FreshDesk API settings.
@@ -294,6 +275,8 @@ pub struct FdConfig {
     /// `https://DOMAIN.freshdesk.com` or `FRESHDESK_URL`; the API is under `/api/v2`.
     pub base: Url,
     pub api_key: SecretString,
+    /// Where the base URL came from (`env FRESHDESK_URL`, `file …:takedown.freshdesk_domain`).
+    pub base_source: Source,
 }
 
 impl fmt::Debug for FdConfig {
@@ -305,13 +288,22 @@ impl fmt::Debug for FdConfig {
     }
 }
 
-/// FreshDesk settings from `FRESHDESK_URL` / `FRESHDESK_DOMAIN` and `FRESHDESK_API_KEY`.
-pub fn freshdesk() -> anyhow::Result<FdConfig> {
-    freshdesk_from(
-        env_nonempty(env::FRESHDESK_URL),
-        env_nonempty(env::FRESHDESK_DOMAIN),
+/// FreshDesk settings: the URL (`FRESHDESK_URL`, else `takedown.freshdesk_url`) or the domain
+/// (`FRESHDESK_DOMAIN`, else `takedown.freshdesk_domain`) as resolved in [`takedown`], and the
+/// key from `FRESHDESK_API_KEY`.
+pub fn freshdesk(cfg: &TakedownConfig) -> anyhow::Result<FdConfig> {
+    let set = |s: &Setting<String>| (!s.value.is_empty()).then(|| s.value.clone());
+    let mut fd = freshdesk_from(
+        set(&cfg.freshdesk_url),
+        set(&cfg.freshdesk_domain),
         env_nonempty(env::FRESHDESK_API_KEY),
-    )
+    )?;
+    fd.base_source = if set(&cfg.freshdesk_url).is_some() {
+        cfg.freshdesk_url.source.clone()
+    } else {
+        cfg.freshdesk_domain.source.clone()
+    };
+    Ok(fd)
 }
 
 /// `url` wins over `domain`; a bare domain name gets `.freshdesk.com`; always https for a domain.
@@ -332,7 +324,8 @@ pub fn freshdesk_from(
         parse_base_url(&format!("https://{host}"), env::FRESHDESK_DOMAIN)?
     } else {
         return Err(usage(format!(
-            "FreshDesk is not configured: set {} (e.g. dhdnectar.freshdesk.com) or {}",
+            "FreshDesk is not configured: set {} (e.g. dhdnectar.freshdesk.com) or {} (or \
+             takedown.freshdesk_domain in octo.yml)",
             env::FRESHDESK_DOMAIN,
             env::FRESHDESK_URL
         )));
@@ -341,6 +334,7 @@ pub fn freshdesk_from(
     Ok(FdConfig {
         base,
         api_key: SecretString::from(key),
+        base_source: Source::Default,
     })
 }
 
@@ -373,6 +367,8 @@ pub struct TakedownSection {
     pub console_lines: Option<u32>,
     pub wait_timeout_secs: Option<u64>,
     pub poll_interval_ms: Option<u64>,
+    pub freshdesk_domain: Option<String>,
+    pub freshdesk_url: Option<String>,
     #[serde(default)]
     pub templates: TemplatePaths,
 }
@@ -396,6 +392,12 @@ pub struct TakedownConfig {
     pub poll_interval: std::time::Duration,
     pub templates: Templates,
     pub config_path: Option<PathBuf>,
+    /// `FRESHDESK_URL` > `takedown.freshdesk_url` (empty: not set).
+    pub freshdesk_url: Setting<String>,
+    /// `FRESHDESK_DOMAIN` > `takedown.freshdesk_domain` (empty: not set).
+    pub freshdesk_domain: Setting<String>,
+    /// Every setting above as `doctor` shows it: name, value, source.
+    pub sources: Vec<(&'static str, serde_json::Value, Source)>,
 }
 
 /// Read the `takedown:` section (and its templates) of the config file.
@@ -427,37 +429,135 @@ pub fn takedown(explicit: Option<&Path>) -> anyhow::Result<TakedownConfig> {
         }
     }
     let templates = Templates::load(&paths)?;
-    let lock_reason = sec.lock_reason.unwrap_or_else(|| "security".into());
-    if lock_reason.is_empty() || lock_reason.chars().count() > 255 {
-        return Err(usage("takedown.lock_reason must be 1 to 255 characters"));
+    // one resolution of every setting: flag > env > config file > default, its source kept
+    let f = file.as_ref();
+    let lookup = |name: &str| env_nonempty(name);
+    let mut sources: Vec<(&'static str, serde_json::Value, Source)> = Vec::new();
+    macro_rules! setting {
+        ($name:literal, $env:expr, $val:expr, $default:expr, $check:expr) => {{
+            let s = resolve_checked(
+                &lookup,
+                ("", None),
+                $env,
+                (f, concat!("takedown.", $name), $val),
+                $default,
+                $check,
+            )?;
+            sources.push(($name, serde_json::json!(s.value), s.source.clone()));
+            s
+        }};
     }
-    let portal_url = match &sec.portal_url {
-        Some(u) => Some(parse_base_url(u, "takedown.portal_url")?),
-        None => None,
+    fn any<T>(v: T) -> Result<T, String> {
+        Ok(v)
+    }
+    fn positive(v: u64) -> Result<u64, String> {
+        if v == 0 {
+            Err("must be 1 or more".into())
+        } else {
+            Ok(v)
+        }
+    }
+    fn reason(v: String) -> Result<String, String> {
+        if v.is_empty() || v.chars().count() > 255 {
+            Err("must be 1 to 255 characters".into())
+        } else {
+            Ok(v)
+        }
+    }
+    let group_id = setting!("group_id", None, sec.group_id, 6_000_208_874, positive);
+    let email_config_id = setting!(
+        "email_config_id",
+        None,
+        sec.email_config_id,
+        6_000_071_619,
+        positive
+    );
+    let status_open = setting!("status_open", None, sec.status_open, 2, positive);
+    let status_relocked = setting!("status_relocked", None, sec.status_relocked, 6, positive);
+    let status_resolved = setting!("status_resolved", None, sec.status_resolved, 4, positive);
+    let priority = setting!("priority", None, sec.priority, 4, positive);
+    let manager_role = setting!(
+        "manager_role",
+        None,
+        sec.manager_role,
+        "TenantManager".to_string(),
+        any
+    );
+    let portal = setting!("portal_url", None, sec.portal_url, String::new(), any);
+    let portal_url = match portal.value.as_str() {
+        "" => None,
+        u => Some(parse_base_url(u, &portal.source.to_string())?),
     };
+    let fallback_email = setting!(
+        "fallback_email",
+        None,
+        sec.fallback_email,
+        "no-reply@nectar.org.au".to_string(),
+        any
+    );
+    let lock_reason = setting!(
+        "lock_reason",
+        None,
+        sec.lock_reason,
+        "security".to_string(),
+        reason
+    );
+    let cloud_name = setting!(
+        "cloud_name",
+        None,
+        sec.cloud_name,
+        "Nectar Research Cloud".to_string(),
+        any
+    );
+    let console_lines = setting!("console_lines", None, sec.console_lines, 500, any);
+    let wait_timeout = setting!(
+        "wait_timeout_secs",
+        None,
+        sec.wait_timeout_secs,
+        300,
+        positive
+    );
+    let poll_interval = setting!(
+        "poll_interval_ms",
+        None,
+        sec.poll_interval_ms,
+        500,
+        |v: u64| Ok(v.max(50))
+    );
+    let freshdesk_url = setting!(
+        "freshdesk_url",
+        Some(env::FRESHDESK_URL),
+        sec.freshdesk_url,
+        String::new(),
+        any
+    );
+    let freshdesk_domain = setting!(
+        "freshdesk_domain",
+        Some(env::FRESHDESK_DOMAIN),
+        sec.freshdesk_domain,
+        String::new(),
+        any
+    );
     Ok(TakedownConfig {
-        group_id: sec.group_id.unwrap_or(6_000_208_874),
-        email_config_id: sec.email_config_id.unwrap_or(6_000_071_619),
-        status_open: sec.status_open.unwrap_or(2),
-        status_relocked: sec.status_relocked.unwrap_or(6),
-        status_resolved: sec.status_resolved.unwrap_or(4),
-        priority: sec.priority.unwrap_or(4),
-        manager_role: sec.manager_role.unwrap_or_else(|| "TenantManager".into()),
+        group_id: group_id.value,
+        email_config_id: email_config_id.value,
+        status_open: status_open.value,
+        status_relocked: status_relocked.value,
+        status_resolved: status_resolved.value,
+        priority: priority.value,
+        manager_role: manager_role.value,
         portal_url,
-        fallback_email: sec
-            .fallback_email
-            .unwrap_or_else(|| "no-reply@nectar.org.au".into()),
-        lock_reason,
-        cloud_name: sec
-            .cloud_name
-            .unwrap_or_else(|| "Nectar Research Cloud".into()),
-        console_lines: sec.console_lines.unwrap_or(500),
-        wait_timeout: std::time::Duration::from_secs(sec.wait_timeout_secs.unwrap_or(300)),
-        poll_interval: std::time::Duration::from_millis(
-            sec.poll_interval_ms.unwrap_or(500).max(50),
-        ),
+        fallback_email: fallback_email.value,
+        lock_reason: lock_reason.value,
+        cloud_name: cloud_name.value,
+        console_lines: console_lines.value,
+        wait_timeout: std::time::Duration::from_secs(wait_timeout.value),
+        poll_interval: std::time::Duration::from_millis(poll_interval.value),
         templates,
-        config_path: file.map(|f| f.path),
+        config_path: file.as_ref().map(|f| f.path.clone()),
+        freshdesk_url,
+        freshdesk_domain,
+        sources,
     })
 }
 
@@ -494,6 +594,20 @@ mod tests {
         assert!(e.to_string().contains("FRESHDESK_API_KEY"));
     }
 
+    fn cloud(pairs: &[(&'static str, &str)]) -> Cloud {
+        let mut c = Cloud::default();
+        for (k, v) in pairs {
+            c.values.insert(
+                k,
+                clouds::Val {
+                    value: v.to_string(),
+                    source: Source::Env(clouds::field(k).var),
+                },
+            );
+        }
+        c
+    }
+
     #[test]
     fn auth_url_gets_v3_and_debug_redacts() {
         assert_eq!(v3_url("https://ks:5000", "x").unwrap().path(), "/v3");
@@ -501,24 +615,44 @@ mod tests {
             v3_url("https://ks:5000/identity/v3/", "x").unwrap().path(),
             "/identity/v3"
         );
-        let s = Settings {
-            get: Box::new(|k| match k {
-                "auth_url" => Some("https://ks/".into()),
-                "application_credential_id" => Some("id".into()),
-                "application_credential_secret" => Some("hush-secret".into()),
-                _ => None,
-            }),
-            describe: Box::new(|k| k.to_string()),
-        };
-        let a = build(&s, None, "test".into()).unwrap();
+        let a = build(&cloud(&[
+            ("auth_url", "https://ks/"),
+            ("application_credential_id", "id"),
+            ("application_credential_secret", "hush-secret"),
+        ]))
+        .unwrap();
         assert!(matches!(a.method, OsMethod::AppCredential { .. }));
         assert_eq!(a.interface, "public");
         assert!(!format!("{a:?}").contains("hush-secret"));
-        let s = Settings {
-            get: Box::new(|k| (k == "auth_url").then(|| "https://ks/".to_string())),
-            describe: Box::new(|k| format!("OS_{}", k.to_uppercase())),
-        };
-        let e = build(&s, None, "test".into()).err().unwrap();
+        let e = build(&cloud(&[("auth_url", "https://ks/")])).err().unwrap();
         assert!(e.to_string().contains("OS_PASSWORD is not set"), "{e}");
+        // a token without an auth_type is token auth, scoped like a password
+        let a = build(&cloud(&[
+            ("auth_url", "https://ks/"),
+            ("token", "gAAAA-tok"),
+            ("project_name", "admin"),
+        ]))
+        .unwrap();
+        assert_eq!(a.method.name(), "token");
+        assert_eq!(a.scope.unwrap().name.as_deref(), Some("admin"));
+        let e = build(&cloud(&[
+            ("auth_url", "https://ks/"),
+            ("auth_type", "v3token"),
+            ("project_name", "admin"),
+        ]))
+        .err()
+        .unwrap();
+        assert_eq!(e.to_string(), "OS_TOKEN is not set");
+        let e = build(&cloud(&[
+            ("auth_url", "https://ks/"),
+            ("auth_type", "saml2"),
+        ]))
+        .err()
+        .unwrap();
+        assert!(
+            e.to_string()
+                .starts_with("env OS_AUTH_TYPE: auth_type `saml2`"),
+            "{e}"
+        );
     }
 }

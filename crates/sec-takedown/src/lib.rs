@@ -17,7 +17,9 @@
 //! - [`openstack`], [`freshdesk`]: the two APIs; [`config`]: settings; [`info`]: instance details;
 //!   [`history`]: past takedowns; [`template`]: ticket texts; [`plot`]: charts
 
+pub mod clouds;
 pub mod config;
+pub mod doctor;
 pub mod flow;
 pub mod freshdesk;
 pub mod history;
@@ -58,9 +60,28 @@ unless --apply is given; --dry-run is the default, kept for old scripts. Deletin
 (delete, takedown without --no-delete) with --apply also needs --yes, or on a terminal the server
 id typed to confirm; in a pipe --apply without --yes is refused (exit 2) before any change.
 
-Configuration: OS_CLOUD (clouds.yaml) or OS_AUTH_URL + OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME
-or OS_APPLICATION_CREDENTIAL_ID/_SECRET (a cloud-admin token); FRESHDESK_DOMAIN (or
-FRESHDESK_URL) and FRESHDESK_API_KEY; the `takedown:` section of octo.yml.
+OpenStack credentials, as openstackclient takes them (a cloud-admin token is needed):
+  clouds.yaml    --os-cloud NAME or OS_CLOUD=NAME picks `clouds: NAME:` from the first of
+                 $OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/clouds.yaml,
+                 /etc/openstack/clouds.yaml (also .yml, .json): auth_type, auth: {auth_url,
+                 username, password, project_name, user_domain_name, ...}, region_name,
+                 interface, cacert
+  secure.yaml    the same search ($OS_CLIENT_SECURE_FILE first); its keys win over
+                 clouds.yaml's one by one, so the password can live apart:
+                   clouds: {NAME: {auth: {password: ...}}}
+  OS_* overrides each OS_* variable that is set replaces that one field of the cloud:
+                   OS_CLOUD=nectar OS_REGION_NAME=Melbourne sec-takedown info ID
+                 without a cloud the OS_* variables alone are used: OS_AUTH_URL, OS_USERNAME,
+                 OS_PASSWORD, OS_PROJECT_NAME (or OS_APPLICATION_CREDENTIAL_ID + _SECRET)
+  OS_TOKEN       an existing token (auth_type token or v3token), exchanged for one scoped to
+                 OS_PROJECT_NAME/OS_PROJECT_ID: OS_TOKEN=$(openstack token issue -f value -c id)
+  OS_CACERT      a private CA: only this PEM bundle is trusted for Keystone and the catalog's
+                 endpoints (`cacert:` in clouds.yaml); an untrusted certificate is exit 2
+  OS_INTERFACE, OS_REGION_NAME pick the catalog endpoints (public/internal/admin, region).
+The Keystone token is renewed before it expires, so a long run outlives it.
+`sec-takedown doctor` shows every setting, its source and whether the services answer.
+FreshDesk: FRESHDESK_DOMAIN (or FRESHDESK_URL; takedown.freshdesk_domain/freshdesk_url in
+octo.yml) and FRESHDESK_API_KEY; the rest in the `takedown:` section of octo.yml.
 Exit codes: 0 ok, 1 API or I/O failure (also: evidence capture failed, nothing deleted),
 2 usage or configuration error, 130 interrupted.";
 
@@ -74,6 +95,10 @@ pub struct Cli {
     /// Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]
     #[arg(long = "config", value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
+    /// Cloud of clouds.yaml (+ secure.yaml) to use; OS_* variables override its fields one by
+    /// one [env: OS_CLOUD]
+    #[arg(long = "os-cloud", value_name = "NAME", global = true)]
+    pub os_cloud: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -147,6 +172,10 @@ pub enum Command {
         #[arg(long = "plot", value_name = "FILE")]
         plot: Option<PathBuf>,
     },
+    /// Every OpenStack, FreshDesk and takedown setting with its value (secrets redacted) and
+    /// its source, then whether Keystone, Nova and FreshDesk answer (exit 1 if not, 2 when a
+    /// setting is unusable)
+    Doctor,
     /// The big red button: lock, ticket, note, evidence, (snapshot), delete, reply, resolve —
     /// each finished step recorded on the instance and noted on the ticket
     Takedown {
@@ -209,6 +238,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "Examples:\n  sec-takedown history --since 180d | jq -c 'select(.outcome == \"deleted\")'\n  sec-takedown history --since 365d --no-counts -o csv\n  sec-takedown history --plot incidents.svg\n",
     ),
     (
+        "doctor",
+        "Examples:\n  sec-takedown doctor\n  sec-takedown doctor --os-cloud nectar -o json | jq '.checks[] | select(.ok | not)'\n",
+    ),
+    (
         "takedown",
         "Examples:\n  sec-takedown takedown 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --dry-run\n  sec-takedown takedown 9f0c2a4e-1b7d-4c1e-8d2a-5b9e7f3c1a20 --snapshot --cc csirt@example.org --yes\n",
     ),
@@ -221,12 +254,42 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
 }
 
 fn http() -> anyhow::Result<Http> {
-    Http::new(HttpConfig {
+    Http::new(http_config())
+}
+
+fn http_config() -> HttpConfig {
+    HttpConfig {
         user_agent: format!("sec-takedown/{}", env!("CARGO_PKG_VERSION")),
         timeout: Duration::from_secs(120),
         max_in_flight: 2,
         ..HttpConfig::default()
-    })
+    }
+}
+
+/// The client for the OpenStack APIs: with `cacert`, only that CA bundle is trusted (FreshDesk
+/// keeps the system's roots).
+fn os_http(auth: &config::OsAuth) -> anyhow::Result<Http> {
+    let mut cfg = http_config();
+    if let Some(p) = &auth.cacert {
+        let pem = std::fs::read(p).map_err(|e| {
+            usage(format!(
+                "{}: cannot read the CA bundle {}: {e}",
+                auth.cloud.describe("cacert"),
+                p.display()
+            ))
+        })?;
+        cfg.ca_certs_pem = Some(pem);
+    }
+    match &auth.cacert {
+        None => Http::new(cfg),
+        Some(p) => Http::new(cfg).map_err(|e| {
+            usage(format!(
+                "{} ({}): {e}",
+                auth.cloud.describe("cacert"),
+                p.display()
+            ))
+        }),
+    }
 }
 
 /// A server UUID (8-4-4-4-12 hex).
@@ -306,9 +369,12 @@ fn deletes(c: &Command) -> Option<(&MutationArgs, &ConfirmArgs)> {
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     // configuration first: every config error (exit 2) before any call
     let cfg = config::takedown(cli.config.as_deref())?;
+    if let Command::Doctor = &cli.command {
+        return doctor::run(&cfg, cli.os_cloud.as_deref(), &cli.output).await;
+    }
     let mutating = !matches!(cli.command, Command::Info { .. });
     let fd_cfg = if mutating {
-        Some(config::freshdesk()?)
+        Some(config::freshdesk(&cfg)?)
     } else {
         None
     };
@@ -341,9 +407,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
             return Err(usage(format!("--cc `{cc}` is not an email address")));
         }
     }
-    let auth = config::os_auth()?;
+    let auth = config::os_auth(cli.os_cloud.as_deref())?;
     let http = http()?;
-    let os = Os::connect(http.clone(), &auth).await?;
+    let os = Os::connect(os_http(&auth)?, &auth).await?;
     if !os.is_admin() {
         tracing::warn!("{}", os.admin_hint().trim_start_matches(" — "));
     }
@@ -378,7 +444,9 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
     p.set_flush_each(true);
     let mut ctx = flow::Ctx::new(os, fd, cfg, p);
     let result = match cli.command {
-        Command::Info { .. } | Command::History { .. } => unreachable!("handled above"),
+        Command::Info { .. } | Command::History { .. } | Command::Doctor => {
+            unreachable!("handled above")
+        }
         Command::Lock { target, cc, m } => {
             ctx.start("lock", &m);
             let srv = ctx.target(&target).await?;

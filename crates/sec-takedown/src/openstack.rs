@@ -88,10 +88,21 @@ pub fn error_message(body: &[u8]) -> String {
     }
 }
 
-/// An authenticated session.
+/// The current Keystone token and when to ask for the next one.
+struct TokenState {
+    secret: SecretString,
+    /// `None`: Keystone said nothing usable about the expiry; renewed only after a 401.
+    renew_at: Option<Instant>,
+}
+
+/// An authenticated session. The Keystone token is renewed before it expires (when half its
+/// lifetime, at most ten minutes, is left) and once after a 401, so a long run outlives it.
 pub struct Os {
     http: Http,
-    token: SecretString,
+    auth: OsAuth,
+    token: std::sync::Mutex<TokenState>,
+    /// Held while a new token is requested (one renewal at a time).
+    renewing: tokio::sync::Mutex<()>,
     pub user_id: String,
     pub user_name: String,
     pub project_name: String,
@@ -113,6 +124,149 @@ impl fmt::Debug for Os {
             .field("token", &"[redacted]")
             .finish_non_exhaustive()
     }
+}
+
+/// A token from Keystone: the secret, the token document and when to renew it.
+struct Issued {
+    secret: SecretString,
+    doc: Value,
+    renew_at: Option<Instant>,
+}
+
+/// When to renew a token Keystone just issued: its lifetime (`expires_at - issued_at`, both by
+/// Keystone's clock, so a skewed local clock does not matter) minus half of it, at most ten
+/// minutes.
+fn renew_at(doc: &Value, received: Instant) -> Option<Instant> {
+    let t = |k: &str| doc[k].as_str().and_then(octo_core::time::parse_api);
+    let expires = t("expires_at")?;
+    let issued = t("issued_at").unwrap_or_else(chrono::Utc::now);
+    let life = (expires - issued).to_std().ok()?;
+    let margin = (life / 2).min(Duration::from_secs(600));
+    Some(received + life - margin)
+}
+
+/// The Keystone request body for `auth` (secrets inside: never logged).
+fn auth_body(auth: &OsAuth) -> Value {
+    let identity = match &auth.method {
+        OsMethod::Password {
+            user_name,
+            user_id,
+            user_domain_name,
+            user_domain_id,
+            password,
+        } => {
+            let mut user = json!({"password": password.expose_secret()});
+            if let Some(id) = user_id {
+                user["id"] = json!(id);
+            } else {
+                user["name"] = json!(user_name);
+                user["domain"] = match user_domain_id {
+                    Some(d) => json!({"id": d}),
+                    None => json!({"name": user_domain_name.as_deref().unwrap_or("Default")}),
+                };
+            }
+            json!({"methods": ["password"], "password": {"user": user}})
+        }
+        OsMethod::AppCredential {
+            id,
+            name,
+            user_id,
+            user_name,
+            user_domain_name,
+            secret,
+        } => {
+            let mut ac = json!({"secret": secret.expose_secret()});
+            if let Some(id) = id {
+                ac["id"] = json!(id);
+            } else {
+                ac["name"] = json!(name);
+                ac["user"] = match user_id {
+                    Some(u) => json!({"id": u}),
+                    None => {
+                        json!({"name": user_name, "domain": {"name": user_domain_name.as_deref().unwrap_or("Default")}})
+                    }
+                };
+            }
+            json!({"methods": ["application_credential"], "application_credential": ac})
+        }
+        OsMethod::Token { token } => {
+            json!({"methods": ["token"], "token": {"id": token.expose_secret()}})
+        }
+    };
+    let mut body = json!({"auth": {"identity": identity}});
+    if let Some(sc) = &auth.scope {
+        let project = match &sc.id {
+            Some(id) => json!({"id": id}),
+            None => json!({"name": sc.name, "domain": match &sc.domain_id {
+                Some(d) => json!({"id": d}),
+                None => json!({"name": sc.domain_name.as_deref().unwrap_or("Default")}),
+            }}),
+        };
+        body["auth"]["scope"] = json!({ "project": project });
+    }
+    body
+}
+
+/// `POST /v3/auth/tokens`. A certificate the CA bundle does not vouch for is a configuration
+/// error (exit 2) that names the bundle.
+async fn issue(http: &Http, auth: &OsAuth) -> anyhow::Result<Issued> {
+    let url = join(&auth.auth_url, &["auth", "tokens"]);
+    let mut req = Req::new(Method::POST, url.clone());
+    req.headers
+        .push(("content-type", "application/json".into()));
+    req.body = Some(Bytes::from(serde_json::to_vec(&auth_body(auth))?));
+    req.idempotent = true;
+    let resp = match http.send(&req).await {
+        Ok(r) => r,
+        Err(e) => {
+            let text = e.to_string();
+            if text.contains("certificate") || text.contains("UnknownIssuer") {
+                let trust = match &auth.cacert {
+                    Some(p) => format!(
+                        "the CA bundle {} ({})",
+                        p.display(),
+                        auth.cloud.describe("cacert")
+                    ),
+                    None => format!(
+                        "the system's CAs (set {} or `cacert` in clouds.yaml for a private CA)",
+                        octo_core::env::OS_CACERT
+                    ),
+                };
+                return Err(usage(format!(
+                    "Keystone: TLS: the certificate of {} is not trusted by {trust}: {text}",
+                    display_target(&url)
+                )));
+            }
+            return Err(anyhow::Error::new(e).context("Keystone: requesting a token"));
+        }
+    };
+    let received = Instant::now();
+    if resp.status != StatusCode::CREATED && resp.status != StatusCode::OK {
+        let hint = if resp.status == StatusCode::UNAUTHORIZED {
+            format!(" — check the credentials from {}", auth.source)
+        } else {
+            String::new()
+        };
+        return Err(anyhow!(
+            "Keystone POST {}: HTTP {}: {}{hint}",
+            display_target(&url),
+            resp.status.as_u16(),
+            error_message(&resp.body)
+        ));
+    }
+    let secret = resp
+        .headers
+        .get("x-subject-token")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| anyhow!("Keystone issued no X-Subject-Token header"))?
+        .to_string();
+    let v: Value = serde_json::from_slice(&resp.body).context("Keystone token response")?;
+    let doc = v["token"].clone();
+    Ok(Issued {
+        secret: SecretString::from(secret),
+        renew_at: renew_at(&doc, received),
+        doc,
+    })
 }
 
 fn endpoint(catalog: &Value, ty: &str, auth: &OsAuth) -> anyhow::Result<Url> {
@@ -175,100 +329,11 @@ fn versioned(base: &Url, version: &str) -> Url {
 impl Os {
     /// Authenticate (POST /v3/auth/tokens) and pick endpoints from the catalog.
     pub async fn connect(http: Http, auth: &OsAuth) -> anyhow::Result<Os> {
-        let identity = match &auth.method {
-            OsMethod::Password {
-                user_name,
-                user_id,
-                user_domain_name,
-                user_domain_id,
-                password,
-                ..
-            } => {
-                let mut user = json!({"password": password.expose_secret()});
-                if let Some(id) = user_id {
-                    user["id"] = json!(id);
-                } else {
-                    user["name"] = json!(user_name);
-                    user["domain"] = match user_domain_id {
-                        Some(d) => json!({"id": d}),
-                        None => json!({"name": user_domain_name.as_deref().unwrap_or("Default")}),
-                    };
-                }
-                json!({"methods": ["password"], "password": {"user": user}})
-            }
-            OsMethod::AppCredential {
-                id,
-                name,
-                user_id,
-                user_name,
-                user_domain_name,
-                secret,
-            } => {
-                let mut ac = json!({"secret": secret.expose_secret()});
-                if let Some(id) = id {
-                    ac["id"] = json!(id);
-                } else {
-                    ac["name"] = json!(name);
-                    ac["user"] = match user_id {
-                        Some(u) => json!({"id": u}),
-                        None => {
-                            json!({"name": user_name, "domain": {"name": user_domain_name.as_deref().unwrap_or("Default")}})
-                        }
-                    };
-                }
-                json!({"methods": ["application_credential"], "application_credential": ac})
-            }
-        };
-        let mut body = json!({"auth": {"identity": identity}});
-        if let OsMethod::Password {
-            project_name,
-            project_id,
-            project_domain_name,
-            project_domain_id,
-            ..
-        } = &auth.method
-        {
-            let project = match project_id {
-                Some(id) => json!({"id": id}),
-                None => json!({"name": project_name, "domain": match project_domain_id {
-                    Some(d) => json!({"id": d}),
-                    None => json!({"name": project_domain_name.as_deref().unwrap_or("Default")}),
-                }}),
-            };
-            body["auth"]["scope"] = json!({ "project": project });
-        }
-        let url = join(&auth.auth_url, &["auth", "tokens"]);
-        let mut req = Req::new(Method::POST, url.clone());
-        req.headers
-            .push(("content-type", "application/json".into()));
-        req.body = Some(Bytes::from(serde_json::to_vec(&body)?));
-        req.idempotent = true;
-        drop(body);
-        let resp = http
-            .send(&req)
-            .await
-            .context("Keystone: requesting a token")?;
-        if resp.status != StatusCode::CREATED && resp.status != StatusCode::OK {
-            let hint = if resp.status == StatusCode::UNAUTHORIZED {
-                format!(" — check the credentials from {}", auth.source)
-            } else {
-                String::new()
-            };
-            return Err(anyhow!(
-                "Keystone POST {}: HTTP {}: {}{hint}",
-                display_target(&url),
-                resp.status.as_u16(),
-                error_message(&resp.body)
-            ));
-        }
-        let token = resp
-            .headers
-            .get("x-subject-token")
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| anyhow!("Keystone issued no X-Subject-Token header"))?
-            .to_string();
-        let v: Value = serde_json::from_slice(&resp.body).context("Keystone token response")?;
-        let t = &v["token"];
+        let Issued {
+            secret,
+            doc: t,
+            renew_at,
+        } = issue(&http, auth).await?;
         let catalog = &t["catalog"];
         let roles = t["roles"]
             .as_array()
@@ -282,7 +347,9 @@ impl Os {
             network: versioned(&endpoint(catalog, "network", auth)?, "v2.0"),
             identity: versioned(&endpoint(catalog, "identity", auth)?, "v3"),
             http,
-            token: SecretString::from(token),
+            auth: auth.clone(),
+            token: std::sync::Mutex::new(TokenState { secret, renew_at }),
+            renewing: tokio::sync::Mutex::new(()),
             user_id: t["user"]["id"].as_str().unwrap_or_default().to_string(),
             user_name: t["user"]["name"].as_str().unwrap_or_default().to_string(),
             project_name: t["project"]["name"]
@@ -440,23 +507,18 @@ impl Os {
         body: Option<&Value>,
         idempotent: bool,
     ) -> anyhow::Result<Result<Reply, ApiError>> {
-        let mut req = Req::new(method.clone(), url.clone());
-        req.headers
-            .push(("x-auth-token", self.token.expose_secret().to_string()));
-        req.headers.push(("accept", "application/json".into()));
-        if service == "Nova" {
-            let mv = format!("{}.{}", self.nova_mv.0, self.nova_mv.1);
-            req.headers
-                .push(("openstack-api-version", format!("compute {mv}")));
-            req.headers.push(("x-openstack-nova-api-version", mv));
-        }
-        if let Some(b) = body {
-            req.headers
-                .push(("content-type", "application/json".into()));
-            req.body = Some(Bytes::from(serde_json::to_vec(b)?));
-        }
-        req.idempotent = idempotent;
-        let resp = self.http.send(&req).await.with_context(|| service)?;
+        let (token, fresh) = self.current_token(false).await?;
+        let resp = self
+            .send_once(service, &method, &url, body, idempotent, &token)
+            .await?;
+        // a token Keystone no longer honours (revoked, or a clock we misjudged): one new token
+        let resp = if resp.status == StatusCode::UNAUTHORIZED && !fresh {
+            let (token, _) = self.current_token(true).await?;
+            self.send_once(service, &method, &url, body, idempotent, &token)
+                .await?
+        } else {
+            resp
+        };
         let request_id = resp
             .headers
             .get("x-openstack-request-id")
@@ -484,6 +546,71 @@ impl Os {
             body,
             request_id,
         }))
+    }
+
+    /// The token to send and whether it was issued just now; a new one when it is due for
+    /// renewal or `force`.
+    async fn current_token(&self, force: bool) -> anyhow::Result<(SecretString, bool)> {
+        let due = |t: &TokenState| force || t.renew_at.is_some_and(|r| Instant::now() >= r);
+        {
+            let t = self.token.lock().unwrap_or_else(|e| e.into_inner());
+            if !due(&t) {
+                return Ok((t.secret.clone(), false));
+            }
+        }
+        let before = self
+            .token
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .secret
+            .expose_secret()
+            .to_string();
+        let _one = self.renewing.lock().await;
+        {
+            // another call renewed it while this one waited
+            let t = self.token.lock().unwrap_or_else(|e| e.into_inner());
+            if t.secret.expose_secret() != before {
+                return Ok((t.secret.clone(), true));
+            }
+        }
+        let new = issue(&self.http, &self.auth)
+            .await
+            .context("renewing the Keystone token")?;
+        tracing::debug!("Keystone token renewed");
+        let mut t = self.token.lock().unwrap_or_else(|e| e.into_inner());
+        *t = TokenState {
+            secret: new.secret.clone(),
+            renew_at: new.renew_at,
+        };
+        Ok((new.secret, true))
+    }
+
+    async fn send_once(
+        &self,
+        service: &'static str,
+        method: &Method,
+        url: &Url,
+        body: Option<&Value>,
+        idempotent: bool,
+        token: &SecretString,
+    ) -> anyhow::Result<octo_core::http::Response> {
+        let mut req = Req::new(method.clone(), url.clone());
+        req.headers
+            .push(("x-auth-token", token.expose_secret().to_string()));
+        req.headers.push(("accept", "application/json".into()));
+        if service == "Nova" {
+            let mv = format!("{}.{}", self.nova_mv.0, self.nova_mv.1);
+            req.headers
+                .push(("openstack-api-version", format!("compute {mv}")));
+            req.headers.push(("x-openstack-nova-api-version", mv));
+        }
+        if let Some(b) = body {
+            req.headers
+                .push(("content-type", "application/json".into()));
+            req.body = Some(Bytes::from(serde_json::to_vec(b)?));
+        }
+        req.idempotent = idempotent;
+        Ok(self.http.send(&req).await.with_context(|| service)?)
     }
 
     /// GET returning the JSON body; an error status is an error.

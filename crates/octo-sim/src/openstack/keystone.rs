@@ -1,5 +1,7 @@
-//! Keystone v3: token issue (password, application credential) with a catalog, projects, users,
-//! roles and role assignments (`effective`, `include_names`).
+//! Keystone v3: token issue (password, application credential, token) with a catalog, projects,
+//! users, roles and role assignments (`effective`, `include_names`). Tokens live
+//! [`crate::SimConfig::keystone_token_ttl_ms`] (`--keystone-token-ttl`); an expired one is a 401.
+//! A token issued for a token keeps the first one's expiry, as Keystone's does.
 
 use std::sync::Arc;
 
@@ -11,8 +13,6 @@ use serde_json::{Value, json};
 
 use super::{OsState, Token, body_json, fmt_s, reply};
 use crate::Shared;
-
-const TOKEN_TTL_MS: i64 = 3_600_000;
 
 /// `{"error": {"code", "title", "message"}}` as keystone's flask app answers.
 pub(crate) fn ks_error(status: StatusCode, message: &str) -> Response {
@@ -97,6 +97,28 @@ fn user_roles(os: &OsState, user_id: &str, project_id: &str) -> Vec<Value> {
     out
 }
 
+/// Keystone's token times: microseconds, here the milliseconds then `000`.
+fn ks_time(ms: i64) -> String {
+    format!(
+        "{}.{:03}000Z",
+        fmt_s(ms).trim_end_matches('Z'),
+        ms.rem_euclid(1000)
+    )
+}
+
+/// The project a scope names (by id, or by name in the Default domain).
+fn find_project(os: &OsState, scope: &Value) -> Option<String> {
+    os.projects
+        .iter()
+        .find(|p| {
+            scope["id"].as_str() == Some(p.id.as_str())
+                || (scope["name"].as_str() == Some(p.name.as_str())
+                    && domain_ok(&scope["domain"])
+                    && !scope["domain"].is_null())
+        })
+        .map(|p| p.id.clone())
+}
+
 /// `POST /identity/v3/auth/tokens`
 pub(crate) async fn issue_token(State(sh): State<Arc<Shared>>, body: Bytes) -> Response {
     let Some(b) = body_json(&body) else {
@@ -111,7 +133,28 @@ pub(crate) async fn issue_token(State(sh): State<Arc<Shared>>, body: Bytes) -> R
     };
     let now = sh.now_ms();
     let mut os = sh.openstack_mut();
-    let (user_id, project_id, method) = if methods.iter().any(|m| m == "password") {
+    let mut expires_ms =
+        now.saturating_add(i64::try_from(sh.cfg.keystone_token_ttl_ms).unwrap_or(i64::MAX));
+    let (user_id, project_id, method) = if methods.iter().any(|m| m == "token") {
+        let id = ident["token"]["id"].as_str().unwrap_or("");
+        let Some(old) = os.tokens.get(id).filter(|t| t.expires_ms > now).cloned() else {
+            return unauthorized();
+        };
+        let scope = &b["auth"]["scope"]["project"];
+        let project = if scope.is_null() {
+            Some(old.project_id.clone())
+        } else {
+            find_project(&os, scope)
+        };
+        let Some(project) = project else {
+            return unauthorized();
+        };
+        if user_roles(&os, &old.user_id, &project).is_empty() {
+            return unauthorized();
+        }
+        expires_ms = old.expires_ms;
+        (old.user_id.clone(), project, "token")
+    } else if methods.iter().any(|m| m == "password") {
         let u = &ident["password"]["user"];
         let pw = u["password"].as_str().unwrap_or("");
         let found = os.users.iter().find(|x| {
@@ -129,15 +172,7 @@ pub(crate) async fn issue_token(State(sh): State<Arc<Shared>>, body: Bytes) -> R
         let project = if scope.is_null() {
             user.default_project_id.clone()
         } else {
-            os.projects
-                .iter()
-                .find(|p| {
-                    scope["id"].as_str() == Some(p.id.as_str())
-                        || (scope["name"].as_str() == Some(p.name.as_str())
-                            && domain_ok(&scope["domain"])
-                            && !scope["domain"].is_null())
-                })
-                .map(|p| p.id.clone())
+            find_project(&os, scope)
         };
         let Some(project) = project else {
             return unauthorized();
@@ -178,7 +213,7 @@ pub(crate) async fn issue_token(State(sh): State<Arc<Shared>>, body: Bytes) -> R
             user_id: user_id.clone(),
             project_id: project_id.clone(),
             admin,
-            expires_ms: now + TOKEN_TTL_MS,
+            expires_ms,
         },
     );
     os.tokens_issued += 1;
@@ -192,8 +227,8 @@ pub(crate) async fn issue_token(State(sh): State<Arc<Shared>>, body: Bytes) -> R
         "roles": user_roles(&os, &user_id, &project_id),
         "is_domain": false,
         "catalog": catalog(&sh.base_url),
-        "expires_at": format!("{}.000000Z", fmt_s(now + TOKEN_TTL_MS).trim_end_matches('Z')),
-        "issued_at": format!("{}.000000Z", fmt_s(now).trim_end_matches('Z')),
+        "expires_at": ks_time(expires_ms),
+        "issued_at": ks_time(now),
         "audit_ids": [os.next_id("audit").replace('-', "")[..22].to_string()],
     }});
     drop(os);

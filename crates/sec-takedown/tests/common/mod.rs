@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod tls;
+
 use std::path::Path;
 use std::process::Output;
 
@@ -68,6 +70,34 @@ impl Env {
     }
     pub fn unset(self, k: &str) -> Env {
         Env(self.0.unset(k))
+    }
+    /// One more string that must never reach the output (a password kept in a file).
+    pub fn secret(self, s: &str) -> Env {
+        Env(self.0.secret(s))
+    }
+    /// Only the FreshDesk variables and octo.yml: the OpenStack settings come from the test.
+    pub fn without_os(url: &str) -> Env {
+        let mut e = Env::new(url);
+        for (k, _) in envs(url) {
+            if k.starts_with("OS_") {
+                e = e.unset(&k);
+            }
+        }
+        e
+    }
+    /// `sec-takedown ARGS` with `extra` variables set for this run only, secrets checked.
+    pub fn run_env(&self, extra: &[(&str, &str)], args: &[&str]) -> Output {
+        let mut cmd = self.0.command("sec-takedown", Keys::Read);
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let out = cmd
+            .args(args)
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .expect("running sec-takedown");
+        self.0.assert_no_secrets(&out);
+        out
     }
     /// `sec-takedown ARGS`, secrets checked.
     pub fn run(&self, args: &[&str]) -> Output {
