@@ -26,7 +26,8 @@
 //! # Where things are
 //! - `lib.rs`: [`SimConfig`], [`Sim`] (start, spawn, ground truth) and [`SimHandle`];
 //!   `shared.rs`: the state every handler shares and `/_sim/state`; `router.rs`: the routes, the
-//!   fault layer and the `/_sim` hooks; [`faults`], [`hostile`] (`mutate.rs`, `decoy.rs`).
+//!   fault layer and the `/_sim` hooks; [`faults`], [`hostile`] (`mutate.rs`, `decoy.rs`),
+//!   [`inflight`] (429 above N requests in flight).
 //! - `halo/`: `auth.rs` (tokens), `world/` (the seeded world: `catalog`, `servers`, `issues`,
 //!   `scans`), `events/` (storage and generation, `render`, `query`), `firewall/` (zones and
 //!   policies, `catalog`), `handlers/` (HTTP: `servers`, `issues`, `scans`, `firewall`).
@@ -62,6 +63,7 @@ pub mod faults;
 pub(crate) mod freshdesk;
 pub(crate) mod halo;
 pub mod hostile;
+pub mod inflight;
 pub(crate) mod openstack;
 mod router;
 mod shared;
@@ -246,6 +248,7 @@ impl Sim {
             stats: Mutex::new(Stats::default()),
             fault_streaks: Mutex::new(HashMap::new()),
             slack: Mutex::new(slack::SlackState::default()),
+            in_flight: Default::default(),
         });
         let app = router(shared.clone());
         let task = tokio::spawn(async move {
