@@ -4,7 +4,7 @@ complete -c event-export -l until -d 'End of the time window (exclusive, UTC); s
 complete -c event-export -l to -d 'Destination: a directory, s3://bucket/prefix, or - (the records on stdout: JSON Lines when piped, see --format) [default: s3://$EVENTS_S3_BUCKET or s3://$SCANS_S3_BUCKET]' -r
 complete -c event-export -l layout -d 'Object layout: hive (dt=YYYY-MM-DD/part-*.jsonl.gz + _manifest.json) or legacy (the original archivers\' Halo-Events_<date>_<n>.gz names)' -r -f -a "hive\t'PREFIX/KIND/dt=YYYY-MM-DD/part-HHNNN.jsonl.gz + _manifest.json (Athena/Glue, Hive-style)'
 legacy\t'The original archivers\' names at the prefix root: Halo-Events_<date>_<n>.gz'"
-complete -c event-export -l concurrency -d 'Requests in flight to Halo: hourly slices fetched at once, each reading up to 4 pages ahead (--max-in-flight, HALO_CONCURRENCY or halo.max_in_flight in octo.yml, when set, caps the requests). Lower it if your Halo account\'s per-minute allowance answers 429 often; 429s are waited out either way' -r
+complete -c event-export -l concurrency -d 'Requests in flight to Halo, shared by all hourly slices, pages and details: auto starts at 16, adds one after each round of answers while latency holds and halves on a 429, never above 64; a number is fixed (1-256). --max-in-flight, HALO_CONCURRENCY or halo.max_in_flight in octo.yml, when set, fix the requests instead' -r
 complete -c event-export -l part-records -d 'Records per part file (hive layout)' -r
 complete -c event-export -l s3-part-mib -d 'S3 multipart part size in MiB (at least 5)' -r
 complete -c event-export -l shards -d 'Cut the window into N equal shards and export one of them (--shard-index, or $JOB_COMPLETION_INDEX in a Kubernetes Indexed Job); each shard writes its own manifest' -r

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use octo_sim::{Faults, Sim, SimConfig, SimHandle};
 use octo_testkit::Moto;
-use octo_testkit::harness::{Keys, TestEnv, code, stderr, wait_until};
+use octo_testkit::harness::{Keys, TestEnv, code, export_summary, stderr, wait_until};
 use serde_json::Value;
 use sha2::Digest;
 
@@ -834,4 +834,116 @@ fn slices_failing_for_one_cause_name_it_once_and_list_the_slices() {
     assert!(!err.contains("since="), "{err}");
     assert!(err.contains("the checkpoint"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}
+
+/// The fewest requests that read `[since, until)` of `sim`'s events in hourly slices: per hour
+/// one page of 100 per event the API counts for that hour's query (its `until` is inclusive), at
+/// least one; plus the token.
+fn minimum_requests(sim: &Sim) -> u64 {
+    let (s, _) = day();
+    1 + (0..24)
+        .map(|h| {
+            let h0 = s + chrono::Duration::hours(h);
+            let h1 = h0 + chrono::Duration::hours(1);
+            let counted = sim.events(h0, h1 + chrono::Duration::microseconds(1)).len();
+            counted.div_ceil(100).max(1) as u64
+        })
+        .sum::<u64>()
+}
+
+#[test]
+fn a_seeded_day_costs_exactly_the_minimum_requests_and_v_says_so() {
+    let sim = sim(6_000);
+    let truth = truth(&sim);
+    let want = minimum_requests(&sim);
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().to_str().unwrap();
+    let out = run(&sim.url(), None, &["--date", DAY, "--to", to, "-v"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    let sum = export_summary(&err);
+    assert_eq!(
+        (sum.records, sum.requests, sum.retries),
+        (truth.len() as u64, want, 0),
+        "{err}\nwanted {want} requests"
+    );
+    assert!(err.contains("effective parallelism "), "{err}");
+    assert_eq!(sim.state()["requests"]["total"], want);
+    assert_eq!(ids(&read_export(dir.path())), truth);
+    // without -v: no summary
+    let out = run(&sim.url(), None, &["--date", DAY, "--to", to]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("done: "), "{}", stderr(&out));
+}
+
+/// One shared pool of requests: the objects written (parts and manifest, byte for byte) are the
+/// same at every concurrency and under 429s, 5xx and 3-second tokens.
+#[test]
+fn the_same_bytes_at_concurrency_1_4_16_64_and_under_faults() {
+    let sim = Sim::spawn(SimConfig {
+        events_per_day: 8_000,
+        now: Some(anchor()),
+        token_ttl_secs: 3,
+        ..Default::default()
+    })
+    .unwrap();
+    let export = |concurrency: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(
+            &sim.url(),
+            None,
+            &[
+                "--date",
+                DAY,
+                "--to",
+                dir.path().to_str().unwrap(),
+                "--part-records",
+                "700",
+                "--concurrency",
+                concurrency,
+            ],
+        );
+        assert_eq!(
+            code(&out),
+            0,
+            "--concurrency {concurrency}: {}",
+            stderr(&out)
+        );
+        octo_testkit::harness::files(dir.path())
+    };
+    let want = export("1");
+    assert!(want.len() > 24, "{:?}", want.keys());
+    assert_eq!(
+        ids(&read_export_of(&want)),
+        truth(&sim),
+        "concurrency 1 is exact"
+    );
+    for c in ["4", "16", "64"] {
+        assert!(export(c) == want, "--concurrency {c} wrote other bytes");
+    }
+    sim.set_faults(Faults {
+        rate_429: 0.15,
+        rate_5xx: 0.05,
+        retry_after_secs: 0,
+        ..Faults::default()
+    });
+    for c in ["16", "64"] {
+        assert!(
+            export(c) == want,
+            "--concurrency {c} under faults wrote other bytes"
+        );
+    }
+    let by = &sim.state()["requests"]["by_status"];
+    assert!(by["429"].as_u64().unwrap_or(0) > 0, "{by}");
+}
+
+/// The records of an export held in memory (`files`), in part order.
+fn read_export_of(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    for (k, v) in files {
+        let p = dir.path().join(k);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, v).unwrap();
+    }
+    read_export(dir.path())
 }

@@ -22,6 +22,10 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 pub use reqwest::{Method, StatusCode};
 use tokio::sync::{Mutex, Semaphore};
 
+mod aimd;
+pub use aimd::LimitStats;
+use aimd::{Aimd, Held, Outcome};
+
 /// Client settings.
 #[derive(Debug, Clone)]
 pub struct HttpConfig {
@@ -34,6 +38,9 @@ pub struct HttpConfig {
     /// Longest `Retry-After` we wait; a longer one fails the request.
     pub max_retry_after: Duration,
     pub max_in_flight: usize,
+    /// Adapt the requests in flight ([`aimd`](self)): start at this many and grow while latency
+    /// holds, halve on 429, never above `max_in_flight`. `None`: always `max_in_flight`.
+    pub adaptive_start: Option<usize>,
     /// Requests per second, 0 = unlimited.
     pub max_rps: f64,
     /// Size of the shared retry budget.
@@ -55,6 +62,7 @@ impl Default for HttpConfig {
             max_delay: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(120),
             max_in_flight: 4,
+            adaptive_start: None,
             max_rps: 0.0,
             retry_budget: 100,
             total_timeout: Duration::from_secs(180),
@@ -158,6 +166,55 @@ impl RateLimiter {
     }
 }
 
+/// What a client has sent so far (every clone of it counted together): cheap atomics, read with
+/// [`Http::stats`].
+#[derive(Debug, Default)]
+struct Counters {
+    /// Attempts sent (each retry is one more request).
+    requests: AtomicU64,
+    /// Attempts that were retries of a request already sent.
+    retries: AtomicU64,
+    /// Answers `429 Too Many Requests`.
+    throttled: AtomicU64,
+    /// Sum of the attempts' durations (sending to the end of the body, or the failure), µs.
+    busy_us: AtomicU64,
+}
+
+/// A snapshot of a client's request accounting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HttpStats {
+    /// Requests sent, retries included.
+    pub requests: u64,
+    /// Of those, retries.
+    pub retries: u64,
+    /// Answers 429.
+    pub throttled: u64,
+    /// Time the requests took, summed.
+    pub busy: Duration,
+    /// With an adaptive limit: what it did.
+    pub adaptive: Option<LimitStats>,
+}
+
+impl HttpStats {
+    /// Mean time of one request.
+    pub fn mean_latency(&self) -> Duration {
+        if self.requests == 0 {
+            Duration::ZERO
+        } else {
+            self.busy / u32::try_from(self.requests).unwrap_or(u32::MAX)
+        }
+    }
+
+    /// Requests really in flight on average over `wall`: requests × mean latency ÷ wall time.
+    pub fn parallelism(&self, wall: Duration) -> f64 {
+        if wall.is_zero() {
+            0.0
+        } else {
+            self.busy.as_secs_f64() / wall.as_secs_f64()
+        }
+    }
+}
+
 /// Shared HTTP client; cheap to clone.
 #[derive(Clone)]
 pub struct Http {
@@ -167,6 +224,8 @@ pub struct Http {
     limiter: Option<Arc<RateLimiter>>,
     /// Retry budget in thousandths of a token.
     budget: Arc<AtomicU64>,
+    counters: Arc<Counters>,
+    aimd: Option<Arc<Aimd>>,
 }
 
 const MILLI: u64 = 1000;
@@ -200,17 +259,35 @@ impl Http {
             })
         });
         let permits = cfg.max_in_flight.clamp(1, Semaphore::MAX_PERMITS);
+        let aimd = cfg
+            .adaptive_start
+            .map(|start| Arc::new(Aimd::new(start, permits)));
+        let permits = aimd.as_ref().map_or(permits, |a| a.start());
         Ok(Http {
             client,
+            aimd,
             sem: Arc::new(Semaphore::new(permits)),
             limiter,
             budget: Arc::new(AtomicU64::new(u64::from(cfg.retry_budget) * MILLI)),
+            counters: Arc::default(),
             cfg: Arc::new(cfg),
         })
     }
 
     pub fn config(&self) -> &HttpConfig {
         &self.cfg
+    }
+
+    /// Requests, retries, 429s and time spent so far, by this client and all its clones.
+    pub fn stats(&self) -> HttpStats {
+        let c = &self.counters;
+        HttpStats {
+            requests: c.requests.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            throttled: c.throttled.load(Ordering::Relaxed),
+            busy: Duration::from_micros(c.busy_us.load(Ordering::Relaxed)),
+            adaptive: self.aimd.as_ref().map(|a| a.stats()),
+        }
     }
 
     fn spend_retry(&self) -> bool {
@@ -251,13 +328,14 @@ impl Http {
             attempts,
         };
         let mut attempt: u32 = 0;
+        let c = &self.counters;
         loop {
             attempt += 1;
             if let Some(l) = &self.limiter {
                 l.wait().await;
             }
             let result = {
-                let _permit = self.sem.acquire().await.expect("semaphore never closed");
+                let permit = self.sem.acquire().await.expect("semaphore never closed");
                 let started = Instant::now();
                 let Some(left) = deadline
                     .checked_duration_since(started)
@@ -265,6 +343,11 @@ impl Http {
                 else {
                     return Err(out_of_time(attempt - 1));
                 };
+                let mut held = Held::new(self.aimd.as_deref(), &self.sem, permit);
+                c.requests.fetch_add(1, Ordering::Relaxed);
+                if attempt > 1 {
+                    c.retries.fetch_add(1, Ordering::Relaxed);
+                }
                 let mut b = self
                     .client
                     .request(req.method.clone(), req.url.clone())
@@ -281,7 +364,7 @@ impl Http {
                 if let Some(body) = &req.body {
                     b = b.body(body.clone());
                 }
-                match b.send().await {
+                let result = match b.send().await {
                     Ok(resp) => {
                         let status = resp.status();
                         let headers = resp.headers().clone();
@@ -296,12 +379,25 @@ impl Http {
                         }
                     }
                     Err(e) => Err(e),
-                }
+                };
+                let took = started.elapsed();
+                let us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX);
+                c.busy_us.fetch_add(us, Ordering::Relaxed);
+                held.ended(match &result {
+                    Ok(r) if r.status == StatusCode::TOO_MANY_REQUESTS => Outcome::Throttled,
+                    Ok(_) => Outcome::Answered(took),
+                    Err(_) => Outcome::Failed,
+                });
+                drop(held);
+                result
             };
 
             match result {
                 Ok(resp) => {
                     let s = resp.status;
+                    if s == StatusCode::TOO_MANY_REQUESTS {
+                        c.throttled.fetch_add(1, Ordering::Relaxed);
+                    }
                     let retryable = s == StatusCode::TOO_MANY_REQUESTS
                         || (req.idempotent && matches!(s.as_u16(), 500 | 502 | 503 | 504));
                     if !retryable {

@@ -14,6 +14,7 @@ use octo_core::halo::HaloClient;
 use octo_core::halo::cursor::Cursor;
 use octo_core::time::format_api;
 
+use crate::concurrency::Concurrency;
 use crate::engine::{Outcome, export_unit, records};
 use crate::job::{Enrich, Job, Kind, Layout, shard};
 use crate::manifest::check;
@@ -59,12 +60,13 @@ pub struct ExportArgs {
     /// Export again even when a manifest says the window is done (replaces it)
     #[arg(long)]
     pub force: bool,
-    /// Requests in flight to Halo: hourly slices fetched at once, each reading up to 4 pages
-    /// ahead (--max-in-flight, HALO_CONCURRENCY or halo.max_in_flight in octo.yml, when set,
-    /// caps the requests). Lower it if your Halo account's per-minute allowance answers 429
-    /// often; 429s are waited out either way
-    #[arg(long, default_value_t = DEFAULT_CONCURRENCY, value_name = "N", value_parser = octo_core::validate::in_flight)]
-    pub concurrency: usize,
+    /// Requests in flight to Halo, shared by all hourly slices, pages and details: auto starts
+    /// at 16, adds one after each round of answers while latency holds and halves on a 429,
+    /// never above 64; a number is fixed (1-256). --max-in-flight, HALO_CONCURRENCY or
+    /// halo.max_in_flight in octo.yml, when set, fix the requests instead
+    #[arg(long, default_value_t = DEFAULT_CONCURRENCY, value_name = "N|auto")]
+    #[arg(value_parser = crate::concurrency::parse)]
+    pub concurrency: Concurrency,
     /// Records per part file (hive layout)
     #[arg(long = "part-records", default_value_t = 100_000, value_name = "N")]
     pub part_records: usize,
@@ -110,7 +112,7 @@ fn exporter_halo_config_from(
     use octo_core::config::Source;
     let mut cfg = halo_args.resolve_from(found, lookup)?;
     if *cfg.source("max_in_flight") == Source::Default {
-        cfg.max_in_flight = args.concurrency;
+        cfg.max_in_flight = args.concurrency.ceiling();
         let source = if args.concurrency == DEFAULT_CONCURRENCY {
             Source::Default
         } else {
@@ -123,7 +125,7 @@ fn exporter_halo_config_from(
 }
 
 /// `--concurrency` when not given.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+pub const DEFAULT_CONCURRENCY: Concurrency = Concurrency::Auto;
 
 /// Run an export tool: resolve the window (default: yesterday, UTC) and destination, then export
 /// each day of the window (or stream it to stdout with `--to -`).
@@ -195,9 +197,6 @@ pub async fn run(
         },
     };
     let dest = Dest::parse(&to)?;
-    if args.concurrency == 0 {
-        return Err(usage("--concurrency must be at least 1"));
-    }
     if args.s3_part_mib < 5 {
         return Err(usage(
             "--s3-part-mib must be at least 5 (S3's smallest part)",
@@ -209,8 +208,8 @@ pub async fn run(
         until,
         layout: args.layout,
         part_records: args.part_records,
-        concurrency: args.concurrency,
-        enrich_concurrency: args.concurrency,
+        concurrency: args.concurrency.ceiling(),
+        enrich_concurrency: args.concurrency.ceiling(),
         force: args.force,
         enrich,
         quiet: log.quiet,
@@ -225,9 +224,18 @@ pub async fn run(
         return check(&store, &job, &windows).await;
     }
     let cfg = exporter_halo_config(halo_args, args)?;
-    let halo = HaloClient::new(&cfg, octo_core::halo::Access::Read, kind.tool)?;
+    // Adaptive only when --concurrency (not a fixed setting elsewhere) decides.
+    let adaptive = (args.concurrency == Concurrency::Auto
+        && *cfg.source("max_in_flight") == octo_core::config::Source::Default)
+        .then_some(crate::concurrency::AUTO_START);
+    let halo = HaloClient::with_adaptive(&cfg, octo_core::halo::Access::Read, kind.tool, adaptive)?;
     if dest == Dest::Stdout {
-        return to_stdout(&halo, &job, &args.output).await;
+        let progress = Progress::new(false, log.quiet, Some(halo.clone()));
+        let exit = to_stdout(&halo, &job, &args.output, &progress).await?;
+        if log.verbose > 0 {
+            progress.note(progress.summary());
+        }
+        return Ok(exit);
     }
     let units = job.units()?;
     let store = Store::open(&dest, args.s3_part_mib * 1024 * 1024).await?;
@@ -254,6 +262,9 @@ pub async fn run(
         }
     }
     progress.finish();
+    if log.verbose > 0 {
+        progress.note(progress.summary());
+    }
     Ok(octo_core::exit::Exit::Success)
 }
 
@@ -263,12 +274,16 @@ async fn to_stdout(
     halo: &HaloClient,
     job: &Job,
     output: &octo_core::output::OutputArgs,
+    progress: &Progress,
 ) -> anyhow::Result<octo_core::exit::Exit> {
-    let mut items = records(halo, job, Cursor::new(job.since), job.until);
+    let ahead = crate::engine::pages_ahead(job, 1);
+    let mut items = records(halo, job, Cursor::new(job.since), job.until, ahead);
     let defaults = octo_core::output::Defaults::RECORDS.table_columns(job.kind.table_columns);
     let mut out = octo_core::output::Printer::stdout_with(output, defaults);
     while let Some(item) = items.next().await {
-        out.record(&item?.value()?)?;
+        let item = item?;
+        progress.record(item.json.get().len() + 1);
+        out.record(&item.value()?)?;
     }
     out.finish()?;
     Ok(octo_core::exit::Exit::Success)
@@ -333,6 +348,10 @@ mod settings_tests {
             in_flight(&["--concurrency", "8"], "halo: {}\n", &[]),
             (8, "flag --concurrency".into())
         );
-        assert_eq!(in_flight(&[], "{}\n", &[]), (16, "default".into()));
+        assert_eq!(in_flight(&[], "{}\n", &[]), (64, "default".into()));
+        assert_eq!(
+            in_flight(&["--concurrency", "auto"], "{}\n", &[]),
+            (64, "default".into())
+        );
     }
 }

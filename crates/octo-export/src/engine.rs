@@ -8,7 +8,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use octo_core::halo::HaloClient;
-use octo_core::halo::cursor::{Cursor, RawItem};
+use octo_core::halo::cursor::{Cursor, PAGES_AHEAD, RawItem};
 use tokio::sync::Mutex;
 
 use crate::checkpoint::{Checkpoint, save};
@@ -108,7 +108,10 @@ pub async fn export_unit(
                 (name, result)
             }
         }))
-        .buffer_unordered(job.concurrency.max(1))
+        // Every slice at once: the HTTP client's in-flight limit (a fair queue) is the one work
+        // pool, so the requests of all slices and scans interleave and no slice waits behind
+        // another's tail. Parts and checkpoints are per slice: the output does not depend on it.
+        .buffer_unordered(unit.slices.len().max(1))
         .collect()
         .await;
     let failed: Vec<(String, anyhow::Error)> = results
@@ -187,7 +190,8 @@ async fn run_slice(
     };
     let mut n = state.parts.len();
     let per_part = job.per_part() as u64;
-    let mut items = records(halo, job, cursor.clone(), until);
+    let ahead = pages_ahead(job, unit.slices.len());
+    let mut items = records(halo, job, cursor.clone(), until, ahead);
     let mut part: Option<PartWriter> = None;
     let mut line = Vec::with_capacity(4096);
     let result: anyhow::Result<()> = async {
@@ -229,15 +233,32 @@ async fn run_slice(
     Ok(())
 }
 
+/// Pages each of `streams` time series reads ahead so that together they keep the job's
+/// requests in flight: at least [`PAGES_AHEAD`], more when there are few streams (one a day in
+/// the legacy layout, `--to -`).
+pub(crate) fn pages_ahead(job: &Job, streams: usize) -> u32 {
+    let share = job.concurrency.div_ceil(streams.max(1));
+    u32::try_from(share).unwrap_or(u32::MAX).max(PAGES_AHEAD)
+}
+
 /// The records of `[cursor, until)` in `created_at` order, as the API sent them, or enriched
-/// (`enrich_concurrency` at a time, order kept) when the job has an enrich step.
+/// (`enrich_concurrency` at a time, order kept) when the job has an enrich step; `ahead` pages
+/// of the list read ahead.
 pub(crate) fn records(
     halo: &HaloClient,
     job: &Job,
     cursor: Cursor,
     until: DateTime<Utc>,
+    ahead: u32,
 ) -> futures::stream::BoxStream<'static, anyhow::Result<RawItem>> {
-    let items = halo.time_series_raw(job.kind.path, job.kind.name, &[], cursor, Some(until));
+    let items = halo.time_series_ahead(
+        job.kind.path,
+        job.kind.name,
+        &[],
+        cursor,
+        Some(until),
+        ahead,
+    );
     match &job.enrich {
         Some(f) => {
             let (f, halo) = (f.clone(), halo.clone());

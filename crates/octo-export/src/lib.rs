@@ -16,7 +16,9 @@
 //! One file per job:
 //! - [`job`]: what is exported ([`Kind`], [`Layout`]), the window cut into units (days) and
 //!   slices (hours), object names, [`shard`]s
-//! - [`engine`]: one unit exported — slices fetched concurrently, the manifest written
+//! - [`engine`]: one unit exported — every slice at once, their requests sharing the client's
+//!   in-flight limit, the manifest written
+//! - [`concurrency`]: `--concurrency N|auto`
 //! - `failures`: the failures of a unit's slices said once per cause, naming the slices
 //! - [`part`]: a part being gzipped into its object
 //! - [`checkpoint`]: the per-unit checkpoint (parts done and the cursor after them, per slice)
@@ -29,6 +31,7 @@
 
 pub mod args;
 pub mod checkpoint;
+pub mod concurrency;
 pub mod engine;
 mod failures;
 pub mod job;
@@ -38,6 +41,7 @@ pub mod progress;
 pub mod store;
 
 pub use args::{DEFAULT_CONCURRENCY, ExportArgs, FromEnv, exporter_halo_config, run};
+pub use concurrency::Concurrency;
 pub use engine::{Outcome, export_unit};
 pub use job::{EVENTS, Enrich, Job, Kind, Layout, SCANS, Unit, shard};
 pub use manifest::{Manifest, Part, WindowJson};

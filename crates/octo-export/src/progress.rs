@@ -82,6 +82,35 @@ impl Progress {
         )
     }
 
+    /// The run's one summary line (`-v`): records, requests (retries, 429s), wall time and the
+    /// requests really in flight on average (requests × mean latency ÷ wall time).
+    pub fn summary(&self) -> String {
+        use std::sync::atomic::Ordering::Relaxed;
+        let p = &self.0;
+        let wall = p.started.elapsed();
+        let st = p
+            .halo
+            .as_ref()
+            .map(|h| h.http().stats())
+            .unwrap_or_default();
+        format!(
+            "done: {} records, {} requests ({} retries, {} answered 429), {:.2} s, mean latency {} ms, effective parallelism {:.1}",
+            p.records.load(Relaxed),
+            st.requests,
+            st.retries,
+            st.throttled,
+            wall.as_secs_f64(),
+            st.mean_latency().as_millis(),
+            st.parallelism(wall)
+        ) + &match st.adaptive {
+            Some(l) => format!(
+                "; concurrency auto: {} now, peak {}, halved {} times, most in flight {}",
+                l.limit, l.peak, l.decreases, l.max_in_flight
+            ),
+            None => String::new(),
+        }
+    }
+
     pub fn note(&self, msg: impl std::fmt::Display) {
         self.0.shown.note(self.0.quiet, msg);
     }

@@ -106,6 +106,9 @@ pub struct ServeArgs {
     /// Most faults in a row for the same request (method + URL), 0 = unbounded (an outage)
     #[arg(long, default_value_t = 3)]
     pub max_faults_in_a_row: u32,
+    /// Most API requests served at once: one more is answered 429 (no Retry-After); 0 = no limit
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub max_in_flight: u32,
     /// Hostile mode: mutate Halo answers (KNOB or KNOB@PATH, comma-separated; see --help)
     #[arg(long, value_name = "KNOB[@PATH]", value_delimiter = ',', long_help = crate::hostile::HELP)]
     pub hostile: Vec<crate::hostile::Hostile>,

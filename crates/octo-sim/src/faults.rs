@@ -34,6 +34,9 @@ pub struct Faults {
     pub drop_rate: f64,
     /// Most faults in a row for one request (method + URL); 0 = unbounded. Default 3.
     pub max_in_a_row: u32,
+    /// Most API requests served at once; one arriving while this many are being served is
+    /// answered 429 without `Retry-After` ([`crate::inflight`]). 0 = no limit.
+    pub max_in_flight: u32,
     /// Hostile mode: mutated Halo answers, one entry per knob (`"null-list@/v1/events"`);
     /// see [`crate::hostile::HELP`]. Empty = the normal answers.
     pub hostile: Vec<Hostile>,
@@ -48,6 +51,7 @@ impl Default for Faults {
             rate_5xx: 0.0,
             drop_rate: 0.0,
             max_in_a_row: 3,
+            max_in_flight: 0,
             hostile: Vec::new(),
         }
     }

@@ -31,7 +31,8 @@
 //! # Where things are
 //! - `lib.rs`: [`SimConfig`], [`Sim`] (start, spawn, ground truth) and [`SimHandle`];
 //!   `shared.rs`: the state every handler shares and `/_sim/state`; `router.rs`: the routes, the
-//!   fault layer and the `/_sim` hooks; [`faults`], [`hostile`] (`mutate.rs`, `decoy.rs`).
+//!   fault layer and the `/_sim` hooks; [`faults`], [`hostile`] (`mutate.rs`, `decoy.rs`),
+//!   [`inflight`] (429 above N requests in flight).
 //! - `halo/`: `auth.rs` (tokens), `world/` (the seeded world: `catalog`, `servers`, `issues`,
 //!   `scans`), `events/` (storage and generation, `render`, `query`), `firewall/` (zones and
 //!   policies, `catalog`), `handlers/` (HTTP: `servers`, `issues`, `scans`, `firewall`).
@@ -68,6 +69,7 @@ pub mod faults;
 pub(crate) mod freshdesk;
 pub(crate) mod halo;
 pub mod hostile;
+pub mod inflight;
 pub(crate) mod openstack;
 mod router;
 mod shared;
@@ -261,6 +263,7 @@ impl Sim {
             stats: Mutex::new(Stats::default()),
             slack: Mutex::new(slack::SlackState::default()),
             slack_socket: Mutex::new(slack_socket::SocketState::default()),
+            in_flight: Default::default(),
         });
         let app = router(shared.clone());
         let task = tokio::spawn(async move {

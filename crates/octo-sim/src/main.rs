@@ -67,6 +67,7 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
             rate_5xx: a.rate_5xx,
             drop_rate: a.drop_rate,
             max_in_a_row: a.max_faults_in_a_row,
+            max_in_flight: a.max_in_flight,
             hostile: a.hostile,
         },
         nova_max_microversion: a.nova_max_microversion,

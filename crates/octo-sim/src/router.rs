@@ -68,6 +68,13 @@ async fn api_layer(State(sh): State<Arc<Shared>>, req: Request, next: Next) -> R
         return next.run(req).await;
     }
     let faults = sh.faults();
+    let Some(_serving) = sh.in_flight.arrive(faults.max_in_flight) else {
+        let resp = error(StatusCode::TOO_MANY_REQUESTS, "too many requests in flight");
+        let mut st = sh.stats();
+        st.total += 1;
+        *st.by_status.entry("429".to_string()).or_insert(0) += 1;
+        return resp;
+    };
     if faults.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
     }

@@ -50,6 +50,8 @@ pub(crate) struct Shared {
     pub faults_changed: tokio::sync::watch::Sender<bool>,
     /// Hostile mode's decoy host and stalled requests.
     pub hostile: HostileState,
+    /// API requests being served, for `Faults::max_in_flight`.
+    pub in_flight: crate::inflight::InFlight,
 }
 
 impl Shared {
@@ -129,6 +131,7 @@ impl Shared {
             json!({"total": st.total, "by_status": st.by_status, "dropped": st.dropped}),
         );
         m.insert("tokens_issued".into(), json!(st.tokens_issued));
+        m.insert("in_flight".into(), self.in_flight.json());
         drop(st);
         let now = self.now_ms();
         self.openstack().settle(now);
@@ -165,6 +168,7 @@ impl Shared {
         *self.slack.lock().unwrap_or_else(|e| e.into_inner()) = slack::SlackState::default();
         slack_socket::reset(&self.slack_socket);
         self.hostile.reset();
+        self.in_flight.reset();
         self.set_faults(self.cfg.faults.clone());
     }
     pub(crate) fn add_events(&self, v: Value) -> Result<Value, String> {

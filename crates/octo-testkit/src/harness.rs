@@ -49,6 +49,64 @@ pub fn jsonl(out: &Output) -> Vec<Value> {
         .collect()
 }
 
+/// The figures of an exporter's `-v` summary line (`done: N records, R requests (T retries,
+/// Q answered 429), …`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub records: u64,
+    pub requests: u64,
+    pub retries: u64,
+    pub throttled: u64,
+}
+
+/// The last `done: …` summary line of `stderr`, parsed; panics naming what is missing.
+pub fn export_summary(stderr: &str) -> ExportSummary {
+    let line = stderr
+        .lines()
+        .rfind(|l| l.starts_with("done: "))
+        .unwrap_or_else(|| panic!("no summary line in {stderr}"));
+    let num = |after: &str| -> u64 {
+        let i = line
+            .find(after)
+            .unwrap_or_else(|| panic!("no `{after}` in {line}"));
+        line[..i]
+            .rsplit([' ', '(', ':'])
+            .find(|w| !w.is_empty())
+            .and_then(|w| w.parse().ok())
+            .unwrap_or_else(|| panic!("no number before `{after}` in {line}"))
+    };
+    ExportSummary {
+        records: num(" records"),
+        requests: num(" requests"),
+        retries: num(" retries"),
+        throttled: num(" answered 429"),
+    }
+}
+
+/// Every file under `dir` (recursively) by its path relative to `dir` (`/`-separated), with its
+/// bytes: two exports compare equal exactly when they wrote the same objects.
+pub fn files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fn walk(
+        root: &std::path::Path,
+        dir: &std::path::Path,
+        out: &mut std::collections::BTreeMap<String, Vec<u8>>,
+    ) {
+        for e in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let p = e.expect("directory entry").path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).expect("under root");
+                let name = rel.to_string_lossy().replace('\\', "/");
+                out.insert(name, std::fs::read(&p).expect("readable file"));
+            }
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
 /// The exit code (-1 when a signal ended the process).
 pub fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)

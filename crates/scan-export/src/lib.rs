@@ -1,8 +1,9 @@
 //! scan-export: every Halo scan of a window (default: yesterday, UTC) with its findings to a
 //! folder, S3 or stdout, as gzip JSON Lines; exact, streaming, resumable and idempotent. Each scan
 //! is written as `GET /v1/scans/{id}` returns it; for FIM scans `findings` holds the detail of
-//! every finding (`GET /v1/scans/{id}/findings/{finding_id}`). Details are fetched concurrently;
-//! the output keeps `created_at` order. The engine is [`octo_export`].
+//! every finding (`GET /v1/scans/{id}/findings/{finding_id}`). Details are fetched concurrently,
+//! interleaved with the other scans' requests; the output keeps `created_at` order. The engine
+//! is [`octo_export`].
 
 use std::sync::Arc;
 
@@ -48,9 +49,6 @@ pub fn command() -> clap::Command {
     octo_core::docs::command(Cli::command(), &[])
 }
 
-/// Finding details of one scan fetched at once.
-const FINDINGS_IN_FLIGHT: usize = 4;
-
 /// A listed scan → the scan with its details (and, for FIM, every finding's detail).
 pub async fn scan_details(halo: HaloClient, listed: Value) -> anyhow::Result<Value> {
     let id = listed
@@ -88,7 +86,9 @@ pub async fn scan_details(halo: HaloClient, listed: Value) -> anyhow::Result<Val
                 }
             }
         }))
-        .buffered(FINDINGS_IN_FLIGHT)
+        // All of a scan's finding details are asked for at once: the client's in-flight limit
+        // queues them fairly with the other scans' and slices' requests.
+        .buffered(halo.http().config().max_in_flight.max(1))
         .try_collect()
         .await?;
         scan["findings"] = Value::Array(details.into_iter().flatten().collect());

@@ -266,3 +266,162 @@ fn an_outage_fails_naming_the_window_and_keeps_the_checkpoint() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(read_hive(dir.path()).1, expected(&sim));
 }
+
+#[test]
+fn a_seeded_day_costs_exactly_the_minimum_requests() {
+    let sim = sim(Faults::default(), 900);
+    // what a plain client needs for the details: the token, one GET per scan and per finding
+    let before = sim.state()["requests"]["total"].as_u64().unwrap();
+    let want = expected(&sim);
+    let details = sim.state()["requests"]["total"].as_u64().unwrap() - before - 1;
+    let (s, _) = day();
+    let pages: u64 = (0..24)
+        .map(|h| {
+            let h0 = s + chrono::Duration::hours(h);
+            // the API's `until` is inclusive
+            let h1 = h0 + chrono::Duration::hours(1) + chrono::Duration::milliseconds(1);
+            sim.scans(h0, h1).len().div_ceil(100).max(1) as u64
+        })
+        .sum();
+    sim.reset();
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &sim.url(),
+        &["--date", DAY, "--to", dir.path().to_str().unwrap(), "-v"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    let sum = octo_testkit::harness::export_summary(&err);
+    assert_eq!(
+        (sum.records, sum.requests, sum.retries),
+        (want.len() as u64, 1 + pages + details, 0),
+        "{err}"
+    );
+    assert_eq!(sim.state()["requests"]["total"], sum.requests);
+    assert_eq!(read_hive(dir.path()).1, want);
+}
+
+/// Every scan's finding details interleaved with the other scans' and slices' requests: the
+/// objects written are the same, byte for byte, at every concurrency and under 429s, 5xx and
+/// 3-second tokens.
+#[test]
+fn the_same_bytes_at_concurrency_1_4_16_64_and_under_faults() {
+    let sim = sim(Faults::default(), 3);
+    let export = |concurrency: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(
+            &sim.url(),
+            &[
+                "--date",
+                DAY,
+                "--to",
+                dir.path().to_str().unwrap(),
+                "--part-records",
+                "7",
+                "--concurrency",
+                concurrency,
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "--concurrency {concurrency}: {}",
+            stderr(&out)
+        );
+        (
+            octo_testkit::harness::files(dir.path()),
+            read_hive(dir.path()).1,
+        )
+    };
+    let (want, records) = export("1");
+    assert_eq!(records, expected(&sim), "concurrency 1 is exact");
+    for c in ["4", "16", "64"] {
+        assert!(export(c).0 == want, "--concurrency {c} wrote other bytes");
+    }
+    sim.set_faults(Faults {
+        rate_429: 0.15,
+        rate_5xx: 0.05,
+        ..Faults::default()
+    });
+    for c in ["16", "64"] {
+        assert!(
+            export(c).0 == want,
+            "--concurrency {c} under faults wrote other bytes"
+        );
+    }
+    let by = &sim.state()["requests"]["by_status"];
+    assert!(by["429"].as_u64().unwrap_or(0) > 0, "{by}");
+}
+
+/// `--concurrency auto` (the default) against an API that answers 429 to a request arriving
+/// while 8 are being served: the same bytes as a polite fixed run, the limit settles near 8, and
+/// the 429s are few — bounded by the algorithm: the start (16) overshoots by at most 16 − 8, and
+/// every later halving follows at most `peak − 8` requests beyond what the API serves.
+#[test]
+fn auto_concurrency_settles_under_an_in_flight_limit_with_few_retries() {
+    const N: u64 = 8;
+    let sim = sim(Faults::default(), 900);
+    sim.set_faults(Faults {
+        latency_ms: 20,
+        max_in_flight: N as u32,
+        ..Faults::default()
+    });
+    let export = |args: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut all = vec!["--date", DAY, "--to", dir.path().to_str().unwrap(), "-v"];
+        all.extend_from_slice(args);
+        let out = run(&sim.url(), &all);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        (
+            octo_testkit::harness::files(dir.path()),
+            stderr(&out),
+            sim.state()["in_flight"].clone(),
+        )
+    };
+    // a fixed limit under the API's is never refused
+    let (want, _, seen) = export(&["--concurrency", "4"]);
+    assert_eq!(seen["refused"], 0, "{seen}");
+    sim.reset();
+    sim.set_faults(Faults {
+        latency_ms: 20,
+        max_in_flight: N as u32,
+        ..Faults::default()
+    });
+
+    let (got, err, seen) = export(&[]);
+    assert!(got == want, "auto wrote other bytes");
+    let sum = octo_testkit::harness::export_summary(&err);
+    let line = err.lines().rfind(|l| l.starts_with("done: ")).unwrap();
+    let field = |name: &str| -> u64 {
+        let i = line
+            .find(name)
+            .unwrap_or_else(|| panic!("{name} in {line}"));
+        line[i + name.len()..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {line}"))
+    };
+    let (peak, halved) = (field("peak "), field("halved "));
+    // every 429 was the in-flight limit's, and each was retried
+    assert_eq!(sum.throttled, seen["refused"].as_u64().unwrap(), "{line}");
+    assert_eq!(sum.retries, sum.throttled, "{line}");
+    assert!(
+        halved >= 1,
+        "starting at 16 it must meet the limit of 8: {line}"
+    );
+    assert!((N / 2..=N + 3).contains(&peak), "settled near {N}: {line}");
+    let bound = (16 - N) + (halved - 1) * peak.saturating_sub(N).max(1);
+    assert!(
+        sum.retries <= bound,
+        "{} retries > {bound}: {line}",
+        sum.retries
+    );
+    // halvings are rare: each regrowth from peak/2 back above 8 takes that many answers
+    let regrow: u64 = (peak / 2..=N).sum();
+    assert!(
+        halved <= 1 + sum.requests / regrow,
+        "{halved} halvings in {} requests: {line}",
+        sum.requests
+    );
+}

@@ -36,6 +36,20 @@ fn page_number(url: &url::Url) -> Option<u32> {
         .and_then(|(_, v)| v.parse().ok())
 }
 
+/// The last page of a query whose first page (`url`) counts `count` items: `count ÷ per_page`
+/// rounded up, at least 1; [`PAGES_PER_QUERY`] when either is unknown.
+fn last_page(url: &url::Url, count: Option<&Value>) -> u32 {
+    let per_page = url
+        .query_pairs()
+        .find(|(k, _)| k == "per_page")
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+        .filter(|n| *n > 0);
+    match (count.and_then(Value::as_u64), per_page) {
+        (Some(c), Some(p)) => u32::try_from(c.div_ceil(p).max(1)).unwrap_or(u32::MAX),
+        _ => PAGES_PER_QUERY,
+    }
+}
+
 /// `url` with its `page` parameter set to `n` (the other parameters kept, in order).
 fn with_page(url: &url::Url, n: u32) -> url::Url {
     let pairs: Vec<(String, String)> = url
@@ -131,6 +145,23 @@ impl HaloClient {
         start: Cursor,
         until: Option<DateTime<Utc>>,
     ) -> BoxStream<'static, anyhow::Result<RawItem>> {
+        self.time_series_ahead(path, key, params, start, until, PAGES_AHEAD)
+    }
+
+    /// [`HaloClient::time_series_raw`] reading up to `ahead` pages of a query ahead of the one
+    /// being handed out (at least 1). Pages past the last one the first page's `count` announces
+    /// are not requested ahead (a `next` link beyond it is still followed), so a query costs its
+    /// pages and no more.
+    pub fn time_series_ahead(
+        &self,
+        path: &str,
+        key: &str,
+        params: &[(&str, String)],
+        start: Cursor,
+        until: Option<DateTime<Utc>>,
+        ahead: u32,
+    ) -> BoxStream<'static, anyhow::Result<RawItem>> {
+        let ahead_pages = ahead.max(1);
         let this = self.clone();
         let path = path.to_string();
         let key = key.to_string();
@@ -159,6 +190,8 @@ impl HaloClient {
                 // What this query must prove: no page twice, `count` items read, ascending order.
                 let mut proof = Completeness::new(&path);
                 let mut last_ts: Option<DateTime<Utc>> = None;
+                // The last page the query's first answer announces (`count` ÷ `per_page`).
+                let mut announced_last = PAGES_PER_QUERY;
                 loop {
                     let page = match ahead.pop_front() {
                         Some(p) => {
@@ -174,6 +207,9 @@ impl HaloClient {
                     let target = display_target(&url);
                     proof.announced(page.count.as_ref(), &target)?;
                     pages += 1;
+                    if pages == 1 {
+                        announced_last = last_page(&url, page.count.as_ref());
+                    }
                     let next = page.next.as_deref();
                     let next_url = match next {
                         Some(n) if pages < PAGES_PER_QUERY => Some(this.rebase(n)?),
@@ -183,7 +219,9 @@ impl HaloClient {
                         None => ahead.clear(),
                         // `page=N` links: the following pages of the same query are known.
                         Some(u) if page_number(u) == Some(pages + 1) => {
-                            let last = (pages + PAGES_AHEAD).min(PAGES_PER_QUERY);
+                            let last = (pages + ahead_pages)
+                                .min(PAGES_PER_QUERY)
+                                .min(announced_last.max(pages + 1));
                             for n in queued.max(pages).saturating_add(1)..=last {
                                 ahead.push_back(Prefetch::start(&this, with_page(u, n), key.clone()));
                                 queued = n;
@@ -411,6 +449,12 @@ mod tests {
         );
         let cursor_link = url::Url::parse("http://127.0.0.1:1/v1/events?cursor=abc").unwrap();
         assert_eq!(page_number(&cursor_link), None);
+        let count = |n: u64| Some(serde_json::json!(n));
+        assert_eq!(last_page(&u, count(1001).as_ref()), 11);
+        assert_eq!(last_page(&u, count(1000).as_ref()), 10);
+        assert_eq!(last_page(&u, count(0).as_ref()), 1);
+        assert_eq!(last_page(&u, None), PAGES_PER_QUERY);
+        assert_eq!(last_page(&cursor_link, count(5).as_ref()), PAGES_PER_QUERY);
     }
 
     #[test]

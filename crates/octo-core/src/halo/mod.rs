@@ -120,6 +120,17 @@ impl HaloClient {
     /// Build a client with the key for `access`. A missing key is a configuration error (exit 2)
     /// that names the variables to set.
     pub fn new(cfg: &HaloConfig, access: Access, tool: &str) -> anyhow::Result<HaloClient> {
+        Self::with_adaptive(cfg, access, tool, None)
+    }
+
+    /// [`HaloClient::new`] with the requests in flight adapted from `adaptive_start` up to
+    /// `cfg.max_in_flight` (see [`HttpConfig::adaptive_start`]) when it is given.
+    pub fn with_adaptive(
+        cfg: &HaloConfig,
+        access: Access,
+        tool: &str,
+        adaptive_start: Option<usize>,
+    ) -> anyhow::Result<HaloClient> {
         let key = match access {
             Access::Read => cfg.read_key.clone().ok_or_else(|| {
                 usage(format!(
@@ -141,6 +152,7 @@ impl HaloClient {
             timeout: cfg.timeout,
             connect_timeout: cfg.connect_timeout,
             max_in_flight: cfg.max_in_flight,
+            adaptive_start,
             max_rps: cfg.max_rps,
             total_timeout: cfg.timeout.saturating_mul(3),
             ..HttpConfig::default()

@@ -1,0 +1,294 @@
+//! Adaptive requests in flight (`--concurrency auto`): additive increase, multiplicative
+//! decrease, as a TCP congestion window or the AWS SDK's adaptive retry mode.
+//!
+//! The limit is the number of permits of the client's (fair, first come first served)
+//! semaphore in circulation. A *window* is `limit` successful answers in a row: when the window
+//! used the whole limit (`limit` requests were in flight at some point) and its mean latency
+//! held (at most twice the fastest window's), the limit grows by one, up to the ceiling. A 429
+//! to a request sent since the last decrease halves it (at least 1); 429s to requests sent
+//! before that decrease were caused by the old limit and do not halve it again. Permits the
+//! decrease cannot take back at once (they are in use) are taken back as they are returned.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// How one attempt ended, for the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// An answer other than 429, after `Duration`.
+    Answered(Duration),
+    /// 429 Too Many Requests.
+    Throttled,
+    /// No answer (connection failure, timeout): says nothing about the limit.
+    Failed,
+}
+
+/// What the limit did during a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LimitStats {
+    /// Limit now.
+    pub limit: usize,
+    /// Highest limit reached since the first decrease (since the start when it never
+    /// decreased): where the limit settled under a rate limit.
+    pub peak: usize,
+    /// Most requests in flight at once.
+    pub max_in_flight: usize,
+    /// Times the limit was halved.
+    pub decreases: u64,
+}
+
+pub(crate) struct Aimd {
+    ceiling: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    limit: usize,
+    /// Permits to take out of circulation as they are returned (after a decrease).
+    debt: usize,
+    in_flight: usize,
+    max_in_flight: usize,
+    peak: usize,
+    decreases: u64,
+    /// Bumped by every decrease; requests carry the epoch they were sent in.
+    epoch: u64,
+    /// The current window: successes, their summed latency, whether the limit was all in use.
+    successes: usize,
+    latency: Duration,
+    full: bool,
+    /// Mean latency of the fastest window so far.
+    baseline: Option<Duration>,
+}
+
+impl Aimd {
+    /// A limit starting at `start` (the semaphore's permits), within `1..=ceiling`.
+    pub(crate) fn new(start: usize, ceiling: usize) -> Aimd {
+        let ceiling = ceiling.max(1);
+        let limit = start.clamp(1, ceiling);
+        Aimd {
+            ceiling,
+            state: Mutex::new(State {
+                limit,
+                debt: 0,
+                in_flight: 0,
+                max_in_flight: 0,
+                peak: limit,
+                decreases: 0,
+                epoch: 0,
+                successes: 0,
+                latency: Duration::ZERO,
+                full: false,
+                baseline: None,
+            }),
+        }
+    }
+
+    /// The permits the semaphore starts with.
+    pub(crate) fn start(&self) -> usize {
+        self.lock().limit
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A request holding a permit is sent: returns its epoch.
+    pub(crate) fn sent(&self) -> u64 {
+        let mut s = self.lock();
+        s.in_flight += 1;
+        s.max_in_flight = s.max_in_flight.max(s.in_flight);
+        if s.in_flight >= s.limit {
+            s.full = true;
+        }
+        s.epoch
+    }
+
+    /// The request sent in `epoch` ended with `outcome`; its permit goes back (or out of
+    /// circulation after a decrease).
+    pub(crate) fn done(
+        &self,
+        sem: &Semaphore,
+        epoch: u64,
+        outcome: Outcome,
+        permit: SemaphorePermit<'_>,
+    ) {
+        let mut s = self.lock();
+        s.in_flight = s.in_flight.saturating_sub(1);
+        match outcome {
+            Outcome::Throttled if epoch == s.epoch => {
+                let new = (s.limit / 2).max(1);
+                let cut = s.limit - new;
+                s.limit = new;
+                s.epoch += 1;
+                s.decreases += 1;
+                if s.decreases == 1 {
+                    s.peak = new;
+                }
+                s.reset_window();
+                let taken = sem.forget_permits(cut);
+                s.debt += cut - taken;
+                tracing::debug!(limit = new, "429: requests in flight halved");
+            }
+            // Answers to requests sent before the last decrease say nothing about the new limit.
+            Outcome::Throttled | Outcome::Failed => {}
+            Outcome::Answered(_) if epoch != s.epoch => {}
+            Outcome::Answered(latency) => {
+                s.successes += 1;
+                s.latency += latency;
+                if s.successes >= s.limit {
+                    let mean = s.latency / u32::try_from(s.successes).unwrap_or(u32::MAX);
+                    let baseline = s.baseline.map_or(mean, |b| b.min(mean));
+                    s.baseline = Some(baseline);
+                    let holds = mean <= baseline.saturating_mul(2);
+                    if s.full && holds && s.limit < self.ceiling {
+                        s.limit += 1;
+                        s.peak = s.peak.max(s.limit);
+                        if s.debt > 0 {
+                            s.debt -= 1;
+                        } else {
+                            sem.add_permits(1);
+                        }
+                    }
+                    s.reset_window();
+                }
+            }
+        }
+        if s.debt > 0 {
+            s.debt -= 1;
+            permit.forget();
+        }
+    }
+
+    pub(crate) fn stats(&self) -> LimitStats {
+        let s = self.lock();
+        LimitStats {
+            limit: s.limit,
+            peak: s.peak,
+            max_in_flight: s.max_in_flight,
+            decreases: s.decreases,
+        }
+    }
+}
+
+/// A permit of the client's semaphore, held while one attempt is in flight; dropped (also when
+/// the request is cancelled), it goes back through the adaptive limit when there is one.
+pub(crate) struct Held<'a> {
+    aimd: Option<(&'a Aimd, u64)>,
+    sem: &'a Semaphore,
+    permit: Option<SemaphorePermit<'a>>,
+    outcome: Outcome,
+}
+
+impl<'a> Held<'a> {
+    pub(crate) fn new(aimd: Option<&'a Aimd>, sem: &'a Semaphore, p: SemaphorePermit<'a>) -> Self {
+        Held {
+            aimd: aimd.map(|a| (a, a.sent())),
+            sem,
+            permit: Some(p),
+            outcome: Outcome::Failed,
+        }
+    }
+
+    /// How the attempt ended (the default: no answer).
+    pub(crate) fn ended(&mut self, outcome: Outcome) {
+        self.outcome = outcome;
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        if let (Some((a, epoch)), Some(p)) = (self.aimd, self.permit.take()) {
+            a.done(self.sem, epoch, self.outcome, p);
+        }
+    }
+}
+
+impl State {
+    fn reset_window(&mut self) {
+        self.successes = 0;
+        self.latency = Duration::ZERO;
+        self.full = self.in_flight >= self.limit;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(10);
+
+    /// Send `n` requests one after another (each holding a permit while in flight), all answered.
+    fn answer(a: &Aimd, sem: &Semaphore, n: usize) {
+        for _ in 0..n {
+            let p = sem.try_acquire().unwrap();
+            let e = a.sent();
+            a.done(sem, e, Outcome::Answered(MS), p);
+        }
+    }
+
+    #[test]
+    fn grows_by_one_per_full_window_and_halves_once_per_429_burst() {
+        let sem = Semaphore::new(4);
+        let a = Aimd::new(4, 6);
+        assert_eq!(a.start(), 4);
+        // a window that never used the limit: no growth
+        answer(&a, &sem, 8);
+        assert_eq!(a.stats().limit, 4);
+        // four at once, then answered: the window was full → 5
+        let held: Vec<_> = (0..4)
+            .map(|_| (sem.try_acquire().unwrap(), a.sent()))
+            .collect();
+        for (p, e) in held {
+            a.done(&sem, e, Outcome::Answered(MS), p);
+        }
+        assert_eq!(a.stats().limit, 5);
+        assert_eq!(sem.available_permits(), 5);
+        // five in flight, three answered 429: halved once (to 2), not three times
+        let held: Vec<_> = (0..5)
+            .map(|_| (sem.try_acquire().unwrap(), a.sent()))
+            .collect();
+        assert!(sem.try_acquire().is_err());
+        for (i, (p, e)) in held.into_iter().enumerate() {
+            let o = if i < 3 {
+                Outcome::Throttled
+            } else {
+                Outcome::Answered(MS)
+            };
+            a.done(&sem, e, o, p);
+        }
+        let st = a.stats();
+        assert_eq!(
+            (st.limit, st.peak, st.decreases, st.max_in_flight),
+            (2, 2, 1, 5)
+        );
+        // the permits in use when it halved were taken back as they came home
+        assert_eq!(sem.available_permits(), 2);
+    }
+
+    #[test]
+    fn latency_that_does_not_hold_stops_growth_and_the_ceiling_caps_it() {
+        let sem = Semaphore::new(1);
+        let a = Aimd::new(1, 3);
+        let full_window = |lat: Duration| {
+            let limit = a.stats().limit;
+            let held: Vec<_> = (0..limit)
+                .map(|_| (sem.try_acquire().unwrap(), a.sent()))
+                .collect();
+            for (p, e) in held {
+                a.done(&sem, e, Outcome::Answered(lat), p);
+            }
+        };
+        full_window(MS);
+        assert_eq!(a.stats().limit, 2);
+        full_window(MS * 3);
+        assert_eq!(a.stats().limit, 2, "latency tripled: no growth");
+        full_window(MS);
+        full_window(MS);
+        full_window(MS);
+        assert_eq!(a.stats().limit, 3, "ceiling");
+        assert_eq!(sem.available_permits(), 3);
+    }
+}
