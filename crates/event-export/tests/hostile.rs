@@ -17,10 +17,6 @@ octo_testkit::hostile_knob_tests!(@each |knob: Knob| export_against(
     pagination_not_object => PaginationNotObject,
     missing_next => MissingNext,
     looping_next => LoopingNext,
-    // Known bug, open on issue 15: after a run that fails under backwards-created-at, the run
-    // with the knob off exits 0 with 285 of the day's 300 events (a slice checkpointed short by
-    // the failed run is trusted on resume). Un-ignore when fixed.
-    #[ignore = "known bug (issue 15): resume after backwards-created-at trusts a short slice"]
     backwards_created_at => BackwardsCreatedAt,
     bad_created_at => BadCreatedAt,
     cross_host_redirect => CrossHostRedirect,

@@ -190,6 +190,8 @@ impl HaloClient {
                 // What this query must prove: no page twice, `count` items read, ascending order.
                 let mut proof = Completeness::new(&path);
                 let mut last_ts: Option<DateTime<Utc>> = None;
+                // An item at or after `until` was read: the window ends with this page.
+                let mut past_until = false;
                 // The last page the query's first answer announces (`count` ÷ `per_page`).
                 let mut announced_last = PAGES_PER_QUERY;
                 loop {
@@ -248,8 +250,13 @@ impl HaloClient {
                         last_ts = Some(ts);
                         proof.read(1);
                         if until.is_some_and(|u| ts >= u) {
-                            // Sorted ascending: nothing after this belongs to the window.
-                            break 'queries;
+                            // Sorted ascending: nothing after this belongs to the window. The
+                            // rest of the page is still held to the order (a page sent newest
+                            // first must fail, not end the window early).
+                            past_until = true;
+                        }
+                        if past_until {
+                            continue;
                         }
                         if cursor.seen(ts, &id) {
                             continue;
@@ -257,6 +264,9 @@ impl HaloClient {
                         cursor.observe(ts, &id);
                         delivered += 1;
                         yield RawItem { created_at: ts, id, json: raw };
+                    }
+                    if past_until {
+                        break 'queries;
                     }
                     match (page.next.as_deref(), next_url) {
                         (None, _) => {
