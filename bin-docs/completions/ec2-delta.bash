@@ -23,17 +23,33 @@ _ec2__delta() {
 
     case "${cmd}" in
         ec2__delta)
-            opts="-c -v -q -o -h -V --accounts --role-name --regions --states --halo-servers --on-bad-record --columns --no-header --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --timeout --config --verbose --quiet --log-format --color --format --generate --out-dir --help --version"
+            opts="-c -v -q -o -h -V --profile --accounts --role-name --external-id --role-session-name --duration --regions --states --halo-servers --on-bad-record --columns --no-header --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --timeout --config --verbose --quiet --log-format --color --format --halo-profile --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --accounts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --role-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --external-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role-session-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -103,6 +119,10 @@ _ec2__delta() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --halo-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --generate)

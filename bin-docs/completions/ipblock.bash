@@ -29,7 +29,7 @@ _ipblock() {
 
     case "${cmd}" in
         ipblock)
-            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --on-bad-record --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version expire unblock"
+            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --on-bad-record --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --profile --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version expire unblock"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -79,6 +79,10 @@ _ipblock() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
@@ -119,7 +123,7 @@ _ipblock() {
             return 0
             ;;
         ipblock__subcmd__expire)
-            opts="-o -c -v -q -h --at --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --at --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --profile --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -146,6 +150,10 @@ _ipblock() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -181,7 +189,7 @@ _ipblock() {
             return 0
             ;;
         ipblock__subcmd__unblock)
-            opts="-o -c -v -q -h --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --profile --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -204,6 +212,10 @@ _ipblock() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

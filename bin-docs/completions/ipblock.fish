@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_ipblock_global_optspecs
-    string join \n i/input= from-halo since= follow cursor-file= poll-interval= on-bad-record= apply dry-run api-url= max-rps= max-in-flight= timeout= config= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
+    string join \n i/input= from-halo since= follow cursor-file= poll-interval= on-bad-record= apply dry-run api-url= max-rps= max-in-flight= timeout= config= profile= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
 end
 
 function __fish_ipblock_needs_command
@@ -35,6 +35,7 @@ complete -c ipblock -n "__fish_ipblock_needs_command" -l max-rps -d 'Client-side
 complete -c ipblock -n "__fish_ipblock_needs_command" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c ipblock -n "__fish_ipblock_needs_command" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c ipblock -n "__fish_ipblock_needs_command" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c ipblock -n "__fish_ipblock_needs_command" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c ipblock -n "__fish_ipblock_needs_command" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
@@ -67,6 +68,7 @@ complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l max-rps -d 'C
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c ipblock -n "__fish_ipblock_using_subcommand expire" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
@@ -88,6 +90,7 @@ complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l max-rps -d '
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c ipblock -n "__fish_ipblock_using_subcommand unblock" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'

@@ -29,7 +29,7 @@ _octo__bot() {
 
     case "${cmd}" in
         octo__bot)
-            opts="-o -c -v -q -h -V --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version serve ask"
+            opts="-o -c -v -q -h -V --api-url --max-rps --max-in-flight --timeout --config --profile --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version serve ask"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -52,6 +52,10 @@ _octo__bot() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -95,7 +99,7 @@ _octo__bot() {
             return 0
             ;;
         octo__subcmd__bot__subcmd__ask)
-            opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --api-url --max-rps --max-in-flight --timeout --config --profile --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -118,6 +122,10 @@ _octo__bot() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -153,7 +161,7 @@ _octo__bot() {
             return 0
             ;;
         octo__subcmd__bot__subcmd__serve)
-            opts="-o -c -v -q -h --channel --slack-api-url --members-ttl --shutdown-grace --max-queue --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --channel --slack-api-url --members-ttl --shutdown-grace --max-queue --api-url --max-rps --max-in-flight --timeout --config --profile --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,6 +204,10 @@ _octo__bot() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_octo_bot_global_optspecs
-    string join \n api-url= max-rps= max-in-flight= timeout= config= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
+    string join \n api-url= max-rps= max-in-flight= timeout= config= profile= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
 end
 
 function __fish_octo_bot_needs_command
@@ -29,6 +29,7 @@ complete -c octo-bot -n "__fish_octo_bot_needs_command" -l max-rps -d 'Client-si
 complete -c octo-bot -n "__fish_octo_bot_needs_command" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c octo-bot -n "__fish_octo_bot_needs_command" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c octo-bot -n "__fish_octo_bot_needs_command" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c octo-bot -n "__fish_octo_bot_needs_command" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c octo-bot -n "__fish_octo_bot_needs_command" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
@@ -61,6 +62,7 @@ complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l max-rps -d '
 complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
@@ -80,6 +82,7 @@ complete -c octo-bot -n "__fish_octo_bot_using_subcommand ask" -l max-rps -d 'Cl
 complete -c octo-bot -n "__fish_octo_bot_using_subcommand ask" -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
 complete -c octo-bot -n "__fish_octo_bot_using_subcommand ask" -l timeout -d 'Deadline of each Halo request in seconds, 1-86400 (default 60); all retries of one request together get three times as long [env: HALO_TIMEOUT; octo.yml halo.timeout_secs]' -r
 complete -c octo-bot -n "__fish_octo_bot_using_subcommand ask" -l config -d 'Config file (octo.yml) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c octo-bot -n "__fish_octo_bot_using_subcommand ask" -l profile -d 'Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of halo: [env: HALO_PROFILE]' -r
 complete -c octo-bot -n "__fish_octo_bot_using_subcommand ask" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'

@@ -48,7 +48,7 @@ _octo__sim() {
             return 0
             ;;
         octo__subcmd__sim__subcmd__serve)
-            opts="-h --port --host --seed --servers --events-per-day --scans-per-day --days --token-ttl --max-page-depth --latency-ms --rate-429 --retry-after --rate-5xx --drop-rate --nova-max-microversion --max-faults-in-a-row --hostile --help"
+            opts="-h --port --host --seed --servers --events-per-day --scans-per-day --days --token-ttl --max-page-depth --latency-ms --rate-429 --retry-after --rate-5xx --drop-rate --nova-max-microversion --keystone-token-ttl --max-faults-in-a-row --max-in-flight --hostile --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,7 +114,15 @@ _octo__sim() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keystone-token-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-faults-in-a-row)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-in-flight)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -47,6 +47,8 @@ complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l retry-after 
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l rate-5xx -d 'Share of API requests answered 500/502/503 (0.0-1.0)' -r
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l drop-rate -d 'Share of API requests whose connection is dropped without a response (0.0-1.0)' -r
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l nova-max-microversion -d 'Highest Nova microversion served and advertised by GET /compute/v2.1 (below 2.73 a lock takes no reason; above it → 406)' -r
+complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l keystone-token-ttl -d 'Lifetime of Keystone tokens in seconds (a short one tests a client\'s token renewal)' -r
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l max-faults-in-a-row -d 'Most faults in a row for the same request (method + URL), 0 = unbounded (an outage)' -r
+complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l max-in-flight -d 'Most API requests served at once: one more is answered 429 (no Retry-After); 0 = no limit' -r
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -l hostile -d 'Hostile mode: mutate Halo answers (KNOB or KNOB@PATH, comma-separated; see --help)' -r
 complete -c octo-sim -n "__fish_octo_sim_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -26,7 +26,7 @@ _quarantine() {
 
     case "${cmd}" in
         quarantine)
-            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --on-bad-record --max --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version release"
+            opts="-i -o -c -v -q -h -V --input --from-halo --since --follow --cursor-file --poll-interval --on-bad-record --max --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --profile --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version release"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -80,6 +80,10 @@ _quarantine() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
                     return 0
@@ -120,7 +124,7 @@ _quarantine() {
             return 0
             ;;
         quarantine__subcmd__release)
-            opts="-o -c -v -q -h --server --to-group --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --server --to-group --apply --dry-run --api-url --max-rps --max-in-flight --timeout --config --profile --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,6 +155,10 @@ _quarantine() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -19,6 +19,9 @@ _sec__takedown() {
             sec__takedown,delete)
                 cmd="sec__takedown__subcmd__delete"
                 ;;
+            sec__takedown,doctor)
+                cmd="sec__takedown__subcmd__doctor"
+                ;;
             sec__takedown,history)
                 cmd="sec__takedown__subcmd__history"
                 ;;
@@ -41,13 +44,17 @@ _sec__takedown() {
 
     case "${cmd}" in
         sec__takedown)
-            opts="-o -c -v -q -h -V --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version info lock unlock delete history takedown"
+            opts="-o -c -v -q -h -V --config --os-cloud --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version info lock unlock delete history doctor takedown"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --os-cloud)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -91,7 +98,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__delete)
-            opts="-o -c -v -q -h --ip --yes --snapshot --force --apply --dry-run --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --yes --snapshot --force --apply --dry-run --config --os-cloud --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -102,6 +109,56 @@ _sec__takedown() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --os-cloud)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        sec__subcmd__takedown__subcmd__doctor)
+            opts="-o -c -v -q -h --config --os-cloud --format --columns --no-header --verbose --quiet --log-format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --os-cloud)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -137,7 +194,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__history)
-            opts="-o -c -v -q -h --since --no-counts --plot --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --since --no-counts --plot --config --os-cloud --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -152,6 +209,10 @@ _sec__takedown() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --os-cloud)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -187,7 +248,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__info)
-            opts="-o -c -v -q -h --ip --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --config --os-cloud --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -198,6 +259,10 @@ _sec__takedown() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --os-cloud)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -233,7 +298,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__lock)
-            opts="-o -c -v -q -h --ip --cc --apply --dry-run --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --cc --apply --dry-run --config --os-cloud --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,6 +313,10 @@ _sec__takedown() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --os-cloud)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -283,7 +352,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__takedown)
-            opts="-o -c -v -q -h --ip --yes --no-delete --snapshot --force --cc --apply --dry-run --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --yes --no-delete --snapshot --force --cc --apply --dry-run --config --os-cloud --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -298,6 +367,10 @@ _sec__takedown() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --os-cloud)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -333,7 +406,7 @@ _sec__takedown() {
             return 0
             ;;
         sec__subcmd__takedown__subcmd__unlock)
-            opts="-o -c -v -q -h --ip --apply --dry-run --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            opts="-o -c -v -q -h --ip --apply --dry-run --config --os-cloud --format --columns --no-header --verbose --quiet --log-format --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -344,6 +417,10 @@ _sec__takedown() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --os-cloud)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

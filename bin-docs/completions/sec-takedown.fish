@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sec_takedown_global_optspecs
-    string join \n config= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
+    string join \n config= os-cloud= o/format= c/columns= no-header v/verbose q/quiet log-format= color= generate= out-dir= h/help V/version
 end
 
 function __fish_sec_takedown_needs_command
@@ -25,6 +25,7 @@ function __fish_sec_takedown_using_subcommand
 end
 
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -l os-cloud -d 'Cloud of clouds.yaml (+ secure.yaml) to use; OS_* variables override its fields one by one [env: OS_CLOUD]' -r
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
@@ -50,9 +51,11 @@ complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "lock" -d 
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "unlock" -d 'Unpause, unlock, reply on the ticket and resolve it'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "delete" -d 'Capture evidence (console log note, optional snapshot), then delete, wait until gone, reply and resolve. Nothing is deleted when evidence capture fails, unless --force'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "history" -d 'The incidents so far: every FreshDesk ticket tagged `security`, joined with what the notes recorded (instance, project, image, flavor, owner, outcome), then counts by project, image and month'
+complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "doctor" -d 'Every OpenStack, FreshDesk and takedown setting with its value (secrets redacted) and its source, then whether Keystone, Nova and FreshDesk answer (exit 1 if not, 2 when a setting is unusable)'
 complete -c sec-takedown -n "__fish_sec_takedown_needs_command" -f -a "takedown" -d 'The big red button: lock, ticket, note, evidence, (snapshot), delete, reply, resolve — each finished step recorded on the instance and noted on the ticket'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -l os-cloud -d 'Cloud of clouds.yaml (+ secure.yaml) to use; OS_* variables override its fields one by one [env: OS_CLOUD]' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
@@ -70,6 +73,7 @@ complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand info" -s h -l 
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l cc -d 'Extra address to CC on the ticket (repeatable)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -l os-cloud -d 'Cloud of clouds.yaml (+ secure.yaml) to use; OS_* variables override its fields one by one [env: OS_CLOUD]' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
@@ -88,6 +92,7 @@ complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s q -l 
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand lock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -l os-cloud -d 'Cloud of clouds.yaml (+ secure.yaml) to use; OS_* variables override its fields one by one [env: OS_CLOUD]' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
@@ -106,6 +111,7 @@ complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s q -
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand unlock" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -l os-cloud -d 'Cloud of clouds.yaml (+ secure.yaml) to use; OS_* variables override its fields one by one [env: OS_CLOUD]' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
@@ -128,6 +134,7 @@ complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand delete" -s h -
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l since -d 'Tickets created since (RFC 3339, YYYY-MM-DD, or a duration ago such as 90d)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l plot -d 'Also draw incidents per week by outcome into this file (.png, or .svg)' -r -F
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l os-cloud -d 'Cloud of clouds.yaml (+ secure.yaml) to use; OS_* variables override its fields one by one [env: OS_CLOUD]' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'
@@ -143,9 +150,26 @@ complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -l no
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s q -l quiet -d 'Only errors on stderr; no progress bars'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand doctor" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand doctor" -l os-cloud -d 'Cloud of clouds.yaml (+ secure.yaml) to use; OS_* variables override its fields one by one [env: OS_CLOUD]' -r
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand doctor" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
+json\t'One pretty-printed JSON array of all records'
+csv\t'Comma-separated values with a header row; nested fields as dotted names'
+table\t'Aligned columns for reading (default on a terminal)'"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand doctor" -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand doctor" -l log-format -d 'Log line format on stderr' -r -f -a "text\t''
+json\t''"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand doctor" -l color -d 'Colour on stderr: auto honours NO_COLOR and whether stderr is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand doctor" -l no-header -d 'csv and table: leave out the header line'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand doctor" -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand doctor" -s q -l quiet -d 'Only errors on stderr; no progress bars'
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l ip -d 'Find the server by a fixed or floating IP address, across all projects' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l cc -d 'Extra address to CC on the ticket (repeatable)' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l config -d 'Config file (octo.yml, section `takedown:`) [env: OCTO_CONFIG; default $XDG_CONFIG_HOME/octobox/octo.yml]' -r -F
+complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -l os-cloud -d 'Cloud of clouds.yaml (+ secure.yaml) to use; OS_* variables override its fields one by one [env: OS_CLOUD]' -r
 complete -c sec-takedown -n "__fish_sec_takedown_using_subcommand takedown" -s o -l format -d 'Output format [default: table when stdout is a terminal, jsonl when it is piped]' -r -f -a "jsonl\t'One JSON object per line (default when stdout is not a terminal)'
 json\t'One pretty-printed JSON array of all records'
 csv\t'Comma-separated values with a header row; nested fields as dotted names'

@@ -16,6 +16,9 @@ _slack__notify() {
             ",$1")
                 cmd="slack__notify"
                 ;;
+            slack__notify,doctor)
+                cmd="slack__notify__subcmd__doctor"
+                ;;
             *)
                 ;;
         esac
@@ -23,7 +26,7 @@ _slack__notify() {
 
     case "${cmd}" in
         slack__notify)
-            opts="-i -o -c -v -q -h -V --channel --critical-only --suppress --webhook-url --all-actions --batch --route --dry-run --input --on-bad-record --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version"
+            opts="-i -o -c -v -q -h -V --channel --critical-only --suppress --webhook-url --all-actions --batch --api-url --max-rps --route --dry-run --input --on-bad-record --config --format --columns --no-header --verbose --quiet --log-format --color --generate --out-dir --help --version doctor"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -42,6 +45,14 @@ _slack__notify() {
                     return 0
                     ;;
                 --batch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-rps)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -95,6 +106,52 @@ _slack__notify() {
                     ;;
                 --out-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        slack__subcmd__notify__subcmd__doctor)
+            opts="-o -c -v -q -h --api-url --config --format --columns --no-header --verbose --quiet --log-format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --api-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "jsonl json csv table" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

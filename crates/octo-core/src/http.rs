@@ -443,9 +443,12 @@ impl Http {
                 }
                 Err(e) => {
                     let never_sent = e.is_connect();
-                    // A refused redirect is an answer, not a failure to get one.
-                    let retryable = !e.is_redirect() && (never_sent || req.idempotent);
                     let text = describe_reqwest(&e);
+                    // A refused redirect is an answer, not a failure to get one; a certificate
+                    // the trusted roots do not vouch for will not be vouched for next time.
+                    let retryable = !e.is_redirect()
+                        && !is_certificate_error(&text)
+                        && (never_sent || req.idempotent);
                     if !retryable || attempt >= self.cfg.max_attempts || !self.spend_retry() {
                         return Err(HttpError::Transport {
                             method: req.method.clone(),
@@ -511,6 +514,12 @@ fn retry_after(h: &HeaderMap) -> Option<Duration> {
             .to_std()
             .unwrap_or(Duration::ZERO),
     )
+}
+
+/// Whether a transport error (as [`describe_reqwest`] tells it) is a TLS certificate the trusted
+/// roots refuse: a configuration problem, not a passing one.
+pub fn is_certificate_error(text: &str) -> bool {
+    text.contains("invalid peer certificate") || text.contains("certificate verify failed")
 }
 
 /// A short, secret-free description of a reqwest error with its cause chain (no URL: the caller

@@ -66,7 +66,12 @@ impl LogArgs {
         };
         let filter = crate::env::var_nonempty(crate::env::OCTO_LOG)
             .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
-            .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(level));
+            .unwrap_or_else(|| {
+                // rustls logs the TLS failures our error line already names; its lines show
+                // from -vv on.
+                let tls = if self.verbose >= 2 { level } else { "off" };
+                tracing_subscriber::EnvFilter::new(format!("{level},rustls={tls}"))
+            });
         let ansi = self.use_color();
         let builder = tracing_subscriber::fmt()
             .with_env_filter(filter)

@@ -207,6 +207,11 @@ fn auth_body(auth: &OsAuth) -> Value {
     body
 }
 
+/// `scheme://host[:port]` of `url`: where a TLS failure happened (no userinfo, no path).
+fn origin(url: &url::Url) -> String {
+    url.origin().ascii_serialization()
+}
+
 /// `POST /v3/auth/tokens`. A certificate the CA bundle does not vouch for is a configuration
 /// error (exit 2) that names the bundle.
 async fn issue(http: &Http, auth: &OsAuth) -> anyhow::Result<Issued> {
@@ -220,7 +225,7 @@ async fn issue(http: &Http, auth: &OsAuth) -> anyhow::Result<Issued> {
         Ok(r) => r,
         Err(e) => {
             let text = e.to_string();
-            if text.contains("certificate") || text.contains("UnknownIssuer") {
+            if octo_core::http::is_certificate_error(&text) {
                 let trust = match &auth.cacert {
                     Some(p) => format!(
                         "the CA bundle {} ({})",
@@ -234,7 +239,7 @@ async fn issue(http: &Http, auth: &OsAuth) -> anyhow::Result<Issued> {
                 };
                 return Err(usage(format!(
                     "Keystone: TLS: the certificate of {} is not trusted by {trust}: {text}",
-                    display_target(&url)
+                    origin(&url)
                 )));
             }
             return Err(anyhow::Error::new(e).context("Keystone: requesting a token"));
@@ -610,7 +615,7 @@ impl Os {
             req.body = Some(Bytes::from(serde_json::to_vec(b)?));
         }
         req.idempotent = idempotent;
-        Ok(self.http.send(&req).await.with_context(|| service)?)
+        self.http.send(&req).await.with_context(|| service)
     }
 
     /// GET returning the JSON body; an error status is an error.
