@@ -51,6 +51,9 @@ pub struct Check {
     pub detail: String,
     /// Machine-readable details (latency, scope …), `null` when none.
     pub data: Value,
+    /// A failure of the configuration (a setting missing or unusable), not of a service: the
+    /// run exits 2 rather than 1.
+    pub config: bool,
 }
 
 impl Check {
@@ -60,6 +63,7 @@ impl Check {
             ok: true,
             detail: detail.into(),
             data,
+            config: false,
         }
     }
 
@@ -69,6 +73,15 @@ impl Check {
             ok: false,
             detail: detail.into(),
             data: Value::Null,
+            config: false,
+        }
+    }
+
+    /// A failed check whose cause is the configuration (see [`Check::config`]): exit 2.
+    pub fn misconfigured(name: impl Into<String>, detail: impl Into<String>) -> Check {
+        Check {
+            config: true,
+            ..Check::fail(name, detail)
         }
     }
 
@@ -164,8 +177,20 @@ impl Report {
         text
     }
 
-    /// Print the report (readable on a terminal without `-o`, else the record) and return the
-    /// exit code: 0 when every check passed, else 1.
+    /// The exit code: 0 when every check passed, 2 when a failed check is the configuration's
+    /// (CONVENTIONS: usage or configuration error), else 1.
+    pub fn exit(&self) -> Exit {
+        if self.ok() {
+            Exit::Success
+        } else if self.checks.iter().any(|c| !c.ok && c.config) {
+            Exit::Usage
+        } else {
+            Exit::Failure
+        }
+    }
+
+    /// Print the report (readable on a terminal without `-o`, else the record) and return
+    /// [`Report::exit`].
     pub fn print(&self, output: &OutputArgs) -> anyhow::Result<Exit> {
         if output.format.is_none() && std::io::stdout().is_terminal() {
             use std::io::Write;
@@ -178,11 +203,7 @@ impl Report {
             out.record(&self.json())?;
             out.finish()?;
         }
-        Ok(if self.ok() {
-            Exit::Success
-        } else {
-            Exit::Failure
-        })
+        Ok(self.exit())
     }
 }
 
@@ -206,6 +227,7 @@ mod tests {
             ],
         };
         assert!(!report.ok());
+        assert_eq!(report.exit(), Exit::Failure);
         assert_eq!(
             report.text(),
             "settings (flag > env > config file > default):\n\
@@ -219,6 +241,12 @@ mod tests {
             report.json()["checks"][1],
             json!({"check": "api", "ok": false, "detail": "HTTP 500", "data": null})
         );
+        let mut misconfigured = report;
+        misconfigured
+            .checks
+            .push(Check::misconfigured("config", "no key"));
+        assert_eq!(misconfigured.exit(), Exit::Usage);
+        let report = misconfigured;
         assert_eq!(
             report.json()["config"]["settings"]["token"],
             json!({"value": "set (redacted)", "source": "env SLACK_API_TOKEN"})

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use octo_core::config::{
-    ConfigFile, Setting, Source, load_config_file, parse_base_url, resolve_checked,
-};
+use octo_core::config::{ConfigFile, Setting, Source, parse_base_url, resolve_checked};
 use octo_core::env;
 use octo_core::exit::usage;
 use secrecy::SecretString;
@@ -392,6 +390,8 @@ pub struct TakedownConfig {
     pub poll_interval: std::time::Duration,
     pub templates: Templates,
     pub config_path: Option<PathBuf>,
+    /// How the config file was chosen (`flag --config`, `env OCTO_CONFIG`, the default search).
+    pub config_source: Source,
     /// `FRESHDESK_URL` > `takedown.freshdesk_url` (empty: not set).
     pub freshdesk_url: Setting<String>,
     /// `FRESHDESK_DOMAIN` > `takedown.freshdesk_domain` (empty: not set).
@@ -402,7 +402,8 @@ pub struct TakedownConfig {
 
 /// Read the `takedown:` section (and its templates) of the config file.
 pub fn takedown(explicit: Option<&Path>) -> anyhow::Result<TakedownConfig> {
-    let file: Option<ConfigFile> = load_config_file(explicit)?;
+    let (file, config_source): (Option<ConfigFile>, Source) =
+        octo_core::config::find_config_file(explicit)?;
     let sec: TakedownSection = match &file {
         Some(f) => f.section("takedown")?.unwrap_or_default(),
         None => TakedownSection::default(),
@@ -555,6 +556,7 @@ pub fn takedown(explicit: Option<&Path>) -> anyhow::Result<TakedownConfig> {
         poll_interval: std::time::Duration::from_millis(poll_interval.value),
         templates,
         config_path: file.as_ref().map(|f| f.path.clone()),
+        config_source,
         freshdesk_url,
         freshdesk_domain,
         sources,

@@ -1,13 +1,14 @@
 //! `sec-takedown doctor`: every setting with its value (secrets redacted) and where it came from
 //! (flag > env > clouds.yaml/secure.yaml or octo.yml > default), then whether Keystone, Nova and
-//! FreshDesk answer. One `sec-takedown.doctor/v1` record. Exit 0 when all is well, 2 when a
-//! setting is unusable (configuration), 1 when a service does not answer.
+//! FreshDesk answer. One `sec-takedown.doctor/v1` record, printed as every tool's doctor prints
+//! ([`octo_core::doctor`]): exit 0 when all is well, 2 when a setting is unusable
+//! (configuration), 1 when a service does not answer.
 
-use std::time::Instant;
-
+use octo_core::config::Source;
+use octo_core::doctor::{Check, REDACTED, Report, settings, timed};
 use octo_core::exit::{Exit, code_for};
 use octo_core::http::Method;
-use octo_core::output::{OutputArgs, Printer};
+use octo_core::output::OutputArgs;
 use serde_json::{Value, json};
 
 use crate::clouds;
@@ -15,32 +16,32 @@ use crate::config::{self, TakedownConfig};
 use crate::freshdesk::Fd;
 use crate::openstack::Os;
 
-/// One line of the report.
-fn check(name: &str, ok: bool, detail: String) -> Value {
-    json!({"check": name, "ok": ok, "detail": detail})
-}
-
-fn setting(name: &str, value: Value, source: String) -> Value {
-    json!({"name": name, "value": value, "source": source})
-}
-
-/// The OpenStack fields that are set, secrets as `set (redacted)`.
-fn os_settings(c: &clouds::Cloud) -> Vec<Value> {
+/// The OpenStack fields that are set (secrets as [`REDACTED`]), with their sources.
+fn os_settings(c: &clouds::Cloud) -> Vec<(&'static str, Value, Source)> {
     let mut out = Vec::new();
     if let Some((name, src)) = &c.name {
-        out.push(setting("os_cloud", json!(name), src.to_string()));
+        out.push(("os_cloud", json!(name), src.clone()));
     }
     for f in clouds::FIELDS {
         if let Some(v) = c.values.get(f.key) {
             let shown = if clouds::is_secret(f.key) {
-                json!("set (redacted)")
+                json!(REDACTED)
             } else {
                 json!(v.value)
             };
-            out.push(setting(f.key, shown, v.source.to_string()));
+            out.push((f.key, shown, v.source.clone()));
         }
     }
     out
+}
+
+/// A failed check: the configuration's (exit 2) when the error is a usage error.
+fn failed(name: &str, e: &anyhow::Error) -> Check {
+    if code_for(e) == Exit::Usage {
+        Check::misconfigured(name, format!("{e:#}"))
+    } else {
+        Check::fail(name, format!("{e:#}"))
+    }
 }
 
 pub async fn run(
@@ -48,64 +49,53 @@ pub async fn run(
     os_cloud: Option<&str>,
     output: &OutputArgs,
 ) -> anyhow::Result<Exit> {
-    let mut settings = vec![setting(
+    let mut rows: Vec<(&'static str, Value, Source)> = vec![(
         "config_file",
         json!(cfg.config_path.as_ref().map(|p| p.display().to_string())),
-        if cfg.config_path.is_some() {
-            "found".into()
-        } else {
-            "none".into()
-        },
+        cfg.config_source.clone(),
     )];
     let mut checks = Vec::new();
-    let mut config_error = false;
 
     // OpenStack: the merged cloud, then a token and the Nova version document
     match clouds::load(os_cloud).and_then(|c| {
-        settings.extend(os_settings(&c));
+        rows.extend(os_settings(&c));
         config::build(&c)
     }) {
-        Err(e) => {
-            config_error = true;
-            checks.push(check("openstack config", false, format!("{e:#}")));
-        }
+        Err(e) => checks.push(Check::misconfigured("openstack config", format!("{e:#}"))),
         Ok(auth) => {
-            let started = Instant::now();
-            let connected = match crate::os_http(&auth) {
-                Ok(http) => Os::connect(http, &auth).await,
-                Err(e) => Err(e),
-            };
-            match connected {
-                Err(e) => {
-                    config_error |= code_for(&e) == Exit::Usage;
-                    checks.push(check("keystone", false, format!("{e:#}")));
+            let connected = timed(async {
+                match crate::os_http(&auth) {
+                    Ok(http) => Os::connect(http, &auth).await,
+                    Err(e) => Err(e),
                 }
-                Ok(os) => {
-                    checks.push(check(
+            })
+            .await;
+            match connected {
+                (Err(e), _) => checks.push(failed("keystone", &e)),
+                (Ok(os), latency) => {
+                    let ms = latency.as_millis() as u64;
+                    checks.push(Check::pass(
                         "keystone",
-                        true,
                         format!(
-                            "{} token for user `{}` in project `{}` (roles: {}{}) in {} ms",
+                            "{} token for user `{}` in project `{}` (roles: {}{}) in {ms} ms",
                             auth.method.name(),
                             os.user_name,
                             os.project_name,
                             os.roles.join(", "),
                             if os.is_admin() { "" } else { "; not admin" },
-                            started.elapsed().as_millis()
                         ),
+                        json!({"latency_ms": ms, "user": os.user_name, "project": os.project_name, "roles": os.roles, "admin": os.is_admin()}),
                     ));
-                    checks.push(check(
+                    let max = os.nova_max.map(|m| format!("{}.{}", m.0, m.1));
+                    let using = format!("{}.{}", os.nova_mv.0, os.nova_mv.1);
+                    checks.push(Check::pass(
                         "nova",
-                        true,
                         format!(
-                            "{} answers microversions up to {}, using {}.{}",
+                            "{} answers microversions up to {}, using {using}",
                             os.compute,
-                            os.nova_max
-                                .map(|m| format!("{}.{}", m.0, m.1))
-                                .unwrap_or_else(|| "? (no version document)".into()),
-                            os.nova_mv.0,
-                            os.nova_mv.1
+                            max.as_deref().unwrap_or("? (no version document)"),
                         ),
+                        json!({"endpoint": os.compute.to_string(), "max_microversion": max, "microversion": using}),
                     ));
                 }
             }
@@ -113,55 +103,37 @@ pub async fn run(
     }
 
     // FreshDesk: the URL or domain and the key, then one cheap read
-    for (name, value, source) in &cfg.sources {
-        settings.push(setting(name, value.clone(), source.to_string()));
-    }
+    rows.extend(cfg.sources.iter().cloned());
     match config::freshdesk(cfg) {
-        Err(e) => {
-            config_error = true;
-            checks.push(check("freshdesk config", false, format!("{e:#}")));
-        }
+        Err(e) => checks.push(Check::misconfigured("freshdesk config", format!("{e:#}"))),
         Ok(fd_cfg) => {
-            settings.push(setting(
+            rows.push((
                 "freshdesk_api_key",
-                json!("set (redacted)"),
-                format!("env {}", octo_core::env::FRESHDESK_API_KEY),
+                json!(REDACTED),
+                Source::Env(octo_core::env::FRESHDESK_API_KEY),
             ));
-            let base = fd_cfg.base.clone();
+            let base = fd_cfg.base.as_str().trim_end_matches('/').to_string();
             let fd = Fd::new(crate::http()?, fd_cfg);
-            let started = Instant::now();
-            match fd
-                .call(Method::GET, &["tickets"], &[("per_page", "1")], None)
-                .await
-            {
-                Ok(_) => checks.push(check(
+            let (answer, latency) =
+                timed(fd.call(Method::GET, &["tickets"], &[("per_page", "1")], None)).await;
+            let ms = latency.as_millis() as u64;
+            checks.push(match answer {
+                Ok(_) => Check::pass(
                     "freshdesk",
-                    true,
-                    format!(
-                        "{} answered GET /api/v2/tickets in {} ms",
-                        base.as_str().trim_end_matches('/'),
-                        started.elapsed().as_millis()
-                    ),
-                )),
-                Err(e) => checks.push(check("freshdesk", false, format!("{e:#}"))),
-            }
+                    format!("{base} answered GET /api/v2/tickets in {ms} ms"),
+                    json!({"latency_ms": ms}),
+                ),
+                Err(e) => failed("freshdesk", &e),
+            });
         }
     }
 
-    let ok = checks.iter().all(|c| c["ok"] == true);
-    let mut p = Printer::stdout(output);
-    p.record(&json!({
-        "record": "sec-takedown.doctor/v1",
-        "ok": ok,
-        "settings": settings,
-        "checks": checks,
-    }))?;
-    p.finish()?;
-    Ok(if ok {
-        Exit::Success
-    } else if config_error {
-        Exit::Usage
-    } else {
-        Exit::Failure
-    })
+    Report {
+        record: "sec-takedown.doctor/v1",
+        config: json!({
+            "settings": settings(rows.iter().map(|(n, v, s)| (*n, v.clone(), s))),
+        }),
+        checks,
+    }
+    .print(output)
 }

@@ -14,28 +14,14 @@ fn report(out: &std::process::Output) -> Value {
     recs[0].clone()
 }
 
-/// `name` → `(value, source)` of the settings.
-fn settings(r: &Value) -> Vec<(String, Value, String)> {
-    r["settings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["name"].as_str().unwrap().to_string(),
-                s["value"].clone(),
-                s["source"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
+/// `(value, source)` of setting `name` (`config.settings.NAME`, as every tool's doctor).
 fn get(r: &Value, name: &str) -> (Value, String) {
-    settings(r)
-        .into_iter()
-        .find(|s| s.0 == name)
-        .map(|s| (s.1, s.2))
-        .unwrap_or_else(|| panic!("no setting {name}: {r}"))
+    let s = &r["config"]["settings"][name];
+    assert!(s.is_object(), "no setting {name}: {r}");
+    (
+        s["value"].clone(),
+        s["source"].as_str().unwrap().to_string(),
+    )
 }
 
 fn checks(r: &Value) -> Vec<(String, bool)> {
@@ -86,6 +72,7 @@ fn doctor_shows_each_setting_its_source_and_the_services() {
         (json!("set (redacted)"), "env OS_PASSWORD".into())
     );
     let cfg = env.config_dir().join("octo.yml");
+    assert_eq!(get(&r, "config_file").0, json!(cfg.display().to_string()));
     assert_eq!(
         get(&r, "poll_interval_ms"),
         (
@@ -164,7 +151,7 @@ fn doctor_exit_codes() {
     assert_eq!(r["ok"], false);
     assert_eq!(
         r["checks"][0],
-        json!({"check": "openstack config", "ok": false, "detail": "OS_PASSWORD is not set"})
+        json!({"check": "openstack config", "ok": false, "detail": "OS_PASSWORD is not set", "data": null})
     );
     assert_eq!(checks(&r)[1], ("freshdesk".to_string(), true));
 
