@@ -19,7 +19,8 @@ async fn token_check(
     let client = match HaloClient::new(cfg, access, "halo-query") {
         Ok(c) => c,
         Err(e) => {
-            let mut c = Check::fail(format!("{label} key"), format!("{e:#}"));
+            // a key not set (or unusable) is the configuration's failure: exit 2
+            let mut c = Check::misconfigured(format!("{label} key"), format!("{e:#}"));
             c.ok = access == Access::Write;
             checks.push(c);
             return None;

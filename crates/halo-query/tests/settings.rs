@@ -89,3 +89,22 @@ fn a_bad_env_value_names_the_variable() {
         "halo-query: HALO_CONCURRENCY must be a valid value for --max-in-flight, got `lots`"
     );
 }
+
+/// No read-only key: the report is still printed, the key's check is the configuration's failure,
+/// and the run exits 2 (as every tool's doctor: `octo_core::doctor::Check::misconfigured`).
+#[test]
+fn doctor_without_a_key_is_a_configuration_failure() {
+    let sim = spawn(SimConfig::default());
+    let env = env(&sim.url());
+    let mut cmd = env.command("halo-query", Keys::Read);
+    cmd.env_remove("HALO_API_KEY")
+        .env_remove("HALO_API_SECRET_KEY")
+        .args(["doctor", "-o", "jsonl"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let lines = jsonl(&out);
+    assert_eq!(lines.len(), 1, "{}", stdout(&out));
+    assert_eq!(lines[0]["ok"], false);
+    assert_eq!(lines[0]["checks"][0]["check"], "read-only key");
+    assert_eq!(lines[0]["checks"][0]["ok"], false);
+}

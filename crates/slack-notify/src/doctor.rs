@@ -64,7 +64,7 @@ pub async fn run(cfg: &SlackConfig, cli: &Cli) -> anyhow::Result<Exit> {
             Value::Null,
         ));
     } else {
-        checks.push(Check::fail(
+        checks.push(Check::misconfigured(
             "credentials",
             format!(
                 "no Slack credentials: set {} (bot token) or pass --webhook-url",

@@ -127,8 +127,9 @@ fn doctor_fails_with_a_rejected_token_or_none() {
         json!({"check": "auth.test", "ok": false, "data": null,
             "detail": "Slack refused the token: invalid_auth (check env SLACK_API_TOKEN)"})
     );
+    // no credentials at all: the configuration's failure, exit 2, the report still printed
     let out = doctor(&env, &[], &[]);
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 2);
     assert_eq!(
         jsonl(&out)[0]["checks"][0]["detail"],
         "no Slack credentials: set SLACK_API_TOKEN (bot token) or pass --webhook-url"
