@@ -453,8 +453,9 @@ pub fn find_config_file(explicit: Option<&Path>) -> anyhow::Result<(Option<Confi
     Ok((Some(ConfigFile::parse(path, text)?), source))
 }
 
-/// Effective Halo client settings.
-#[derive(Debug, Clone)]
+/// Effective Halo client settings. `Debug` shows the proxy and the API URL with any password
+/// redacted ([`redact_url`]) and the keys' secrets not at all.
+#[derive(Clone)]
 pub struct HaloConfig {
     pub base_url: Url,
     pub read_key: Option<ApiKey>,
@@ -469,6 +470,24 @@ pub struct HaloConfig {
     pub profile: Option<String>,
     /// Where each setting came from, by the name `doctor` shows (`api_url`, `max_in_flight` …).
     pub sources: Vec<(&'static str, Source)>,
+}
+
+impl fmt::Debug for HaloConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HaloConfig")
+            .field("base_url", &redact_url(self.base_url.as_str()))
+            .field("read_key", &self.read_key)
+            .field("write_key", &self.write_key)
+            .field("max_rps", &self.max_rps)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("config_path", &self.config_path)
+            .field("proxy", &self.proxy.as_deref().map(redact_url))
+            .field("profile", &self.profile)
+            .field("sources", &self.sources)
+            .finish()
+    }
 }
 
 impl HaloConfig {

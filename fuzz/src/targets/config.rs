@@ -286,6 +286,8 @@ pub fn check_config(c: &ConfigCase) {
             assert!(matches!(cfg.base_url.scheme(), "http" | "https"));
             let report = cfg.report().to_string();
             assert!(!leaks(&report), "password in the doctor report: {report}");
+            let debug = format!("{cfg:?}");
+            assert!(!leaks(&debug), "password in the config's Debug: {debug}");
         }
         Err(e) => {
             let msg = format!("{e:#}");

@@ -185,6 +185,13 @@ fn report_shows_every_source_and_no_secret() {
         !text.contains("topsecret") && !text.contains("pw@"),
         "{text}"
     );
+    // Debug (logs, panics) hides them too: found by octo-fuzz, the proxy password showed
+    let debug = format!("{c:?}");
+    assert!(
+        !debug.contains("topsecret") && !debug.contains("pw@") && !debug.contains(":pw"),
+        "{debug}"
+    );
+    assert!(debug.contains("http://redacted@proxy:8080/"), "{debug}");
     let s = &r["settings"];
     assert_eq!(
         s["max_in_flight"],
