@@ -304,7 +304,13 @@ pub struct RawItem {
 impl RawItem {
     /// The item as a JSON value.
     pub fn value(&self) -> anyhow::Result<Value> {
-        Ok(crate::json::parse(self.json.get().as_bytes())?)
+        crate::json::parse(self.json.get().as_bytes()).with_context(|| {
+            format!(
+                "item {} (created_at {})",
+                self.id,
+                format_api(self.created_at)
+            )
+        })
     }
 
     /// The item as one line of JSON (no newline): the API's own text, unless that spans lines
@@ -435,6 +441,21 @@ impl Drop for Prefetch {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn an_item_kept_raw_names_itself_when_it_does_not_parse() {
+        let item = RawItem {
+            created_at: Utc.with_ymd_and_hms(2026, 11, 19, 1, 2, 3).unwrap(),
+            id: "e1".into(),
+            json: RawValue::from_string(r#"{"id":"e1","n":1e400}"#.into()).unwrap(),
+        };
+        assert_eq!(item.line().unwrap(), r#"{"id":"e1","n":1e400}"#);
+        let e = format!("{:#}", item.value().unwrap_err());
+        assert!(
+            e.starts_with("item e1 (created_at 2026-11-19T01:02:03.000Z): "),
+            "{e}"
+        );
+    }
 
     #[test]
     fn page_links_are_numbered_and_renumbered() {
