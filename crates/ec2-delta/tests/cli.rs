@@ -600,3 +600,62 @@ fn output_flags_format_columns_and_no_header() {
         ids
     );
 }
+
+/// ec2-delta against every hostile knob of octo-sim (issue 15 item 2): the Halo servers list it
+/// reads (three pages) either fails the run naming the endpoint, or the delta is exactly the
+/// clean one — never a longer delta from servers read short, nor a shorter one.
+mod hostile {
+    use super::*;
+    use octo_testkit::hostile::{Expect, Knob, check, common_expect, same, set_hostile};
+
+    fn against(knob: Knob) {
+        let moto = Moto::start();
+        let ids = rt().block_on(async {
+            let cfg = base_cfg(&moto, "us-east-1").await;
+            launch(&cfg, 4, "web", None).await
+        });
+        let sim = octo_sim::Sim::spawn(octo_sim::SimConfig {
+            servers: 250,
+            ..Default::default()
+        })
+        .unwrap();
+        halo_server(&sim, "web-0", "active", &ids[0], BASE, "us-east-1");
+        halo_server(&sim, "web-1", "active", &ids[1], BASE, "us-east-1");
+        let args = ["--timeout", "1", "--regions", "us-east-1", "-o", "jsonl"];
+        set_hostile(&sim.url(), &[]);
+        let clean = run(&moto, Some(&sim.url()), &args, None);
+        assert_eq!(code(&clean), 0, "{}", stderr(&clean));
+        let clean = stdout(&clean);
+        let got: BTreeSet<String> = clean
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                v["instance_id"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(
+            got,
+            BTreeSet::from([ids[2].clone(), ids[3].clone()]),
+            "the clean delta: the two instances no Halo server protects"
+        );
+
+        let expect = common_expect(knob).unwrap_or(match knob {
+            // three pages: a page without `next` leaves servers unread
+            Knob::MissingNext => Expect::Fail,
+            // the order and times of servers decide nothing
+            _ => Expect::Exact,
+        });
+        set_hostile(&sim.url(), &[knob.name()]);
+        let out = run(&moto, Some(&sim.url()), &args, None);
+        check(
+            &out,
+            expect,
+            "GET /v1/servers",
+            &clean,
+            &same,
+            &format!("ec2-delta under {knob}"),
+        );
+    }
+
+    octo_testkit::hostile_knob_tests!(against);
+}
