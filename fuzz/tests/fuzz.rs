@@ -2,7 +2,7 @@
 //! each under `make fuzz`. A failure names the input; turn it into a case of regressions.rs.
 
 use octo_fuzz::fuzz;
-use octo_fuzz::targets::{config, ec2, ip, pages, policy, records, slack, time};
+use octo_fuzz::targets::{clouds, config, ec2, ip, pages, policy, records, slack, time};
 
 #[test]
 fn fuzz_jsonl_records() {
@@ -46,6 +46,11 @@ fn fuzz_time_expressions() {
 #[test]
 fn fuzz_octo_yml() {
     fuzz("octo_yml", config::gen_config, config::check_config);
+}
+
+#[test]
+fn fuzz_clouds_yaml() {
+    fuzz("clouds_yaml", clouds::gen_clouds, clouds::check_clouds);
 }
 
 #[test]

@@ -381,8 +381,38 @@ impl ConfigFile {
             },
             de,
         )
-        .map_err(|e| usage(format!("{}: {e}", self.path.display())))
+        .map_err(|e| {
+            usage(format!(
+                "{}: {}",
+                self.path.display(),
+                redact_quoted_strings(&e.to_string())
+            ))
+        })
     }
+}
+
+/// A serde message with the URL passwords hidden in the strings it quotes (`invalid type:
+/// string "https://k:PASS@h", expected …`): a value in the wrong place is echoed by the parser.
+pub fn redact_quoted_strings(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(i) = rest.find("string \"") {
+        let from = i + "string \"".len();
+        out.push_str(&rest[..from]);
+        let (quoted, after) = match rest[from..].find('"') {
+            Some(j) => (&rest[from..from + j], &rest[from + j..]),
+            None => (&rest[from..], ""),
+        };
+        out.push_str(&redact_url_text(quoted));
+        rest = after;
+        if rest.is_empty() {
+            break;
+        }
+        out.push('"');
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Picks one top-level key of a YAML mapping and deserializes it as `T`, ignoring the others.
@@ -787,25 +817,30 @@ pub fn redact_url(raw: &str) -> String {
             let _ = u.set_password(None);
             u.to_string()
         }
+        // A URL with an authority and no userinfo: an `@` in its path or query is not a secret.
+        Ok(u) if !u.cannot_be_a_base() => u.to_string(),
         // `k:secret@host` parses as a scheme `k` with an opaque path: no userinfo to clear, so
-        // the text rule (everything before the authority's last `@`) applies, as to any text
-        // that is not a URL with userinfo.
-        Ok(u) if !raw.contains('@') => u.to_string(),
+        // the text rule applies, as to any text that is not a URL.
         _ => redact_url_text(raw),
     }
 }
 
-/// The text of a URL with any `user:password@` replaced by `redacted@`, without parsing it: for
-/// messages about URLs that do not parse (`http://k:PASS@[::1` → `http://redacted@[::1`). Every
-/// message that echoes a URL a user gave goes through here (or [`redact_url`]).
+/// The text of a URL with everything between its scheme (`…://`, when there is one) and its last
+/// `@` replaced by `redacted`, without parsing it: for messages about URLs that do not parse
+/// (`http://k:PASS@[::1` → `http://redacted@[::1`). Where a broken URL's authority ends cannot be
+/// known (`ftp://a:x//b:PASS@h`, `https//u:PASS@h`), so this hides too much rather than too little.
+/// Every message that echoes a URL a user gave goes through here (or [`redact_url`]).
 pub fn redact_url_text(raw: &str) -> String {
-    let (scheme, rest) = match raw.find("://") {
-        Some(i) => raw.split_at(i + 3),
-        None => ("", raw),
+    let is_scheme = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
     };
-    // The authority ends at the first `/`, `?` or `#`; userinfo is what precedes its last `@`.
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
+    let (scheme, rest) = match raw.find("://") {
+        Some(i) if is_scheme(&raw[..i]) => raw.split_at(i + 3),
+        _ => ("", raw),
+    };
+    match rest.rfind('@') {
         Some(at) => format!("{scheme}redacted{}", &rest[at..]),
         None => raw.to_string(),
     }

@@ -71,11 +71,20 @@ pub fn field(key: &str) -> &'static Field {
     FIELDS.iter().find(|f| f.key == key).unwrap_or(&FIELDS[0])
 }
 
-/// A value and where it came from.
-#[derive(Clone, Debug)]
+/// A value and where it came from. `Debug` never shows a value: secrets live here.
+#[derive(Clone)]
 pub struct Val {
     pub value: String,
     pub source: Source,
+}
+
+impl std::fmt::Debug for Val {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Val")
+            .field("value", &format_args!("({} bytes)", self.value.len()))
+            .field("source", &self.source)
+            .finish()
+    }
 }
 
 /// The merged settings of one run.
@@ -139,12 +148,24 @@ fn scalar(v: &Value) -> Option<String> {
     .filter(|s| !s.trim().is_empty())
 }
 
-/// The entry of `cloud` in the file at `path` (`None` when the file has no such cloud).
-fn read_cloud(path: &Path, cloud: &str) -> anyhow::Result<Option<Value>> {
-    let text = octo_core::config::load_yaml_text(path)?;
+/// Merge the entry of `cloud` in `text` (the contents of the clouds.yaml or secure.yaml at
+/// `path`) into `values`, over what is there; whether the file has that cloud. Public for the
+/// fuzz targets (octo-fuzz).
+pub fn merge_file(
+    values: &mut BTreeMap<&'static str, Val>,
+    text: &str,
+    path: &Path,
+    cloud: &str,
+) -> anyhow::Result<bool> {
     let doc: Value =
-        serde_yaml_ng::from_str(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
-    Ok(doc.get("clouds").and_then(|c| c.get(cloud)).cloned())
+        serde_yaml_ng::from_str(text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    match doc.get("clouds").and_then(|c| c.get(cloud)) {
+        Some(entry) => {
+            take(values, entry, path, cloud);
+            Ok(true)
+        }
+        None => Ok(false),
+    }
 }
 
 /// Put the fields of one cloud entry into `values` (over what is there).
@@ -196,10 +217,8 @@ pub fn load(flag_cloud: Option<&str>) -> anyhow::Result<Cloud> {
                 continue;
             };
             out.files.push(path.clone());
-            if let Some(entry) = read_cloud(path, cloud)? {
-                found = true;
-                take(&mut out.values, &entry, path, cloud);
-            }
+            let text = octo_core::config::load_yaml_text(path)?;
+            found |= merge_file(&mut out.values, &text, path, cloud)?;
         }
         if !found {
             let show = |v: &[PathBuf]| {

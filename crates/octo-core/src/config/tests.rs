@@ -231,7 +231,8 @@ fn unparseable_urls_never_show_their_password() {
             .to_string(),
         "invalid Halo API URL `http://redacted@[::1`: invalid IPv6 address"
     );
-    assert_eq!(redact_url_text("http://a@b@h/p@q"), "http://redacted@h/p@q");
+    // a URL that does not parse: everything up to its last `@` is hidden
+    assert_eq!(redact_url_text("http://a@b@h/p@q"), "http://redacted@q");
     assert_eq!(redact_url_text("h:1/x"), "h:1/x");
     assert_eq!(redact_url("http://u:pw@[::1"), "http://redacted@[::1");
 }
@@ -322,4 +323,32 @@ fn a_proxy_without_a_scheme_is_redacted_too() {
         "http://redacted@proxy:3128/"
     );
     assert_eq!(redact_url("http://proxy/a@b"), "http://proxy/a@b");
+    // found by octo-fuzz (fuzz_clouds_yaml): a mistyped scheme hid the authority from the rule
+    assert_eq!(
+        redact_url("https\u{fffd}//a%40b:Pw5ecretFuzz@[::1"),
+        "redacted@[::1"
+    );
+    assert_eq!(redact_url("https//u:Pw5ecretFuzz@h/p?q=a@b"), "redacted@b");
+    assert_eq!(
+        redact_url("ftp://a%40b:Pw5//a%40b:Pw5ecretFuzz@api.example/v1"),
+        "ftp://redacted@api.example/v1"
+    );
+    // found by octo-fuzz (fuzz_octo_yml): a section that is a string is echoed by serde
+    assert_eq!(
+        redact_quoted_strings(
+            "halo: invalid type: string \"://a:Pw5ecretFuzz@[::1]\", expected struct X at line 2"
+        ),
+        "halo: invalid type: string \"redacted@[::1]\", expected struct X at line 2"
+    );
+    assert_eq!(
+        redact_quoted_strings("string \"u:p@h"),
+        "string \"redacted@h"
+    );
+    // `://` after the userinfo is no scheme
+    assert_eq!(
+        redact_url("user:Pw5ecretFuzz@[::1]x://"),
+        "redacted@[::1]x://"
+    );
+    // a URL that parses keeps an `@` of its path
+    assert_eq!(redact_url("http://h/a@b?c=d@e"), "http://h/a@b?c=d@e");
 }
