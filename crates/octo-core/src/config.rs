@@ -166,6 +166,10 @@ pub struct HaloArgs {
     pub config: Option<PathBuf>,
     /// Named Halo profile: the settings of halo.profiles.NAME in octo.yml override those of
     /// halo: [env: HALO_PROFILE]
+    ///
+    /// The keys need not sit in the environment: `halo.credential_process` (or a profile's) is a
+    /// command, `[program, arg, …]`, that prints `{"key_id": "…", "secret_key": "…"}` (from a
+    /// vault); `credential_process_rw` gives the full-access key. HALO_API_KEY* win when set.
     #[arg(long = "profile", value_name = "NAME", global = true)]
     pub profile: Option<String>,
 }

@@ -79,7 +79,7 @@ vars! {
     OS_REGION_NAME = "OS_REGION_NAME", "sec-takedown", false, "Region of the catalog endpoints to use (default: the first)";
     OS_INTERFACE = "OS_INTERFACE", "sec-takedown", false, "Endpoint interface: public (default), internal or admin";
     FRESHDESK_DOMAIN = "FRESHDESK_DOMAIN", "sec-takedown", false, "FreshDesk domain (https://DOMAIN.freshdesk.com)";
-    FRESHDESK_API_KEY = "FRESHDESK_API_KEY", "sec-takedown", true, "FreshDesk API key";
+    FRESHDESK_API_KEY = "FRESHDESK_API_KEY", "sec-takedown", true, "FreshDesk API key (else the `api_key` printed by takedown.credential_process in octo.yml)";
     FRESHDESK_URL = "FRESHDESK_URL", "sec-takedown", false, "FreshDesk base URL override (octo-sim)";
     NO_COLOR = "NO_COLOR", "all tools", false, "Disable colour (any value)";
     OCTO_LOG = "OCTO_LOG", "all tools but octo-sim", false, "Log filter (tracing EnvFilter syntax, e.g. `debug`)";

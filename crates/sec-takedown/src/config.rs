@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use octo_core::config::{ConfigFile, Setting, Source, parse_base_url, resolve_checked};
 use octo_core::env;
 use octo_core::exit::usage;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
@@ -275,6 +275,8 @@ pub struct FdConfig {
     pub api_key: SecretString,
     /// Where the base URL came from (`env FRESHDESK_URL`, `file …:takedown.freshdesk_domain`).
     pub base_source: Source,
+    /// Where the key came from (`env FRESHDESK_API_KEY`, `file …:takedown.credential_process`).
+    pub key_source: Source,
 }
 
 impl fmt::Debug for FdConfig {
@@ -291,11 +293,28 @@ impl fmt::Debug for FdConfig {
 /// key from `FRESHDESK_API_KEY`.
 pub fn freshdesk(cfg: &TakedownConfig) -> anyhow::Result<FdConfig> {
     let set = |s: &Setting<String>| (!s.value.is_empty()).then(|| s.value.clone());
-    let mut fd = freshdesk_from(
-        set(&cfg.freshdesk_url),
-        set(&cfg.freshdesk_domain),
+    let (key, key_source) = match (
         env_nonempty(env::FRESHDESK_API_KEY),
-    )?;
+        &cfg.credential_process,
+    ) {
+        (Some(k), _) => (Some(k), Source::Env(env::FRESHDESK_API_KEY)),
+        (None, Some(p)) => {
+            let setting = "takedown.credential_process";
+            let key = p
+                .run(setting, &["api_key"])?
+                .remove("api_key")
+                .ok_or_else(|| usage(format!("{setting}: no field `api_key`")))?;
+            let source = Source::File {
+                path: cfg.config_path.clone().unwrap_or_default(),
+                key: setting.into(),
+            };
+            (Some(key.expose_secret().to_string()), source)
+        }
+        (None, None) => (None, Source::Default),
+    };
+    // the base first: a missing domain is named before a missing key
+    let mut fd = freshdesk_from(set(&cfg.freshdesk_url), set(&cfg.freshdesk_domain), key)?;
+    fd.key_source = key_source;
     fd.base_source = if set(&cfg.freshdesk_url).is_some() {
         cfg.freshdesk_url.source.clone()
     } else {
@@ -328,11 +347,17 @@ pub fn freshdesk_from(
             env::FRESHDESK_URL
         )));
     };
-    let key = key.ok_or_else(|| usage(format!("{} is not set", env::FRESHDESK_API_KEY)))?;
+    let key = key.ok_or_else(|| {
+        usage(format!(
+            "{} is not set (nor takedown.credential_process in octo.yml)",
+            env::FRESHDESK_API_KEY
+        ))
+    })?;
     Ok(FdConfig {
         base,
         api_key: SecretString::from(key),
         base_source: Source::Default,
+        key_source: Source::Default,
     })
 }
 
@@ -367,6 +392,9 @@ pub struct TakedownSection {
     pub poll_interval_ms: Option<u64>,
     pub freshdesk_domain: Option<String>,
     pub freshdesk_url: Option<String>,
+    /// A command printing `{"api_key": "…"}`: the FreshDesk key when `FRESHDESK_API_KEY` is not
+    /// set (as the AWS CLI's credential_process); run only when FreshDesk is used.
+    pub credential_process: Option<octo_core::config::CredentialProcess>,
     #[serde(default)]
     pub templates: TemplatePaths,
 }
@@ -392,6 +420,8 @@ pub struct TakedownConfig {
     pub config_path: Option<PathBuf>,
     /// How the config file was chosen (`flag --config`, `env OCTO_CONFIG`, the default search).
     pub config_source: Source,
+    /// `takedown.credential_process`: the FreshDesk key's command (see [`freshdesk`]).
+    pub credential_process: Option<octo_core::config::CredentialProcess>,
     /// `FRESHDESK_URL` > `takedown.freshdesk_url` (empty: not set).
     pub freshdesk_url: Setting<String>,
     /// `FRESHDESK_DOMAIN` > `takedown.freshdesk_domain` (empty: not set).
@@ -557,6 +587,7 @@ pub fn takedown(explicit: Option<&Path>) -> anyhow::Result<TakedownConfig> {
         templates,
         config_path: file.as_ref().map(|f| f.path.clone()),
         config_source,
+        credential_process: sec.credential_process.clone(),
         freshdesk_url,
         freshdesk_domain,
         sources,

@@ -110,7 +110,7 @@ pub async fn run(
             rows.push((
                 "freshdesk_api_key",
                 json!(REDACTED),
-                Source::Env(octo_core::env::FRESHDESK_API_KEY),
+                fd_cfg.key_source.clone(),
             ));
             let base = fd_cfg.base.as_str().trim_end_matches('/').to_string();
             let fd = Fd::new(crate::http()?, fd_cfg);

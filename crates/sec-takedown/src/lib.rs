@@ -81,7 +81,8 @@ OpenStack credentials, as openstackclient takes them (a cloud-admin token is nee
 The Keystone token is renewed before it expires, so a long run outlives it.
 `sec-takedown doctor` shows every setting, its source and whether the services answer.
 FreshDesk: FRESHDESK_DOMAIN (or FRESHDESK_URL; takedown.freshdesk_domain/freshdesk_url in
-octo.yml) and FRESHDESK_API_KEY; the rest in the `takedown:` section of octo.yml.
+octo.yml) and FRESHDESK_API_KEY (or `takedown.credential_process: [program, arg, …]`, a command
+printing {\"api_key\": \"…\"}); the rest in the `takedown:` section of octo.yml.
 Exit codes: 0 ok, 1 API or I/O failure (also: evidence capture failed, nothing deleted),
 2 usage or configuration error, 130 interrupted.";
 

@@ -185,3 +185,57 @@ fn doctor_exit_codes() {
         "{r}"
     );
 }
+
+/// The FreshDesk key from `takedown.credential_process` (a command printing `{"api_key"}`) when
+/// `FRESHDESK_API_KEY` is not set: doctor names it as the key's source and FreshDesk answers; a
+/// command that fails is exit 2 naming the setting, and nothing it printed is shown.
+#[test]
+fn the_freshdesk_key_from_a_credential_process() {
+    const MARKER: &str = "MARKER-fd-7c1e44b0";
+    let sim = spawn();
+    let probe = Env::new(&sim.url());
+    let good = probe.0.file(
+        "fd-key.sh",
+        &format!(
+            "#!/bin/sh\necho '{{\"api_key\": \"{}\"}}'\n",
+            octo_sim::FRESHDESK_KEY
+        ),
+    );
+    let bad = probe.0.file(
+        "fd-bad.sh",
+        &format!("#!/bin/sh\necho '{{\"api_key\": \"{MARKER}\"}}'\necho {MARKER} >&2\nexit 3\n"),
+    );
+    let config = |script: &std::path::Path| {
+        format!("{CONFIG}  credential_process: [sh, {}]\n", script.display())
+    };
+
+    let env = Env::with_config(&sim.url(), &config(&good))
+        .unset("FRESHDESK_API_KEY")
+        .secret(octo_sim::FRESHDESK_KEY);
+    let out = env.run(&["doctor"]);
+    ok(&out);
+    let r = report(&out);
+    assert_eq!(checks(&r)[2], ("freshdesk".to_string(), true));
+    let cfg = env.config_dir().join("octo.yml");
+    assert_eq!(
+        get(&r, "freshdesk_api_key"),
+        (
+            json!("set (redacted)"),
+            format!("file {}:takedown.credential_process", cfg.display())
+        )
+    );
+
+    let env = Env::with_config(&sim.url(), &config(&bad))
+        .unset("FRESHDESK_API_KEY")
+        .secret(MARKER);
+    let out = env.run(&["doctor"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let r = report(&out);
+    assert_eq!(checks(&r)[2], ("freshdesk config".to_string(), false));
+    let detail = r["checks"][2]["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("takedown.credential_process: `sh` failed (exit status: 3)"),
+        "{detail}"
+    );
+    assert!(!format!("{}{}", stdout(&out), stderr(&out)).contains(MARKER));
+}

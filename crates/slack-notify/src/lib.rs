@@ -42,10 +42,12 @@ Examples:
   ec2-delta --format jsonl | slack-notify --route routes.yml     # each team hears of its instances
 
 Configuration (flag > env > octo.yml `notify:` > default; `slack-notify doctor` shows each value
-and its source): SLACK_API_TOKEN (bot token, chat.postMessage) or --webhook-url / SLACK_WEBHOOK_URL;
+and its source): SLACK_API_TOKEN (bot token, chat.postMessage; else notify.credential_process,
+[program, arg, …] printing {\"token\": \"…\"}) or --webhook-url / SLACK_WEBHOOK_URL;
 channel: --channel > SLACK_CHANNEL > notify.channel > `halo`; --api-url > SLACK_API_URL >
 notify.api_url > https://slack.com/api; --batch > notify.batch > 10; --max-rps > notify.max_rps > 0
-(off). octo.yml `notify:` keys: channel, suppress_events, critical_only, api_url, batch, max_rps.
+(off). octo.yml `notify:` keys: channel, suppress_events, critical_only, api_url, batch, max_rps,
+credential_process.
 --route FILE (YAML): `routes:` rules matching one of key_name > vpc_id > aws_region > aws_account
 (first match wins) to a `channel:`; records no rule matches go to `default:` or the channel above.
 Exit codes: 0 ok, 1 Slack unreachable, 2 usage or configuration error (also: Slack rejected the
