@@ -23,7 +23,7 @@ _ec2__delta() {
 
     case "${cmd}" in
         ec2__delta)
-            opts="-c -v -q -o -h -V --profile --accounts --role-name --external-id --role-session-name --duration --regions --states --halo-servers --on-bad-record --columns --no-header --reverse --fail-on-findings --concurrency --page-size --api-url --max-rps --max-in-flight --timeout --config --verbose --quiet --log-format --color --format --halo-profile --generate --out-dir --help --version"
+            opts="-c -v -q -o -h -V --profile --accounts --role-name --external-id --role-session-name --duration --regions --states --reverse --concurrency --page-size --halo-servers --on-bad-record --columns --no-header --fail-on-findings --api-url --max-rps --max-in-flight --timeout --config --verbose --quiet --log-format --color --format --halo-profile --generate --out-dir --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -61,6 +61,14 @@ _ec2__delta() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --halo-servers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -74,14 +82,6 @@ _ec2__delta() {
                     return 0
                     ;;
                 -c)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --concurrency)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --page-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

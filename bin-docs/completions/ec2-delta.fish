@@ -6,12 +6,12 @@ complete -c ec2-delta -l role-session-name -d 'RoleSessionName of the --role-nam
 complete -c ec2-delta -l duration -d 'Length of the --role-name sessions in seconds, 900-43200 (at most the role\'s maximum session duration; default STS\'s, one hour); renewed before they expire' -r
 complete -c ec2-delta -l regions -d 'Regions: `all` (DescribeRegions, per account) or a comma list' -r
 complete -c ec2-delta -l states -d 'Instance states that count: comma list of pending, running, shutting-down, stopping, stopped, terminated, or `all`' -r
+complete -c ec2-delta -l concurrency -d 'Account × region inventories in flight at once (1-256)' -r
+complete -c ec2-delta -l page-size -d 'DescribeInstances page size (5-1000)' -r
 complete -c ec2-delta -l halo-servers -d 'Halo servers from this JSONL file (`-` = stdin; e.g. `halo-query servers --state all`) instead of the Halo API' -r -F
 complete -c ec2-delta -l on-bad-record -d 'A bad input record (not JSON, not an object, a required field missing or of the wrong type): fail stops the run (exit 3); skip names each such line on stderr (source, line, reason), processes every good record and exits 4 at the end' -r -f -a "fail\t'Stop at the first bad record (exit 3, line and field named)'
 skip\t'Name each bad record on stderr, go on with the next, exit 4 at the end'"
 complete -c ec2-delta -s c -l columns -d 'Only these fields, in this order, in every format: comma-separated field names, dotted for nested fields (e.g. -c server_id,hostname,aws_ec2.ec2_instance_id)' -r
-complete -c ec2-delta -l concurrency -d 'Account × region inventories in flight at once (1-256)' -r
-complete -c ec2-delta -l page-size -d 'DescribeInstances page size (5-1000)' -r
 complete -c ec2-delta -l api-url -d 'Halo API base URL, e.g. http://127.0.0.1:PORT for octo-sim [env: HALO_API_URL] (default https://$HALO_API_HOSTNAME:$HALO_API_PORT, i.e. https://api.cloudpassage.com:443)' -r
 complete -c ec2-delta -l max-rps -d 'Client-side request rate limit in requests per second, 0 = off [env: HALO_MAX_RPS]' -r
 complete -c ec2-delta -l max-in-flight -d 'Halo requests in flight at once, 1-256 (default 4) [env: HALO_CONCURRENCY]' -r
@@ -32,8 +32,8 @@ complete-bash\t''
 complete-zsh\t''
 complete-fish\t''"
 complete -c ec2-delta -l out-dir -d 'With --generate man: write TOOL.1 and one page per subcommand into DIR' -r -F
-complete -c ec2-delta -l no-header -d 'csv and table: leave out the header line'
 complete -c ec2-delta -l reverse -d 'List Halo servers on EC2 whose instance no longer exists in any scanned account/region'
+complete -c ec2-delta -l no-header -d 'csv and table: leave out the header line'
 complete -c ec2-delta -l fail-on-findings -d 'Exit 5 when any row is printed (a CI gate)'
 complete -c ec2-delta -s v -l verbose -d 'More log output on stderr (-v info, -vv debug, -vvv trace)'
 complete -c ec2-delta -s q -l quiet -d 'Only errors on stderr; no progress bars'

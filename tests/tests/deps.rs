@@ -6,7 +6,8 @@
 //!   share a bug with the clients it tests. Its `[dev-dependencies]` may (its own tests drive it
 //!   with octo-core's client and octo-testkit);
 //! - no `aws-*` crate is reachable through normal dependencies from a tool that does not talk to
-//!   AWS (every tool but ec2-delta, event-export and scan-export). `aws-lc-rs`/`aws-lc-sys` are
+//!   AWS (every tool but ec2-delta, event-export, scan-export and octo-bot, whose `ec2-delta`
+//!   command runs ec2-delta's engine). `aws-lc-rs`/`aws-lc-sys` are
 //!   not the AWS SDK but the crypto library under rustls (reqwest's TLS), so they are allowed.
 //!
 //! Each failure prints the offending edge (or path) of the graph.
@@ -17,7 +18,7 @@ use octobox_tests::bins;
 use serde_json::Value;
 
 /// The tools that talk to AWS.
-const AWS_TOOLS: [&str; 3] = ["ec2-delta", "event-export", "scan-export"];
+const AWS_TOOLS: [&str; 4] = ["ec2-delta", "event-export", "scan-export", "octo-bot"];
 
 /// The simulator: a library with a binary, not a tool.
 const SIM: &str = "octo-sim";

@@ -41,6 +41,9 @@ pub enum ChatCommand {
     Events(EventsArgs),
     /// A group's firewall policy drawn as a PNG (fw-graph's picture), sent as a file
     Firewall(FirewallChatArgs),
+    /// EC2 instances no Halo agent protects (ec2-delta's flags), sent as a CSV file
+    #[command(name = "ec2-delta")]
+    Ec2Delta(octo_ec2delta::DeltaArgs),
     /// Jobs queued and running, uptime, last error, enabled features and configuration
     Status,
 }
@@ -80,6 +83,7 @@ impl ChatCommand {
             ChatCommand::Server(_) => "server",
             ChatCommand::Events(_) => "events",
             ChatCommand::Firewall(_) => "firewall",
+            ChatCommand::Ec2Delta(_) => "ec2-delta",
             ChatCommand::Status => "status",
         }
     }
@@ -202,8 +206,11 @@ pub struct Answer {
     pub records: Vec<Value>,
     pub rows: Vec<Value>,
     pub columns: &'static [&'static str],
-    /// A picture to send instead of a table (`firewall`): file name and PNG bytes.
-    pub picture: Option<(String, Vec<u8>)>,
+    /// A file to send instead of a table: file name and bytes (`firewall`'s PNG, `ec2-delta`'s
+    /// CSV).
+    pub file: Option<(String, Vec<u8>)>,
+    /// What the file's comment adds (`ec2-delta`: accounts or regions that could not be read).
+    pub note: Option<String>,
 }
 
 /// Run a query command (not `help`/`status`) with `halo`.
@@ -215,8 +222,10 @@ pub async fn answer(
     let sink = Collect::default();
     let mut out = Printer::new(Format::Jsonl, Vec::new(), Box::new(sink.clone()));
     let what = cmd.name();
-    if let ChatCommand::Firewall(a) = cmd {
-        return firewall(halo, a).await;
+    match cmd {
+        ChatCommand::Firewall(a) => return firewall(halo, a).await,
+        ChatCommand::Ec2Delta(a) => return ec2_delta(halo, a).await,
+        _ => {}
     }
     let (columns, one): (&'static [&'static str], Option<Value>) = match cmd {
         ChatCommand::Groups => {
@@ -246,7 +255,10 @@ pub async fn answer(
             octo_query::window::events(halo, a, now, &mut out).await?;
             (columns::EVENTS, None)
         }
-        ChatCommand::Help | ChatCommand::Status | ChatCommand::Firewall(_) => {
+        ChatCommand::Help
+        | ChatCommand::Status
+        | ChatCommand::Firewall(_)
+        | ChatCommand::Ec2Delta(_) => {
             anyhow::bail!("{what} is answered by the bot itself, not a query")
         }
     };
@@ -265,7 +277,8 @@ pub async fn answer(
         records,
         rows,
         columns,
-        picture: None,
+        file: None,
+        note: None,
     })
 }
 
@@ -292,7 +305,51 @@ async fn firewall(halo: &HaloClient, a: &FirewallChatArgs) -> anyhow::Result<Ans
         rows: records.clone(),
         records,
         columns: octo_fwgraph::EDGE_COLUMNS,
-        picture: Some((format!("firewall-{slug}.png"), png)),
+        file: Some((format!("firewall-{slug}.png"), png)),
+        note: None,
+    })
+}
+
+/// `ec2-delta [FLAGS]`: ec2-delta's engine with the bot's Halo client; the rows as the CSV
+/// `ec2-delta` prints when piped (its columns, a header), and as records for `ask`.
+async fn ec2_delta(halo: &HaloClient, a: &octo_ec2delta::DeltaArgs) -> anyhow::Result<Answer> {
+    // A task of its own (owned arguments): the inventory runs apart from the socket loop.
+    let (args, client) = (a.clone(), halo.clone());
+    let report = tokio::spawn(async move {
+        octo_ec2delta::report(&args, octo_ec2delta::live_halo_servers(&client)).await
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("the ec2-delta task failed: {e}"))??;
+    let sink = Collect::default();
+    let mut csv = Printer::new(
+        Format::Csv,
+        report.columns.iter().map(|c| c.to_string()).collect(),
+        Box::new(sink.clone()),
+    );
+    for r in &report.rows {
+        csv.record(r)?;
+    }
+    csv.finish()?;
+    let note = (!report.failures.is_empty()).then(|| {
+        let names: Vec<String> = report.failures.iter().map(|f| f.to_string()).collect();
+        format!(
+            "{} account/region pair(s) could not be read, their instances are not in the file: {}",
+            names.len(),
+            names.join("; ")
+        )
+    });
+    let what = if a.reverse {
+        "orphaned-servers"
+    } else {
+        "ec2-delta"
+    };
+    Ok(Answer {
+        what: "ec2-delta",
+        records: report.rows.clone(),
+        rows: report.rows,
+        columns: report.columns,
+        file: Some((format!("{what}.csv"), sink.text().into_bytes())),
+        note,
     })
 }
 

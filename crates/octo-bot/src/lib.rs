@@ -2,14 +2,15 @@
 //! same library (`octo-query`) as `halo-query`, so an answer in Slack is the CLI's records.
 //!
 //! `octo-bot serve` connects in Socket Mode (no inbound port), answers members of one channel
-//! (`help`, `groups`, `group`, `servers`, `server`, `events`, `firewall`, `status`) and writes one JSONL
+//! (`help`, `groups`, `group`, `servers`, `server`, `events`, `firewall`, `ec2-delta`, `status`) and writes one JSONL
 //! audit record per request on stdout. `octo-bot ask WORDS…` answers one chat command here,
 //! printing the records the bot would send — the same as halo-query's. Read-only.
 //!
 //! Files by job:
 //! - this file: the flags (`Cli`), the settings from flags and environment, [`run`]
 //! - `chat`: the chat grammar (clap, halo-query's argument structs) and the queries it runs
-//!   (`octo-query`; `firewall` draws with `octo-fwgraph`, fw-graph's engine)
+//!   (`octo-query`; `firewall` draws with `octo-fwgraph`, fw-graph's engine; `ec2-delta` runs
+//!   `octo-ec2delta`, ec2-delta's)
 //! - `reply`: a short answer as a table in a message, a long one as a JSON Lines file
 //! - `serve`: requests from envelopes, membership, the per-kind job queue, audit, shutdown
 //! - `socket`: the Socket Mode client (acks, retried deliveries, reconnect with backoff)
@@ -47,7 +48,8 @@ Examples:
 
 Configuration: SLACK_APP_TOKEN (xapp-…, connections:write), SLACK_API_TOKEN (xoxb-…: chat:write,
 files:write, channels:read / groups:read, app_mentions:read, im:history), SLACK_CHANNEL (the id
-of the channel whose members are answered), SLACK_API_URL; Halo as for halo-query (read-only key).
+of the channel whose members are answered), SLACK_API_URL; Halo as for halo-query (read-only key);
+AWS for `ec2-delta` as for ec2-delta (AWS_PROFILE, AWS_ACCOUNT_NUMBERS, AWS_ROLE_NAME, the SDK's chain).
 Exit codes: 0 ok (also after SIGTERM), 1 failure, 2 usage or configuration error.";
 
 /// Ask Halo from Slack: a Socket Mode bot answering channel members with the same queries as

@@ -48,12 +48,20 @@ pub fn table(rows: &[serde_json::Value], columns: &[&str]) -> anyhow::Result<Str
 pub fn render(answer: &Answer, asked: &str) -> anyhow::Result<Reply> {
     let n = answer.records.len();
     let what = answer.what;
-    if let Some((filename, png)) = &answer.picture {
+    if let Some((filename, bytes)) = &answer.file {
+        let unit = match what {
+            "firewall" => "edges",
+            _ => "instances",
+        };
+        let mut comment = format!("`{}`: {n} {}", escape(asked), plural(unit, n));
+        if let Some(note) = &answer.note {
+            comment.push_str(&format!(" — {}", escape(note)));
+        }
         return Ok(Reply::File {
             filename: filename.clone(),
             title: filename.clone(),
-            bytes: png.clone(),
-            comment: format!("`{}`: {n} {}", escape(asked), plural("edges", n)),
+            bytes: bytes.clone(),
+            comment,
         });
     }
     if answer.rows.is_empty() {

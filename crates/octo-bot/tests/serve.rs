@@ -510,3 +510,67 @@ fn raw_get(base: &str, path: &str) -> Vec<u8> {
     let at = resp.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
     resp[at..].to_vec()
 }
+
+/// `ec2-delta` runs ec2-delta's engine with the bot's Halo client and sends the CSV ec2-delta
+/// prints (piped) as a file; `ask ec2-delta` prints its records, those of `ec2-delta -o jsonl`.
+#[test]
+fn ec2_delta_sends_the_csv_ec2_delta_prints() {
+    let moto = octo_testkit::Moto::start();
+    let ids = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(moto.launch("us-east-1", 3, "web"));
+    let env = world().envs(moto.aws_env());
+    // one instance protected by a Halo server: two are the delta
+    env.sim().add_server(json!({
+        "hostname": "web-0", "state": "active", "platform": "ubuntu",
+        "aws_ec2": {"ec2_instance_id": ids[0], "ec2_account_id": "123456789012", "ec2_region": "us-east-1"}
+    }));
+    let cli = env.run(
+        "ec2-delta",
+        Keys::Read,
+        &["--regions", "us-east-1", "-o", "csv"],
+        "",
+    );
+    assert!(cli.status.success(), "{cli:?}");
+    let csv = String::from_utf8(cli.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 3, "a header and two rows:\n{csv}");
+    assert!(!csv.contains(&ids[0]) && csv.contains(&ids[1]) && csv.contains(&ids[2]));
+
+    let bot = start(&env, &[]);
+    inject(&env, "mention", MEMBERS[0], "ec2-delta --regions us-east-1");
+    let f = file(&env, 1);
+    assert_eq!(f["filename"], "ec2-delta.csv", "{f}");
+    assert_eq!(
+        f["initial_comment"],
+        "`ec2-delta --regions us-east-1`: 2 instances"
+    );
+    let id = f["id"].as_str().unwrap();
+    let bytes = raw_get(&env.sim().url(), &format!("/_sim/slack/files/{id}"));
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        csv,
+        "the bot's CSV is ec2-delta's"
+    );
+    let audit = stop(&env, bot);
+    assert_eq!(audit[0]["command"], "ec2-delta");
+    assert_eq!(audit[0]["reply"], "file");
+    assert_eq!(audit[0]["records"], 2);
+
+    let ask = env.run(
+        "octo-bot",
+        Keys::Read,
+        &["ask", "ec2-delta --regions us-east-1", "-o", "jsonl"],
+        "",
+    );
+    let cli = env.run(
+        "ec2-delta",
+        Keys::Read,
+        &["--regions", "us-east-1", "-o", "jsonl"],
+        "",
+    );
+    assert!(ask.status.success(), "{ask:?}");
+    assert_eq!(
+        String::from_utf8(ask.stdout).unwrap(),
+        String::from_utf8(cli.stdout).unwrap()
+    );
+}

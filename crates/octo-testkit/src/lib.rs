@@ -114,6 +114,48 @@ impl Moto {
         )
     }
 
+    /// Launch `n` running t3.micro instances in `region` of moto's default account (one
+    /// reservation each, tagged `Name=NAME-i`); their ids in launch order.
+    pub async fn launch(&self, region: &str, n: usize, name: &str) -> Vec<String> {
+        use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
+        let ec2 = aws_sdk_ec2::Client::new(&self.sdk_config(region).await);
+        let images = ec2.describe_images().send().await.expect("moto's AMIs");
+        let ami = images
+            .images()
+            .first()
+            .and_then(|i| i.image_id())
+            .expect("moto has AMIs")
+            .to_string();
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let tags = TagSpecification::builder()
+                .resource_type(ResourceType::Instance)
+                .tags(
+                    Tag::builder()
+                        .key("Name")
+                        .value(format!("{name}-{i}"))
+                        .build(),
+                )
+                .build();
+            let out = ec2
+                .run_instances()
+                .image_id(&ami)
+                .min_count(1)
+                .max_count(1)
+                .instance_type(InstanceType::T3Micro)
+                .tag_specifications(tags)
+                .send()
+                .await
+                .expect("RunInstances on moto");
+            ids.extend(
+                out.instances()
+                    .iter()
+                    .filter_map(|i| i.instance_id().map(str::to_string)),
+            );
+        }
+        ids
+    }
+
     /// Environment for a tool under test: moto's endpoint, dummy credentials, a region, and no
     /// shared config/credentials files or instance metadata service.
     pub fn aws_env(&self) -> Vec<(String, String)> {
