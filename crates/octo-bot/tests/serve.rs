@@ -574,3 +574,33 @@ fn ec2_delta_sends_the_csv_ec2_delta_prints() {
         String::from_utf8(cli.stdout).unwrap()
     );
 }
+
+/// SIGTERM while a request is still running (Halo stalled by octo-sim's `stall` knob): after
+/// `--shutdown-grace` the bot cancels it, tells the asker, writes a `cancelled` audit record
+/// and exits 0. Every wait is on the simulator's count of stalled requests, not a clock.
+#[test]
+fn sigterm_cancels_a_request_that_outlives_the_grace_and_says_so() {
+    let env = world();
+    let bot = start(&env, &["--shutdown-grace", "0"]);
+    octo_testkit::hostile::set_hostile(&env.sim().url(), &["stall"]);
+    inject(&env, "mention", MEMBERS[0], "groups");
+    assert!(
+        wait_until(WAIT, || env.state()["hostile"]["stalled"] == 1),
+        "the request never reached Halo: {}",
+        env.state()["hostile"]
+    );
+    let audit = stop(&env, bot);
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0]["command"], "groups");
+    assert_eq!(audit[0]["result"], "cancelled");
+    let (messages, files) = posts(&env);
+    assert!(files.is_empty());
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert_eq!(
+        text_of(&messages[0]),
+        format!(
+            "<@{}> `groups` was cancelled: octo-bot is shutting down.",
+            MEMBERS[0]
+        )
+    );
+}
