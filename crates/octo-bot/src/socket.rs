@@ -1,8 +1,9 @@
 //! The Socket Mode client: `apps.connections.open`, the WebSocket, an ack for every envelope
 //! (before it is handled: Slack wants one within 3 seconds), and reconnection — at once on
 //! `disconnect` `refresh_requested`, with jittered exponential backoff after a failure or a
-//! dropped socket. Retried deliveries of an event already taken (same `event_id`, or the same
-//! `envelope_id`) are acknowledged and not handed on again.
+//! dropped socket. Retried deliveries of a request already taken (same `event_id`, a slash
+//! command's same `trigger_id`, or the same `envelope_id`) are acknowledged and not handed on
+//! again.
 //!
 //! Hand-written over tokio-tungstenite rather than slack-morphism: its Socket Mode client opens
 //! several connections by default, acknowledges in its own callbacks and brings a second HTTP
@@ -160,9 +161,14 @@ async fn connection(
         if let Err(e) = sink.send(Message::Text(ack.into())).await {
             return End::Failed(format!("sending an ack: {e}"));
         }
-        let key = v["payload"]["event_id"]
-            .as_str()
-            .map_or_else(|| format!("envelope:{id}"), |e| format!("event:{e}"));
+        // What stays the same when Slack delivers a request again: an event's `event_id`, a
+        // slash command's `trigger_id` (a redelivery gets a new `envelope_id`).
+        let payload = &v["payload"];
+        let key = match (payload["event_id"].as_str(), payload["trigger_id"].as_str()) {
+            (Some(e), _) => format!("event:{e}"),
+            (None, Some(t)) => format!("trigger:{t}"),
+            (None, None) => format!("envelope:{id}"),
+        };
         let retry = v["retry_attempt"].as_u64().unwrap_or(0);
         if !seen.insert(key.clone()) {
             tracing::info!(

@@ -311,10 +311,22 @@ fn only_members_of_the_channel_are_answered() {
 
 #[test]
 fn an_unacknowledged_envelope_is_delivered_again_and_answered_once() {
+    redelivered_once("mention");
+}
+
+/// A slash command delivered again comes with a new `envelope_id` and no `event_id`: its
+/// `trigger_id` is what tells it is the same request (found by a CI run of the reconnect test,
+/// which answered a slash command twice).
+#[test]
+fn an_unacknowledged_slash_command_is_delivered_again_and_answered_once() {
+    redelivered_once("slash");
+}
+
+fn redelivered_once(kind: &str) {
     let env = world();
     let bot = start(&env, &[]);
     sim_call(&env, "PUT", "/_sim/slack/ignore-acks", &json!({"count": 1}));
-    let sent = inject(&env, "mention", MEMBERS[1], "groups");
+    let sent = inject(&env, kind, MEMBERS[1], "groups");
     reply(&env, 1);
     let s = socket(&env);
     assert_eq!(s["pending"].as_array().unwrap().len(), 1, "{s}");
