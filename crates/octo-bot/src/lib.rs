@@ -105,8 +105,8 @@ pub struct AskArgs {
 
 /// The commands the bot answers (for `status`).
 pub const FEATURES: &str = "read-only; help, groups, group, servers (--ip, --cve), server, \
-                            events, firewall (PNG), status; one job per kind at a time; \
-                            ec2-delta: not yet";
+                            events, firewall (PNG), ec2-delta (CSV), status; one job per kind \
+                            at a time";
 
 /// The clap command: flags, `--generate` and examples.
 pub fn command() -> clap::Command {
@@ -139,12 +139,17 @@ fn required(flag: Option<&String>, var: &str, what: &str) -> anyhow::Result<Stri
         .ok_or_else(|| usage(format!("{what}: set {var}")))
 }
 
+/// The read-only Halo client of the settings (keys needed: checked here, not before `ask help`).
+fn halo_client(args: &HaloArgs) -> anyhow::Result<HaloClient> {
+    let cfg = args.resolve()?;
+    HaloClient::new(&cfg, Access::Read, "octo-bot")
+}
+
 async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
-    let cfg = cli.halo.resolve()?;
-    let halo = HaloClient::new(&cfg, Access::Read, "octo-bot")?;
     match &cli.command {
-        Command::Ask(a) => ask(&halo, &a.words, &cli.output).await,
+        Command::Ask(a) => ask(&cli.halo, &a.words, &cli.output).await,
         Command::Serve(a) => {
+            let halo = halo_client(&cli.halo)?;
             let app = required(None, env::SLACK_APP_TOKEN, "no Slack app-level token")?;
             let bot = required(None, env::SLACK_API_TOKEN, "no Slack bot token")?;
             let channel = required(
@@ -192,7 +197,7 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
 }
 
 /// `ask`: one chat command answered on stdout, as records (help and status as text).
-async fn ask(halo: &HaloClient, words: &[String], output: &OutputArgs) -> anyhow::Result<Exit> {
+async fn ask(halo: &HaloArgs, words: &[String], output: &OutputArgs) -> anyhow::Result<Exit> {
     let text = words.join(" ");
     let cmd = match chat::parse(&text) {
         chat::Parsed::Command(c) => c,
@@ -207,7 +212,7 @@ async fn ask(halo: &HaloClient, words: &[String], output: &OutputArgs) -> anyhow
         ))
         .map(|()| Exit::Success),
         cmd => {
-            let answer = chat::answer(halo, &cmd, chrono::Utc::now()).await?;
+            let answer = chat::answer(&halo_client(halo)?, &cmd, chrono::Utc::now()).await?;
             let mut out =
                 Printer::stdout_with(output, Defaults::RECORDS.table_columns(answer.columns));
             let table = out.format() == octo_core::output::Format::Table;

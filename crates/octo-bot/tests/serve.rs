@@ -221,7 +221,15 @@ fn every_command_is_answered_as_the_cli_answers_it() {
     inject(&env, "dm", user, "help");
     let m = reply(&env, 6);
     for c in [
-        "help", "groups", "group", "servers", "server", "events", "firewall", "status",
+        "help",
+        "groups",
+        "group",
+        "servers",
+        "server",
+        "events",
+        "firewall",
+        "ec2-delta",
+        "status",
     ] {
         assert!(text_of(&m).contains(&format!("  {c} ")), "{c}: {m}");
     }
@@ -614,5 +622,34 @@ fn sigterm_cancels_a_request_that_outlives_the_grace_and_says_so() {
             "<@{}> `groups` was cancelled: octo-bot is shutting down.",
             MEMBERS[0]
         )
+    );
+}
+
+/// `ask help` and a usage error need no Halo key (nothing is asked of Halo); a query does, and
+/// says so as a configuration error.
+#[test]
+fn ask_help_needs_no_keys() {
+    let env = TestEnv::new().halo("http://127.0.0.1:9");
+    let run = |args: &[&str]| {
+        let mut cmd = env.command("octo-bot", Keys::Read);
+        cmd.env_remove("HALO_API_KEY")
+            .env_remove("HALO_API_SECRET_KEY")
+            .args(args);
+        cmd.output().unwrap()
+    };
+    let out = run(&["ask", "help"]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("  ec2-delta EC2 instances no Halo agent protects"),
+        "{text}"
+    );
+    let out = run(&["ask", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = run(&["ask", "groups"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("HALO_API_KEY"),
+        "{out:?}"
     );
 }
