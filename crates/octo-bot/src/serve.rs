@@ -342,8 +342,23 @@ async fn handle(ctx: Arc<Ctx>, r: Request) {
             }
             let mut guard = JobGuard::new(ctx.clone(), r.clone(), name, started);
             let slot = ctx.slot(name);
-            let Ok(_permit) = slot.acquire().await else {
-                return;
+            let _permit = match slot.clone().try_acquire_owned() {
+                Ok(p) => p,
+                Err(_) => {
+                    // one job of a kind at a time: say so, then wait for the slot
+                    let msg = format!(
+                        "<@{}> `{}` is queued: another `{name}` request is running. I will answer here when it is done.",
+                        r.user,
+                        reply::escape(&text)
+                    );
+                    if let Err(e) = ctx.api.post(&r.channel, &msg).await {
+                        tracing::warn!("telling {} their request is queued: {e:#}", r.user);
+                    }
+                    let Ok(p) = slot.acquire_owned().await else {
+                        return;
+                    };
+                    p
+                }
             };
             guard.start();
             let o = run_query(&ctx, &r, &cmd, &text).await;

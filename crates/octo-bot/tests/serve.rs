@@ -653,3 +653,38 @@ fn ask_help_needs_no_keys() {
         "{out:?}"
     );
 }
+
+/// One job of a kind at a time: a second `groups` while the first is running (Halo stalled) is
+/// told it is queued, then both are answered once Halo answers. Waits are on the simulator's
+/// count of stalled requests and on the replies, never on a clock.
+#[test]
+fn a_request_that_must_wait_is_told_it_is_queued() {
+    let env = world();
+    let bot = start(&env, &[]);
+    let url = env.sim().url();
+    octo_testkit::hostile::set_hostile(&url, &["stall"]);
+    inject(&env, "mention", MEMBERS[0], "groups");
+    assert!(
+        wait_until(WAIT, || env.state()["hostile"]["stalled"] == 1),
+        "the first request never reached Halo: {}",
+        env.state()["hostile"]
+    );
+    inject(&env, "mention", MEMBERS[1], "groups");
+    let m = reply(&env, 1);
+    assert_eq!(
+        text_of(&m),
+        format!(
+            "<@{}> `groups` is queued: another `groups` request is running. I will answer here when it is done.",
+            MEMBERS[1]
+        )
+    );
+    octo_testkit::hostile::set_hostile(&url, &[]);
+    let (messages, _) = replies(&env, 3);
+    let audit = stop(&env, bot);
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    for m in &messages[1..] {
+        assert!(text_of(m).starts_with("`groups`: 11 groups"), "{m}");
+    }
+    assert_eq!(audit.len(), 2, "{audit:?}");
+    assert!(audit.iter().all(|r| r["result"] == "answered"), "{audit:?}");
+}
