@@ -207,6 +207,10 @@ pub async fn serve(
     status: Arc<Status>,
     features: String,
 ) -> anyhow::Result<Exit> {
+    // The handlers are in place before the bot connects, so a SIGTERM sent as
+    // soon as it is seen online is a clean shutdown, never the default kill.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let (tx, mut rx) = mpsc::channel::<Envelope>(64);
     let sock = tokio::spawn(socket::run(api.clone(), tx, stop_rx, status.clone()));
@@ -226,7 +230,6 @@ pub async fn serve(
         cancelled: Mutex::new(Vec::new()),
     });
     let mut jobs = JoinSet::new();
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let signal = loop {
         tokio::select! {
             env = rx.recv() => match env {
@@ -240,7 +243,7 @@ pub async fn serve(
             },
             Some(_) = jobs.join_next(), if !jobs.is_empty() => {}
             _ = term.recv() => break "SIGTERM",
-            _ = tokio::signal::ctrl_c() => break "SIGINT",
+            _ = int.recv() => break "SIGINT",
         }
     };
     let _ = stop_tx.send(true);

@@ -74,6 +74,9 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
         keystone_token_ttl_ms: a.keystone_token_ttl * 1000,
         ..SimConfig::default()
     };
+    // Listen for the signals before the URL is printed: whoever reads the URL
+    // may send SIGTERM at once, and it must find the handler in place.
+    let shutdown = shutdown_signal()?;
     let sim = Sim::start_on(cfg, SocketAddr::new(a.host, a.port)).await?;
     {
         let mut out = std::io::stdout().lock();
@@ -87,30 +90,31 @@ async fn serve(a: ServeArgs) -> anyhow::Result<()> {
         WRITE_KEY.0,
         WRITE_KEY.1
     );
-    shutdown_signal().await;
+    shutdown.await;
     tracing::info!("shutting down");
     drop(sim);
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Registers the SIGINT/SIGTERM handlers now and returns the future that
+/// completes when either arrives.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
