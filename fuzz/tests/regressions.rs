@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use octo_fuzz::targets::{config, ip, pages, policy, records, time};
+use octo_fuzz::targets::{clouds, config, ip, pages, policy, records, time};
 use serde_json::json;
 
 fn event(message: &str) -> ip::IpEvent {
@@ -115,5 +115,36 @@ fn jsonl_with_bom_crlf_and_blank_lines() {
             json!({"a": 1}).as_object().cloned().unwrap(),
             json!({"b": [1.5e300]}).as_object().cloned().unwrap(),
         ]),
+    });
+}
+
+#[test]
+fn a_route_channel_written_as_a_number_routes_by_its_digits() {
+    // found by a 10-minute `make fuzz` (slack_route_files): the property expected only string
+    // channels; the route file takes `channel: 2397308565` as that channel's name
+    let doc = json!({"routes": [
+        {"key_name": "012345678901", "channel": 2397308565u64},
+        {"channel": "012345678901", "key_name": "012345678901"}
+    ]});
+    config::check_routes(&config::RouteCase {
+        yaml: doc.to_string(),
+        doc: Some(doc),
+    });
+}
+
+#[test]
+fn a_password_in_a_url_without_an_at_sign_is_not_shown() {
+    // found by a 10-minute `make fuzz` (clouds_yaml): secure.yaml's auth_url with its `@`
+    // percent-encoded and a broken host was echoed whole in the refusal
+    clouds::check_clouds(&clouds::CloudsCase {
+        cloud: "prod".into(),
+        clouds: "clouds:\n  prod:\n    \n".into(),
+        secure: Some(
+            "clouds:\n  prod:\n    auth:\n      application_credential_name: true\n      \
+             auth_url: HTTP://a%40b:Pw5ecretFuzz\u{fffd}ex ample/\\meg%zz2441456658\n      \
+             project_id: private\n      application_credential_id: ' '\n      username: ' '\n      \
+             user_domain_id: password\n"
+                .into(),
+        ),
     });
 }

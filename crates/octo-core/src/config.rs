@@ -844,9 +844,22 @@ pub fn redact_url_text(raw: &str) -> String {
         Some(i) if is_scheme(&raw[..i]) => raw.split_at(i + 3),
         _ => ("", raw),
     };
-    match rest.rfind('@') {
-        Some(at) => format!("{scheme}redacted{}", &rest[at..]),
-        None => raw.to_string(),
+    if let Some(at) = rest.rfind('@') {
+        return format!("{scheme}redacted{}", &rest[at..]);
+    }
+    // No `@`, yet the authority may hold a password whose `@` was lost or encoded
+    // (`http://a%40b:PASS` + a typo): anything after a `:` that is not a port is hidden.
+    let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host_end = match authority.strip_prefix('[') {
+        Some(v6) => v6.find(']').map_or(authority.len(), |i| i + 2),
+        None => 0,
+    };
+    match authority[host_end..].find(':').map(|i| i + host_end) {
+        Some(colon) if !authority[colon + 1..].chars().all(|c| c.is_ascii_digit()) => {
+            format!("{scheme}{}:redacted{}", &authority[..colon], &rest[end..])
+        }
+        _ => raw.to_string(),
     }
 }
 

@@ -333,6 +333,18 @@ fn a_proxy_without_a_scheme_is_redacted_too() {
         redact_url("ftp://a%40b:Pw5//a%40b:Pw5ecretFuzz@api.example/v1"),
         "ftp://redacted@api.example/v1"
     );
+    // found by a 10-minute `make fuzz` (fuzz_clouds_yaml): no `@` at all (encoded as %40), yet a
+    // password after the `:` of an authority that does not parse
+    assert_eq!(
+        redact_url_text("HTTP://a%40b:Pw5ecretFuzz\u{fffd}ex ample/\\meg%zz2441456658"),
+        "HTTP://a%40b:redacted/\\meg%zz2441456658"
+    );
+    assert_eq!(redact_url_text("http://h:Pw5ecret"), "http://h:redacted");
+    // ports, IPv6 hosts and plain hosts stay as written
+    assert_eq!(redact_url_text("http://h:8080/x y"), "http://h:8080/x y");
+    assert_eq!(redact_url_text("http://[::1]:99999"), "http://[::1]:99999");
+    assert_eq!(redact_url_text("http://[::1/x"), "http://[::1/x");
+    assert_eq!(redact_url_text("not a url"), "not a url");
     // found by octo-fuzz (fuzz_octo_yml): a section that is a string is echoed by serde
     assert_eq!(
         redact_quoted_strings(
