@@ -52,8 +52,8 @@ complete -c octo-bot -n "__fish_octo_bot_needs_command" -s h -l help -d 'Print h
 complete -c octo-bot -n "__fish_octo_bot_needs_command" -s V -l version -d 'Print version'
 complete -c octo-bot -n "__fish_octo_bot_needs_command" -f -a "serve" -d 'Connect to Slack in Socket Mode and answer until SIGTERM; one audit record per request'
 complete -c octo-bot -n "__fish_octo_bot_needs_command" -f -a "ask" -d 'Answer one chat command here (no Slack): the records the bot would send'
-complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l channel -d 'Channel id (C…) whose members are answered [env: SLACK_CHANNEL]' -r
-complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l slack-api-url -d 'Slack Web API base URL [env: SLACK_API_URL; default https://slack.com/api]' -r
+complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l channel -d 'Channel id (C…) whose members are answered [env: SLACK_CHANNEL; octo.yml bot.channel]' -r
+complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l slack-api-url -d 'Slack Web API base URL [env: SLACK_API_URL; octo.yml bot.api_url; default https://slack.com/api]' -r
 complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l members-ttl -d 'Seconds the channel\'s member list is kept before it is fetched again' -r
 complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l shutdown-grace -d 'Seconds running requests may take to finish after SIGTERM before they are cancelled' -r
 complete -c octo-bot -n "__fish_octo_bot_using_subcommand serve" -l max-queue -d 'Requests of one kind that may wait for the one running; more are told to retry' -r

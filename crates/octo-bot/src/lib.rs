@@ -23,16 +23,15 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use octo_core::config::HaloArgs;
-use octo_core::env;
 use octo_core::exit::{Exit, usage};
 use octo_core::halo::{Access, HaloClient};
 use octo_core::log::LogArgs;
 use octo_core::output::{Defaults, OutputArgs, Printer};
-use secrecy::SecretString;
 
 pub mod chat;
 pub mod reply;
 mod serve;
+pub mod settings;
 mod slack;
 mod socket;
 mod status;
@@ -48,7 +47,9 @@ Examples:
 
 Configuration: SLACK_APP_TOKEN (xapp-…, connections:write), SLACK_API_TOKEN (xoxb-…: chat:write,
 files:write, channels:read / groups:read, app_mentions:read, im:history), SLACK_CHANNEL (the id
-of the channel whose members are answered), SLACK_API_URL; Halo as for halo-query (read-only key);
+of the channel whose members are answered), SLACK_API_URL; or octo.yml `bot:` (channel, api_url,
+credential_process printing {\"app_token\": …, \"token\": …}); flag > env > octo.yml > default;
+`status` shows each setting's source. Halo as for halo-query (read-only key);
 AWS for `ec2-delta` as for ec2-delta (AWS_PROFILE, AWS_ACCOUNT_NUMBERS, AWS_ROLE_NAME, the SDK's chain).
 Exit codes: 0 ok (also after SIGTERM), 1 failure, 2 usage or configuration error.";
 
@@ -77,10 +78,11 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Channel id (C…) whose members are answered [env: SLACK_CHANNEL]
+    /// Channel id (C…) whose members are answered [env: SLACK_CHANNEL; octo.yml bot.channel]
     #[arg(long, value_name = "ID")]
     pub channel: Option<String>,
-    /// Slack Web API base URL [env: SLACK_API_URL; default https://slack.com/api]
+    /// Slack Web API base URL [env: SLACK_API_URL; octo.yml bot.api_url; default
+    /// https://slack.com/api]
     #[arg(long = "slack-api-url", value_name = "URL")]
     pub slack_api_url: Option<String>,
     /// Seconds the channel's member list is kept before it is fetched again
@@ -133,12 +135,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Exit> {
     octo_core::block_on(run_async(cli))
 }
 
-fn required(flag: Option<&String>, var: &str, what: &str) -> anyhow::Result<String> {
-    flag.cloned()
-        .or_else(|| env::var_nonempty(var))
-        .ok_or_else(|| usage(format!("{what}: set {var}")))
-}
-
 /// The read-only Halo client of the settings (keys needed: checked here, not before `ask help`).
 fn halo_client(args: &HaloArgs) -> anyhow::Result<HaloClient> {
     let cfg = args.resolve()?;
@@ -150,42 +146,26 @@ async fn run_async(cli: Cli) -> anyhow::Result<Exit> {
         Command::Ask(a) => ask(&cli.halo, &a.words, &cli.output).await,
         Command::Serve(a) => {
             let halo = halo_client(&cli.halo)?;
-            let app = required(None, env::SLACK_APP_TOKEN, "no Slack app-level token")?;
-            let bot = required(None, env::SLACK_API_TOKEN, "no Slack bot token")?;
-            let channel = required(
-                a.channel.as_ref(),
-                env::SLACK_CHANNEL,
-                "no channel whose members may ask (--channel)",
-            )?;
-            let base = a
-                .slack_api_url
-                .clone()
-                .or_else(|| env::var_nonempty(env::SLACK_API_URL))
-                .unwrap_or_else(|| "https://slack.com/api".into());
-            let base = url::Url::parse(&base)
-                .map_err(|e| usage(format!("Slack API URL {base:?}: {e}")))?;
-            let config = vec![
+            let slack = settings::BotSettings::resolve(cli.halo.config.as_deref(), a)?;
+            let mut config = slack.report();
+            config.extend([
                 ("halo".to_string(), halo.base_url().to_string()),
-                ("slack api".to_string(), base.to_string()),
-                ("channel".to_string(), channel.clone()),
                 ("members cache".to_string(), format!("{} s", a.members_ttl)),
-                ("SLACK_APP_TOKEN".to_string(), "set (redacted)".to_string()),
-                ("SLACK_API_TOKEN".to_string(), "set (redacted)".to_string()),
                 (
                     "halo key".to_string(),
                     format!("{} (read-only, secret redacted)", halo.key().id),
                 ),
-            ];
+            ]);
             let api = Arc::new(slack::SlackApi::new(
-                base,
-                SecretString::from(app),
-                SecretString::from(bot),
+                slack.api_url.value,
+                slack.app_token.value,
+                slack.token.value,
             )?);
             let mut audit =
                 Printer::stdout_with(&cli.output, Defaults::RECORDS.table_columns(AUDIT_COLUMNS));
             audit.set_flush_each(true);
             let settings = serve::Settings {
-                channel,
+                channel: slack.channel.value,
                 members_ttl: Duration::from_secs(a.members_ttl),
                 grace: Duration::from_secs(a.shutdown_grace),
                 max_queue: a.max_queue,

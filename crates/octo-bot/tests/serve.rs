@@ -240,7 +240,8 @@ fn every_command_is_answered_as_the_cli_answers_it() {
         "{m}"
     );
     assert!(
-        text_of(&m).contains("SLACK_API_TOKEN: set (redacted)"),
+        text_of(&m).contains("bot token: set, redacted (env SLACK_API_TOKEN)")
+            && text_of(&m).contains("channel: CSIMSECOPS (env SLACK_CHANNEL)"),
         "{m}"
     );
     assert!(!text_of(&m).contains(SLACK_TOKEN) && !text_of(&m).contains(APP_TOKEN));
