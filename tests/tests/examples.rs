@@ -7,5 +7,6 @@
 mod examples {
     mod ci;
     mod cron;
+    mod octo_bot;
     mod systemd;
 }

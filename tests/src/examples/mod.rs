@@ -17,7 +17,7 @@ pub mod host;
 pub mod systemd;
 
 /// Every binary of the workspace an example may call.
-pub const BINARIES: [&str; 9] = [
+pub const BINARIES: [&str; 10] = [
     "halo-query",
     "ec2-delta",
     "event-export",
@@ -27,6 +27,7 @@ pub const BINARIES: [&str; 9] = [
     "ipblock",
     "slack-notify",
     "sec-takedown",
+    "octo-bot",
 ];
 
 /// moto's own account (the caller's) and the two the examples assume a role in.

@@ -165,6 +165,12 @@ pub fn check_directives(unit: &[(String, String, String)]) {
             "KillMode",
             Some(&["control-group", "mixed", "process", "none"]),
         ),
+        (
+            "Service",
+            "KillSignal",
+            Some(&["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP"]),
+        ),
+        ("Service", "TimeoutStopSec", None),
         ("Service", "StandardOutput", None),
         ("Service", "StandardError", None),
         ("Service", "SyslogIdentifier", None),
@@ -179,12 +185,12 @@ pub fn check_directives(unit: &[(String, String, String)]) {
         if let Some(values) = rule.2 {
             assert!(values.contains(&value.as_str()), "{key}={value}");
         }
-        if key == "RestartSec" {
+        if key == "RestartSec" || key == "TimeoutStopSec" {
             let digits = value.trim_end_matches(|c: char| c.is_ascii_alphabetic());
             assert!(
                 digits.parse::<f64>().is_ok()
                     && ["", "s", "sec", "ms", "min"].contains(&&value[digits.len()..]),
-                "RestartSec={value}"
+                "{key}={value}"
             );
         }
         if matches!(key.as_str(), "After" | "Wants" | "Requires" | "WantedBy") {
