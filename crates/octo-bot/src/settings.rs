@@ -22,8 +22,7 @@ use url::Url;
 
 use crate::ServeArgs;
 
-/// Slack's Web API when nothing else is set.
-pub const DEFAULT_API_URL: &str = "https://slack.com/api";
+pub use octo_core::config::SLACK_API_URL_DEFAULT as DEFAULT_API_URL;
 
 /// `bot:` — octo-bot's defaults in octo.yml.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -45,12 +44,6 @@ pub struct BotSettings {
     pub api_url: Setting<Url>,
     pub app_token: Setting<SecretString>,
     pub token: Setting<SecretString>,
-}
-
-fn check_url(v: String) -> Result<String, String> {
-    octo_core::config::parse_base_url(&v, "Slack API URL")
-        .map(|u| u.to_string())
-        .map_err(|e| format!("{e:#}"))
 }
 
 impl BotSettings {
@@ -94,7 +87,7 @@ impl BotSettings {
             Some(env::SLACK_API_URL),
             (file.as_ref(), "bot.api_url", section.api_url.clone()),
             DEFAULT_API_URL.to_string(),
-            check_url,
+            octo_core::config::check_slack_api_url,
         )?;
         let api_url = Setting {
             value: Url::parse(&api_url.value).map_err(|e| usage(format!("{e}")))?,

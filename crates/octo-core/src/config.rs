@@ -552,6 +552,16 @@ fn key_from_env(
     }
 }
 
+/// Slack's Web API, for the tools that post (slack-notify, octo-bot), when nothing else is set.
+pub const SLACK_API_URL_DEFAULT: &str = "https://slack.com/api";
+
+/// A Slack API base URL setting, checked as [`parse_base_url`] checks it (for [`resolve_checked`]).
+pub fn check_slack_api_url(v: String) -> Result<String, String> {
+    parse_base_url(&v, "Slack API URL")
+        .map(|u| u.to_string())
+        .map_err(|e| format!("{e:#}"))
+}
+
 /// Parse and check a base URL: http(s) only, no credentials, no query; trailing `/` dropped.
 pub fn parse_base_url(raw: &str, what: &str) -> anyhow::Result<Url> {
     // Messages show the URL through `redact_url_text`: a password in it never prints, even when

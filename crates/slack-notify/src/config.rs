@@ -16,8 +16,7 @@ use crate::Cli;
 use crate::route::Routes;
 use crate::rules::NotifyRules;
 
-/// Slack's Web API when nothing else is set.
-pub const DEFAULT_API_URL: &str = "https://slack.com/api";
+pub use octo_core::config::SLACK_API_URL_DEFAULT as DEFAULT_API_URL;
 /// Channel when nothing else is set.
 pub const DEFAULT_CHANNEL: &str = "halo";
 /// Records per message when nothing else is set.
@@ -45,12 +44,6 @@ fn check_batch(v: usize) -> Result<usize, String> {
     } else {
         Err(format!("batch must be between 1 and {MAX_BATCH}, got {v}"))
     }
-}
-
-fn check_url(v: String) -> Result<String, String> {
-    octo_core::config::parse_base_url(&v, "Slack API URL")
-        .map(|u| u.to_string())
-        .map_err(|e| format!("{e:#}"))
 }
 
 fn webhook(raw: &str) -> anyhow::Result<Url> {
@@ -119,7 +112,7 @@ impl SlackConfig {
             Some(env::SLACK_API_URL),
             (file.as_ref(), "notify.api_url", rules.api_url.clone()),
             DEFAULT_API_URL.to_string(),
-            check_url,
+            octo_core::config::check_slack_api_url,
         )?;
         let api_url = Setting {
             value: Url::parse(&api_url.value).map_err(|e| usage(format!("{e}")))?,
