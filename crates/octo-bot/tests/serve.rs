@@ -460,7 +460,46 @@ fn serve_without_its_tokens_is_a_configuration_error() {
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stderr).trim_end(),
-        "octo-bot: no Slack app-level token: set SLACK_APP_TOKEN"
+        "octo-bot: no Slack app-level token (xapp-…): set SLACK_APP_TOKEN or bot.credential_process in octo.yml"
+    );
+}
+
+#[test]
+fn tokens_and_channel_from_octo_yml_serve_and_never_print() {
+    let env = world()
+        .unset("SLACK_APP_TOKEN")
+        .unset("SLACK_API_TOKEN")
+        .unset("SLACK_CHANNEL");
+    let yml = env.path().join("octo.yml");
+    std::fs::write(
+        &yml,
+        format!(
+            "bot:\n  channel: {CHANNEL_ID}\n  credential_process: [printf, '%s', '{{\"app_token\": \"{APP_TOKEN}\", \"token\": \"{SLACK_TOKEN}\"}}']\n"
+        ),
+    )
+    .unwrap();
+    let env = env.set("OCTO_CONFIG", yml.display().to_string());
+    let bot = start(&env, &[]);
+    inject(&env, "mention", MEMBERS[0], "status");
+    let m = reply(&env, 1);
+    let shown = format!("{}:bot.credential_process)", yml.display());
+    assert!(
+        text_of(&m).contains(&format!("app token: set, redacted (file {shown}"))
+            && text_of(&m).contains(&format!("bot token: set, redacted (file {shown}"))
+            && text_of(&m).contains(&format!(
+                "channel: {CHANNEL_ID} (file {}:bot.channel)",
+                yml.display()
+            )),
+        "{m}"
+    );
+    let audit = stop(&env, bot);
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["result"], "answered");
+    let posted = posts(&env).0;
+    let all = serde_json::to_string(&posted).unwrap();
+    assert!(
+        !all.contains(SLACK_TOKEN) && !all.contains(APP_TOKEN),
+        "{all}"
     );
 }
 
