@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use std::process::Output;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
 use octo_testkit::Moto;
 use octo_testkit::harness::{Keys, TestEnv, code, jsonl, stderr, stdout};
 use serde_json::{Value, json};
@@ -50,48 +49,18 @@ async fn other_account_cfg(moto: &Moto, region: &str) -> SdkConfig {
         .await
 }
 
-/// Launch `n` instances, one reservation each (moto pages by reservation), tagged Name=name-i.
+/// Launch `n` instances tagged Name=name-i and team=ops.
 async fn launch(cfg: &SdkConfig, n: usize, name: &str, key: Option<&str>) -> Vec<String> {
-    let ec2 = aws_sdk_ec2::Client::new(cfg);
-    let ami = ec2
-        .describe_images()
-        .send()
-        .await
-        .unwrap()
-        .images()
-        .first()
-        .and_then(|i| i.image_id().map(str::to_string))
-        .expect("moto has AMIs");
-    if let Some(k) = key {
-        let _ = ec2.create_key_pair().key_name(k).send().await;
-    }
-    let mut ids = Vec::new();
-    for i in 0..n {
-        let mut req = ec2
-            .run_instances()
-            .image_id(&ami)
-            .min_count(1)
-            .max_count(1)
-            .instance_type(InstanceType::T3Micro)
-            .tag_specifications(
-                TagSpecification::builder()
-                    .resource_type(ResourceType::Instance)
-                    .tags(
-                        Tag::builder()
-                            .key("Name")
-                            .value(format!("{name}-{i}"))
-                            .build(),
-                    )
-                    .tags(Tag::builder().key("team").value("ops").build())
-                    .build(),
-            );
-        if let Some(k) = key {
-            req = req.key_name(k);
-        }
-        let out = req.send().await.unwrap();
-        ids.push(out.instances()[0].instance_id().unwrap().to_string());
-    }
-    ids
+    octo_testkit::launch_instances(
+        cfg,
+        octo_testkit::Launch {
+            n,
+            name: Some(name),
+            key,
+            tags: &[("team", "ops")],
+        },
+    )
+    .await
 }
 
 /// The seeded AWS side.

@@ -17,20 +17,9 @@ async fn launch(moto: &Moto, creds: aws_sdk_ec2::config::Credentials) -> String 
         .credentials_provider(creds)
         .load()
         .await;
-    let ec2 = aws_sdk_ec2::Client::new(&cfg);
-    let ami = ec2.describe_images().send().await.unwrap().images()[0]
-        .image_id()
-        .unwrap()
-        .to_string();
-    let out = ec2
-        .run_instances()
-        .image_id(ami)
-        .min_count(1)
-        .max_count(1)
-        .send()
+    octo_testkit::launch_instances(&cfg, octo_testkit::Launch::default())
         .await
-        .unwrap();
-    out.instances()[0].instance_id().unwrap().to_string()
+        .remove(0)
 }
 
 /// One instance in the caller's account and one in OTHER (through AssumeRole); their ids.

@@ -117,43 +117,15 @@ impl Moto {
     /// Launch `n` running t3.micro instances in `region` of moto's default account (one
     /// reservation each, tagged `Name=NAME-i`); their ids in launch order.
     pub async fn launch(&self, region: &str, n: usize, name: &str) -> Vec<String> {
-        use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
-        let ec2 = aws_sdk_ec2::Client::new(&self.sdk_config(region).await);
-        let images = ec2.describe_images().send().await.expect("moto's AMIs");
-        let ami = images
-            .images()
-            .first()
-            .and_then(|i| i.image_id())
-            .expect("moto has AMIs")
-            .to_string();
-        let mut ids = Vec::new();
-        for i in 0..n {
-            let tags = TagSpecification::builder()
-                .resource_type(ResourceType::Instance)
-                .tags(
-                    Tag::builder()
-                        .key("Name")
-                        .value(format!("{name}-{i}"))
-                        .build(),
-                )
-                .build();
-            let out = ec2
-                .run_instances()
-                .image_id(&ami)
-                .min_count(1)
-                .max_count(1)
-                .instance_type(InstanceType::T3Micro)
-                .tag_specifications(tags)
-                .send()
-                .await
-                .expect("RunInstances on moto");
-            ids.extend(
-                out.instances()
-                    .iter()
-                    .filter_map(|i| i.instance_id().map(str::to_string)),
-            );
-        }
-        ids
+        launch_instances(
+            &self.sdk_config(region).await,
+            Launch {
+                n,
+                name: Some(name),
+                ..Launch::default()
+            },
+        )
+        .await
     }
 
     /// Environment for a tool under test: moto's endpoint, dummy credentials, a region, and no
@@ -289,4 +261,85 @@ pub fn assert_records(records: &[serde_json::Value], name: &str) {
     for r in records {
         assert_record(r, name);
     }
+}
+
+/// What [`launch_instances`] launches.
+#[derive(Debug, Clone, Copy)]
+pub struct Launch<'a> {
+    /// How many instances (one reservation each: moto pages by reservation).
+    pub n: usize,
+    /// Tag `Name=NAME-i` on the i-th; none when `None`.
+    pub name: Option<&'a str>,
+    /// Key pair (created when missing).
+    pub key: Option<&'a str>,
+    /// More tags on every instance.
+    pub tags: &'a [(&'a str, &'a str)],
+}
+
+impl Default for Launch<'_> {
+    fn default() -> Self {
+        Launch {
+            n: 1,
+            name: None,
+            key: None,
+            tags: &[],
+        }
+    }
+}
+
+/// Launch running t3.micro instances as `cfg` says (its region, its credentials: moto puts them
+/// in that account); their ids in launch order. The one way the tests seed EC2.
+pub async fn launch_instances(cfg: &aws_config::SdkConfig, l: Launch<'_>) -> Vec<String> {
+    use aws_sdk_ec2::types::{InstanceType, ResourceType, Tag, TagSpecification};
+    let ec2 = aws_sdk_ec2::Client::new(cfg);
+    let images = ec2.describe_images().send().await.expect("moto's AMIs");
+    let ami = images
+        .images()
+        .first()
+        .and_then(|i| i.image_id())
+        .expect("moto has AMIs")
+        .to_string();
+    if let Some(k) = l.key {
+        // already there from an earlier launch: fine
+        let _ = ec2.create_key_pair().key_name(k).send().await;
+    }
+    let mut ids = Vec::new();
+    for i in 0..l.n {
+        let mut tags: Vec<Tag> = l
+            .tags
+            .iter()
+            .map(|(k, v)| Tag::builder().key(*k).value(*v).build())
+            .collect();
+        if let Some(name) = l.name {
+            tags.insert(
+                0,
+                Tag::builder()
+                    .key("Name")
+                    .value(format!("{name}-{i}"))
+                    .build(),
+            );
+        }
+        let mut req = ec2
+            .run_instances()
+            .image_id(&ami)
+            .min_count(1)
+            .max_count(1)
+            .instance_type(InstanceType::T3Micro)
+            .set_key_name(l.key.map(str::to_string));
+        if !tags.is_empty() {
+            req = req.tag_specifications(
+                TagSpecification::builder()
+                    .resource_type(ResourceType::Instance)
+                    .set_tags(Some(tags))
+                    .build(),
+            );
+        }
+        let out = req.send().await.expect("RunInstances on moto");
+        ids.extend(
+            out.instances()
+                .iter()
+                .filter_map(|i| i.instance_id().map(str::to_string)),
+        );
+    }
+    ids
 }

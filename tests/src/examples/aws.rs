@@ -58,21 +58,10 @@ impl<'a> Aws<'a> {
     /// Launch one running instance; its id.
     pub fn launch(&self, account: &str, region: &str) -> String {
         self.rt.block_on(async {
-            let ec2 = aws_sdk_ec2::Client::new(&self.cfg(account, region).await);
-            let ami = ec2.describe_images().send().await.unwrap().images()[0]
-                .image_id()
-                .unwrap()
-                .to_string();
-            let out = ec2
-                .run_instances()
-                .image_id(ami)
-                .min_count(1)
-                .max_count(1)
-                .instance_type(aws_sdk_ec2::types::InstanceType::T3Micro)
-                .send()
+            let cfg = self.cfg(account, region).await;
+            octo_testkit::launch_instances(&cfg, octo_testkit::Launch::default())
                 .await
-                .unwrap();
-            out.instances()[0].instance_id().unwrap().to_string()
+                .remove(0)
         })
     }
 
