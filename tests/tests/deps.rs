@@ -7,8 +7,11 @@
 //!   with octo-core's client and octo-testkit);
 //! - no `aws-*` crate is reachable through normal dependencies from a tool that does not talk to
 //!   AWS (every tool but ec2-delta, event-export, scan-export and octo-bot, whose `ec2-delta`
-//!   command runs ec2-delta's engine). `aws-lc-rs`/`aws-lc-sys` are
-//!   not the AWS SDK but the crypto library under rustls (reqwest's TLS), so they are allowed.
+//!   command runs ec2-delta's engine);
+//! - nor is aws-lc (`aws-lc-rs`/`aws-lc-sys`, the AWS SDK's TLS crypto): our HTTP client takes
+//!   rustls with ring. `cargo metadata` resolves features for the whole workspace, where the SDK
+//!   switches rustls's aws-lc on for everyone, so this rule reads `cargo tree -p TOOL`, which
+//!   resolves them as `cargo build -p TOOL` (and `cargo install`) does.
 //!
 //! Each failure prints the offending edge (or path) of the graph.
 
@@ -224,6 +227,57 @@ fn only_the_aws_tools_link_the_aws_sdk() {
     assert!(
         bad.is_empty(),
         "a tool that does not talk to AWS links the AWS SDK:\n{}",
+        bad.join("\n")
+    );
+}
+
+/// `cargo tree -p TOOL -e normal` of every tool that does not talk to AWS: no `aws-` crate at
+/// all, aws-lc included (~3 MB and a C build per binary, issue 14).
+#[test]
+fn the_tools_that_do_not_talk_to_aws_link_no_aws_crate_not_even_aws_lc() {
+    let g = Graph::load();
+    let mut bad = Vec::new();
+    for id in g.tools() {
+        let tool = g.name(id);
+        if AWS_TOOLS.contains(&tool) {
+            continue;
+        }
+        let out = std::process::Command::new(env!("CARGO"))
+            .args([
+                "tree",
+                "--offline",
+                "-e",
+                "normal",
+                "--prefix",
+                "none",
+                "-p",
+                tool,
+            ])
+            .arg("--manifest-path")
+            .arg(octobox_tests::bins::workspace_root().join("Cargo.toml"))
+            .output()
+            .expect("running cargo tree");
+        assert!(
+            out.status.success(),
+            "cargo tree -p {tool}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let tree = String::from_utf8(out.stdout).unwrap();
+        assert!(tree.contains("reqwest v"), "{tool}: no reqwest in\n{tree}");
+        let mut aws: Vec<&str> = tree
+            .lines()
+            .filter(|l| l.starts_with("aws-"))
+            .map(|l| l.split(' ').next().unwrap_or(l))
+            .collect();
+        aws.sort_unstable();
+        aws.dedup();
+        if !aws.is_empty() {
+            bad.push(format!("{tool}: {}", aws.join(", ")));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "AWS crates in tools that do not talk to AWS:\n{}",
         bad.join("\n")
     );
 }

@@ -120,6 +120,7 @@ async fn connection(
         Ok(u) => u,
         Err(e) => return End::Failed(format!("{e:#}")),
     };
+    octo_core::http::install_crypto_provider();
     let ws = match tokio_tungstenite::connect_async(url.as_str()).await {
         Ok((ws, _)) => ws,
         Err(e) => return End::Failed(format!("WebSocket connect: {e}")),

@@ -230,8 +230,20 @@ pub struct Http {
 
 const MILLI: u64 = 1000;
 
+/// Make ring the process's rustls crypto provider, unless one is installed already. Every TLS
+/// client of ours (reqwest here, octo-bot's WebSocket) takes its provider from the process:
+/// reqwest is built with `rustls-no-provider`, so the tools that do not talk to AWS link no
+/// aws-lc. Cheap and idempotent; called by [`Http::new`].
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race to another thread's install is fine: that provider serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 impl Http {
     pub fn new(cfg: HttpConfig) -> anyhow::Result<Http> {
+        install_crypto_provider();
         #[allow(clippy::disallowed_methods)] // the one place that builds a reqwest client
         let mut builder = reqwest::Client::builder();
         if let Some(pem) = &cfg.ca_certs_pem {

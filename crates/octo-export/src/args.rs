@@ -61,8 +61,8 @@ pub struct ExportArgs {
     #[arg(long)]
     pub force: bool,
     /// Requests in flight to Halo, shared by all hourly slices, pages and details: auto starts
-    /// at 16, adds one after each round of answers while latency holds and halves on a 429,
-    /// never above 64; a number is fixed (1-256). --max-in-flight, HALO_CONCURRENCY or
+    /// at 16, doubles after each round of answers while latency holds until the first 429,
+    /// then adds one per round, halves on a 429, never above 64; a number is fixed (1-256). --max-in-flight, HALO_CONCURRENCY or
     /// halo.max_in_flight in octo.yml, when set, fix the requests instead
     #[arg(long, default_value_t = DEFAULT_CONCURRENCY, value_name = "N|auto")]
     #[arg(value_parser = crate::concurrency::parse)]

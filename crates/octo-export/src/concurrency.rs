@@ -1,8 +1,8 @@
 //! `--concurrency N|auto`: the requests the exporters keep in flight. A number is fixed (checked
 //! by [`octo_core::validate::in_flight`]); `auto` (the default) starts at
-//! [`AUTO_START`] and adapts within `1..=`[`AUTO_CEILING`] — one more after every window of
-//! answers whose latency held, half as many after a 429 (see `octo_core::http`'s adaptive
-//! limit).
+//! [`AUTO_START`] and adapts within `1..=`[`AUTO_CEILING`] — twice as many after every window of
+//! answers whose latency held until the first 429 (slow start), then one more per window, half
+//! as many after a 429 (see `octo_core::http`'s adaptive limit).
 
 /// Where `--concurrency auto` starts: the fixed default of earlier versions.
 pub const AUTO_START: usize = 16;

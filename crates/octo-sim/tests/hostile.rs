@@ -16,8 +16,7 @@ const EVENTS: &str = "/v1/events?since=2024-06-19T00:00:00Z&until=2024-06-19T12:
 
 /// The raw answer: status, content type, content length and body bytes; redirects not followed.
 async fn raw(sim: &Sim, tok: &str, path: &str) -> (StatusCode, String, Option<usize>, Vec<u8>) {
-    #[allow(clippy::disallowed_methods)]
-    let c = reqwest::Client::builder()
+    let c = builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(0)
         .build()
@@ -301,8 +300,7 @@ async fn cross_host_redirect_points_at_the_decoy_which_records_no_credentials() 
     let (status, _, _, body) = raw(&sim, &tok, EVENTS).await;
     assert_eq!(status, StatusCode::FOUND);
     assert!(body.is_empty());
-    #[allow(clippy::disallowed_methods)]
-    let c = reqwest::Client::builder()
+    let c = builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

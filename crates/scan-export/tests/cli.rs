@@ -43,6 +43,7 @@ fn expected(sim: &Sim) -> Vec<Value> {
     rt.block_on(async {
         // the test reads the simulator as a plain client, not through the code under test
         #[allow(clippy::disallowed_methods)]
+        octo_core::http::install_crypto_provider();
         let http = reqwest::Client::new();
         let tok: Value = http
             .post(format!(

@@ -1,10 +1,13 @@
-//! Adaptive requests in flight (`--concurrency auto`): additive increase, multiplicative
-//! decrease, as a TCP congestion window or the AWS SDK's adaptive retry mode.
+//! Adaptive requests in flight (`--concurrency auto`): slow start, then additive increase and
+//! multiplicative decrease, as a TCP congestion window or the AWS SDK's adaptive retry mode.
 //!
 //! The limit is the number of permits of the client's (fair, first come first served)
 //! semaphore in circulation. A *window* is `limit` successful answers in a row: when the window
 //! used the whole limit (`limit` requests were in flight at some point) and its mean latency
-//! held (at most twice the fastest window's), the limit grows by one, up to the ceiling. A 429
+//! held (at most twice the fastest window's), the limit grows, up to the ceiling — doubling
+//! (slow start) until the first 429 or the first window whose latency did not hold, by one
+//! after that, so a run reaches its ceiling in a few windows and probes gently once it has
+//! met a limit. A 429
 //! to a request sent since the last decrease halves it (at least 1); 429s to requests sent
 //! before that decrease were caused by the old limit and do not halve it again. Permits the
 //! decrease cannot take back at once (they are in use) are taken back as they are returned.
@@ -53,6 +56,8 @@ struct State {
     max_in_flight: usize,
     peak: usize,
     decreases: u64,
+    /// Doubling per window until the first 429 or the first window whose latency did not hold.
+    slow_start: bool,
     /// Bumped by every decrease; requests carry the epoch they were sent in.
     epoch: u64,
     /// The current window: successes, their summed latency, whether the limit was all in use.
@@ -77,6 +82,7 @@ impl Aimd {
                 max_in_flight: 0,
                 peak: limit,
                 decreases: 0,
+                slow_start: true,
                 epoch: 0,
                 successes: 0,
                 latency: Duration::ZERO,
@@ -124,6 +130,7 @@ impl Aimd {
                 s.limit = new;
                 s.epoch += 1;
                 s.decreases += 1;
+                s.slow_start = false;
                 if s.decreases == 1 {
                     s.peak = new;
                 }
@@ -143,13 +150,21 @@ impl Aimd {
                     let baseline = s.baseline.map_or(mean, |b| b.min(mean));
                     s.baseline = Some(baseline);
                     let holds = mean <= baseline.saturating_mul(2);
+                    if !holds {
+                        s.slow_start = false;
+                    }
                     if s.full && holds && s.limit < self.ceiling {
-                        s.limit += 1;
+                        let step = if s.slow_start { s.limit } else { 1 };
+                        let new = (s.limit + step).min(self.ceiling);
+                        let mut grow = new - s.limit;
+                        s.limit = new;
                         s.peak = s.peak.max(s.limit);
-                        if s.debt > 0 {
-                            s.debt -= 1;
-                        } else {
-                            sem.add_permits(1);
+                        // permits still owed by a decrease are forgiven before new ones are added
+                        let forgiven = grow.min(s.debt);
+                        s.debt -= forgiven;
+                        grow -= forgiven;
+                        if grow > 0 {
+                            sem.add_permits(grow);
                         }
                     }
                     s.reset_window();
@@ -229,28 +244,35 @@ mod tests {
         }
     }
 
+    /// Send `limit` requests at once (the window is full), all answered after `lat`.
+    fn full_window(a: &Aimd, sem: &Semaphore, lat: Duration) {
+        let limit = a.stats().limit;
+        let held: Vec<_> = (0..limit)
+            .map(|_| (sem.try_acquire().unwrap(), a.sent()))
+            .collect();
+        assert!(sem.try_acquire().is_err(), "the limit is all in use");
+        for (p, e) in held {
+            a.done(sem, e, Outcome::Answered(lat), p);
+        }
+    }
+
     #[test]
-    fn grows_by_one_per_full_window_and_halves_once_per_429_burst() {
+    fn doubles_per_full_window_until_a_429_then_grows_by_one_and_halves_once_per_burst() {
         let sem = Semaphore::new(4);
-        let a = Aimd::new(4, 6);
+        let a = Aimd::new(4, 12);
         assert_eq!(a.start(), 4);
         // a window that never used the limit: no growth
         answer(&a, &sem, 8);
         assert_eq!(a.stats().limit, 4);
-        // four at once, then answered: the window was full → 5
-        let held: Vec<_> = (0..4)
+        // slow start: four at once, answered → 8; eight at once → 12 (the ceiling, not 16)
+        full_window(&a, &sem, MS);
+        assert_eq!((a.stats().limit, sem.available_permits()), (8, 8));
+        full_window(&a, &sem, MS);
+        assert_eq!((a.stats().limit, sem.available_permits()), (12, 12));
+        // twelve in flight, three answered 429: halved once (to 6), not three times
+        let held: Vec<_> = (0..12)
             .map(|_| (sem.try_acquire().unwrap(), a.sent()))
             .collect();
-        for (p, e) in held {
-            a.done(&sem, e, Outcome::Answered(MS), p);
-        }
-        assert_eq!(a.stats().limit, 5);
-        assert_eq!(sem.available_permits(), 5);
-        // five in flight, three answered 429: halved once (to 2), not three times
-        let held: Vec<_> = (0..5)
-            .map(|_| (sem.try_acquire().unwrap(), a.sent()))
-            .collect();
-        assert!(sem.try_acquire().is_err());
         for (i, (p, e)) in held.into_iter().enumerate() {
             let o = if i < 3 {
                 Outcome::Throttled
@@ -262,33 +284,35 @@ mod tests {
         let st = a.stats();
         assert_eq!(
             (st.limit, st.peak, st.decreases, st.max_in_flight),
-            (2, 2, 1, 5)
+            (6, 6, 1, 12)
         );
         // the permits in use when it halved were taken back as they came home
-        assert_eq!(sem.available_permits(), 2);
+        assert_eq!(sem.available_permits(), 6);
+        // after a 429: one more per full window, no more doubling
+        full_window(&a, &sem, MS);
+        assert_eq!((a.stats().limit, sem.available_permits()), (7, 7));
+        full_window(&a, &sem, MS);
+        let st = a.stats();
+        assert_eq!((st.limit, st.peak, sem.available_permits()), (8, 8, 8));
     }
 
     #[test]
     fn latency_that_does_not_hold_stops_growth_and_the_ceiling_caps_it() {
         let sem = Semaphore::new(1);
-        let a = Aimd::new(1, 3);
-        let full_window = |lat: Duration| {
-            let limit = a.stats().limit;
-            let held: Vec<_> = (0..limit)
-                .map(|_| (sem.try_acquire().unwrap(), a.sent()))
-                .collect();
-            for (p, e) in held {
-                a.done(&sem, e, Outcome::Answered(lat), p);
-            }
-        };
-        full_window(MS);
-        assert_eq!(a.stats().limit, 2);
-        full_window(MS * 3);
+        let a = Aimd::new(1, 5);
+        full_window(&a, &sem, MS);
+        assert_eq!(a.stats().limit, 2, "slow start: 1 → 2");
+        full_window(&a, &sem, MS * 3);
         assert_eq!(a.stats().limit, 2, "latency tripled: no growth");
-        full_window(MS);
-        full_window(MS);
-        full_window(MS);
-        assert_eq!(a.stats().limit, 3, "ceiling");
-        assert_eq!(sem.available_permits(), 3);
+        // slow start ended with it: one more per window from here
+        full_window(&a, &sem, MS);
+        assert_eq!(a.stats().limit, 3);
+        full_window(&a, &sem, MS);
+        assert_eq!(a.stats().limit, 4);
+        full_window(&a, &sem, MS);
+        full_window(&a, &sem, MS);
+        full_window(&a, &sem, MS);
+        assert_eq!(a.stats().limit, 5, "ceiling");
+        assert_eq!(sem.available_permits(), 5);
     }
 }

@@ -21,13 +21,17 @@ pub async fn start() -> Sim {
     Sim::start(cfg()).await.expect("sim starts")
 }
 
-pub fn client() -> reqwest::Client {
-    // octo-sim is tested with a plain client, not with octo-core's (it must not share its bugs)
+/// A plain reqwest builder: octo-sim is tested with it, not with octo-core's client (it must
+/// not share its bugs). reqwest is built without a crypto provider (the workspace picks ring).
+#[allow(dead_code)] // not every test file builds its own
+pub fn builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     #[allow(clippy::disallowed_methods)]
     reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap()
+}
+
+pub fn client() -> reqwest::Client {
+    builder().pool_max_idle_per_host(0).build().unwrap()
 }
 
 pub async fn token_for(sim: &Sim, key: (&str, &str)) -> String {

@@ -99,7 +99,7 @@ impl TlsProxy {
             .map(Result::unwrap)
             .collect();
         let key = PrivateKeyDer::from_pem_file(&pki.key).unwrap();
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
         let cfg = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .unwrap()
