@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+use octo_testkit::harness::{Keys, TestEnv};
 use serde_json::{Value, json};
 
 /// A hostname as a hostile (or broken) agent could report it: an OSC title change ended by BEL,
@@ -64,11 +65,12 @@ takedown:
   wait_timeout_secs: 30
 ";
 
-/// The simulated (and emulated) services and everything a tool run needs to reach them.
+/// The simulated (and emulated) services and everything a tool run needs to reach them, on
+/// octo-testkit's one [`TestEnv`] (temporary HOME and XDG dirs, the simulator stopped and the
+/// directories removed on drop).
 pub struct World {
-    pub sim: octo_sim::SimHandle,
+    test_env: TestEnv,
     pub moto: Option<octo_testkit::Moto>,
-    pub dir: tempfile::TempDir,
     /// JSON Lines: the planted event of the hostile server (quarantine, ipblock, slack-notify input).
     pub events: PathBuf,
     /// The id of the planted server.
@@ -91,7 +93,7 @@ impl World {
     }
 
     fn with_hostname(moto: bool, hostname: &str) -> World {
-        let sim = octo_testkit::harness::spawn_sim(octo_sim::SimConfig {
+        let test_env = TestEnv::with_sim(octo_sim::SimConfig {
             seed: 13,
             events_per_day: 400,
             scans_per_day: 20,
@@ -100,7 +102,7 @@ impl World {
             ..octo_sim::SimConfig::default()
         });
         let moto = moto.then(octo_testkit::Moto::start);
-        let dir = tempfile::tempdir().expect("tempdir");
+        let sim = test_env.sim();
         let q_test = group_id(&sim.state(), "Root/q-test");
         let server = sim.add_server(json!({
             "hostname": hostname,
@@ -130,71 +132,63 @@ impl World {
             "critical": true,
             "message": format!("sshd: Failed password for root from {OFFENDER_IP} port 52144 ssh2"),
         }));
-        let events = dir.path().join("events.jsonl");
-        std::fs::write(&events, format!("{event}\n")).expect("writing events.jsonl");
-        let xdg = dir.path().join("xdg");
-        std::fs::create_dir_all(xdg.join("octobox")).expect("config dir");
-        std::fs::write(xdg.join("octobox/octo.yml"), CONFIG).expect("writing octo.yml");
-        let home = dir.path().join("home");
-        std::fs::create_dir_all(&home).expect("home dir");
         let url = sim.url();
-        let mut env: Vec<(String, String)> = [
-            ("HALO_API_URL", url.clone()),
-            ("HALO_API_KEY", octo_sim::READ_KEY.0.into()),
-            ("HALO_API_SECRET_KEY", octo_sim::READ_KEY.1.into()),
-            ("HALO_API_KEY_RW", octo_sim::WRITE_KEY.0.into()),
-            ("HALO_API_SECRET_KEY_RW", octo_sim::WRITE_KEY.1.into()),
-            ("OS_AUTH_URL", format!("{url}/identity")),
-            ("OS_USERNAME", octo_sim::OS_ADMIN.0.into()),
-            ("OS_PASSWORD", octo_sim::OS_ADMIN.1.into()),
-            ("OS_PROJECT_NAME", "admin".into()),
-            ("OS_USER_DOMAIN_NAME", "Default".into()),
-            ("OS_PROJECT_DOMAIN_NAME", "Default".into()),
-            ("OS_REGION_NAME", "RegionOne".into()),
-            ("FRESHDESK_URL", url.clone()),
-            ("FRESHDESK_API_KEY", octo_sim::FRESHDESK_KEY.into()),
-            ("SLACK_API_URL", format!("{url}/api")),
-            ("SLACK_API_TOKEN", octo_sim::slack::SLACK_TOKEN.into()),
-            ("SLACK_CHANNEL", "conformance".into()),
-            ("XDG_CONFIG_HOME", xdg.display().to_string()),
-            ("HOME", home.display().to_string()),
-            ("AWS_EC2_METADATA_DISABLED", "true".into()),
-            ("AWS_CONFIG_FILE", "/dev/null".into()),
-            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+        let events = test_env.file("events.jsonl", &format!("{event}\n"));
+        test_env.config(CONFIG);
+        // Halo's URL and read key come with the simulator; the RW key is given to every run
+        let mut test_env = test_env
+            .set("OS_AUTH_URL", format!("{url}/identity"))
+            .set("OS_USERNAME", octo_sim::OS_ADMIN.0)
+            .set("OS_PASSWORD", octo_sim::OS_ADMIN.1)
+            .set("OS_PROJECT_NAME", "admin")
+            .set("OS_USER_DOMAIN_NAME", "Default")
+            .set("OS_PROJECT_DOMAIN_NAME", "Default")
+            .set("OS_REGION_NAME", "RegionOne")
+            .set("FRESHDESK_URL", &url)
+            .set("FRESHDESK_API_KEY", octo_sim::FRESHDESK_KEY)
+            .set("SLACK_API_URL", format!("{url}/api"))
+            .set("SLACK_API_TOKEN", octo_sim::slack::SLACK_TOKEN)
+            .set("SLACK_CHANNEL", "conformance")
+            .set("AWS_EC2_METADATA_DISABLED", "true")
+            .set("AWS_CONFIG_FILE", "/dev/null")
+            .set("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
         if let Some(m) = &moto {
             for (k, v) in m.aws_env() {
-                env.retain(|(x, _)| *x != k);
                 let v = if k == "AWS_SECRET_ACCESS_KEY" {
                     AWS_SECRET.to_string()
                 } else {
                     v
                 };
-                env.push((k, v));
+                test_env = test_env.set(&k, v);
             }
         }
+        for (_, secret) in secrets() {
+            test_env = test_env.secret(secret);
+        }
+        let env = test_env.vars(Keys::ReadWrite);
         World {
-            sim,
+            test_env,
             moto,
-            dir,
             events,
             hostile_id,
             env,
         }
     }
 
+    /// The simulator.
+    pub fn sim(&self) -> &octo_sim::SimHandle {
+        self.test_env.sim()
+    }
+
     /// A fresh working directory for one run (exporters write checkpoints there).
     pub fn workdir(&self, name: &str) -> PathBuf {
-        let d = self.dir.path().join("work").join(name);
+        let d = self.test_env.path().join("work").join(name);
         std::fs::create_dir_all(&d).expect("work dir");
         d
     }
 
     pub fn state(&self) -> Value {
-        self.sim.state()
+        self.sim().state()
     }
 
     /// How many API writes octo-sim has logged (`/_sim/state` `mutations`).
