@@ -11,8 +11,8 @@
 //! ```
 
 use octo_core::config::{
-    ConfigFile, CredentialProcess, Lookup, Setting, Source, find_config_file, resolve,
-    resolve_checked,
+    ConfigFile, CredentialProcess, Lookup, Setting, Source, config_file_setting, file_source,
+    find_config_file, resolve, resolve_checked, section_or_default,
 };
 use octo_core::env;
 use octo_core::exit::usage;
@@ -60,14 +60,8 @@ impl BotSettings {
         (file, config_source): (Option<ConfigFile>, Source),
         lookup: Lookup<'_>,
     ) -> anyhow::Result<BotSettings> {
-        let section: BotSection = match &file {
-            Some(f) => f.section("bot")?.unwrap_or_default(),
-            None => BotSection::default(),
-        };
-        let file_src = |key: &str| Source::File {
-            path: file.as_ref().map(|f| f.path.clone()).unwrap_or_default(),
-            key: format!("bot.{key}"),
-        };
+        let section: BotSection = section_or_default(file.as_ref(), "bot")?;
+        let file_src = |key: &str| file_source(file.as_ref(), format!("bot.{key}"));
         let channel = resolve(
             lookup,
             ("--channel", a.channel.clone()),
@@ -130,10 +124,7 @@ impl BotSettings {
             ))
         };
         Ok(BotSettings {
-            config_file: Setting {
-                value: file.as_ref().map(|f| f.path.clone()),
-                source: config_source,
-            },
+            config_file: config_file_setting(file.as_ref(), config_source),
             channel,
             api_url,
             app_token: app_token

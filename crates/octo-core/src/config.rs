@@ -370,6 +370,14 @@ impl ConfigFile {
         Ok(ConfigFile { path, text, doc })
     }
 
+    /// Where a value read from `key` (a dotted path: `bot.channel`) of this file came from.
+    pub fn source(&self, key: impl Into<String>) -> Source {
+        Source::File {
+            path: self.path.clone(),
+            key: key.into(),
+        }
+    }
+
     /// Deserialize one top-level section (absent → `None`) straight from the file's text, so an
     /// error names the file, the key path and the line: `octo.yml: quarantine.enabled: invalid
     /// type: string "yes", expected a boolean at line 2 column 12`.
@@ -456,6 +464,38 @@ impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for SectionSee
 /// A file named explicitly must exist; the default location is optional.
 pub fn load_config_file(explicit: Option<&Path>) -> anyhow::Result<Option<ConfigFile>> {
     find_config_file(explicit).map(|(file, _)| file)
+}
+
+/// The section `name` of the config file found by [`find_config_file`] (`None`: no file), or
+/// its default when the file or the section is absent: how every tool reads its own section.
+pub fn section_or_default<T: serde::de::DeserializeOwned + Default>(
+    file: Option<&ConfigFile>,
+    name: &str,
+) -> anyhow::Result<T> {
+    Ok(match file {
+        Some(f) => f.section(name)?.unwrap_or_default(),
+        None => T::default(),
+    })
+}
+
+/// Where a value read from `key` of the config file found (if any) came from.
+pub fn file_source(file: Option<&ConfigFile>, key: impl Into<String>) -> Source {
+    match file {
+        Some(f) => f.source(key),
+        None => Source::File {
+            path: PathBuf::new(),
+            key: key.into(),
+        },
+    }
+}
+
+/// The config file found by [`find_config_file`] as a setting (its path, or none), for doctor
+/// and status reports.
+pub fn config_file_setting(file: Option<&ConfigFile>, source: Source) -> Setting<Option<PathBuf>> {
+    Setting {
+        value: file.map(|f| f.path.clone()),
+        source,
+    }
 }
 
 /// [`load_config_file`], and where its path came from (`flag --config`, `env OCTO_CONFIG` or
@@ -606,10 +646,7 @@ impl HaloArgs {
         lookup: Lookup<'_>,
     ) -> anyhow::Result<HaloConfig> {
         let env_nonempty = lookup;
-        let section: HaloFileSection = match &file {
-            Some(f) => f.section("halo")?.unwrap_or_default(),
-            None => HaloFileSection::default(),
-        };
+        let section: HaloFileSection = section_or_default(file.as_ref(), "halo")?;
         let profile = match (&self.profile, env_nonempty(env::HALO_PROFILE)) {
             (Some(p), _) => Some((p.trim().to_string(), Source::Flag("--profile"))),
             (None, Some(p)) => Some((p.trim().to_string(), Source::Env(env::HALO_PROFILE))),
@@ -625,10 +662,7 @@ impl HaloArgs {
             Some((name, _)) if from_profile.contains(&key) => format!("halo.profiles.{name}.{key}"),
             _ => format!("halo.{key}"),
         };
-        let file_src = |key: &str| Source::File {
-            path: file.as_ref().map(|f| f.path.clone()).unwrap_or_default(),
-            key: key_of(key),
-        };
+        let file_src = |key: &str| file_source(file.as_ref(), key_of(key));
 
         let (raw_url, base_url_source) = if let Some(u) = &self.api_url {
             (u.clone(), Source::Flag("--api-url"))

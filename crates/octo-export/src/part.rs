@@ -11,6 +11,11 @@ use octo_core::time::format_api;
 use crate::manifest::Part;
 use crate::store::{ObjectWriter, Store};
 
+/// Compressed bytes a part holds before they go to its object. Every slice of a day writes a
+/// part at once (24 in the hive layout), so this, the gzip state (~270 KB) and the page
+/// read-ahead are the export's memory.
+const CHUNK: usize = 32 * 1024;
+
 /// A part being written: gzip into a small buffer drained into the object.
 pub(crate) struct PartWriter {
     key: String,
@@ -27,7 +32,7 @@ impl PartWriter {
         Ok(PartWriter {
             obj: store.create(&key).await?,
             key,
-            gz: GzEncoder::new(Vec::with_capacity(80 * 1024), Compression::default()),
+            gz: GzEncoder::new(Vec::with_capacity(CHUNK + 8 * 1024), Compression::default()),
             records: 0,
             first: None,
             last: None,
@@ -50,9 +55,10 @@ impl PartWriter {
         }
         self.last = Some(created_at);
         self.records += 1;
-        if self.gz.get_ref().len() >= 64 * 1024 {
-            let chunk = std::mem::take(self.gz.get_mut());
-            self.obj.write(&chunk).await?;
+        if self.gz.get_ref().len() >= CHUNK {
+            // the same buffer again: a part holds one, however many chunks it writes
+            self.obj.write(self.gz.get_ref()).await?;
+            self.gz.get_mut().clear();
         }
         Ok(())
     }

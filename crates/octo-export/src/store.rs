@@ -195,7 +195,8 @@ impl Store {
                 let file = std::fs::File::create(&tmp)
                     .with_context(|| format!("creating {}", tmp.display()))?;
                 Sink::Local {
-                    file: std::io::BufWriter::with_capacity(64 * 1024, file),
+                    // unbuffered: the part writes its gzip output in chunks of 32 KB already
+                    file,
                     tmp,
                     path,
                 }
@@ -213,7 +214,7 @@ impl Store {
 
 enum Sink {
     Local {
-        file: std::io::BufWriter<std::fs::File>,
+        file: std::fs::File,
         tmp: PathBuf,
         path: PathBuf,
     },
@@ -249,10 +250,6 @@ impl ObjectWriter {
         };
         match self.sink {
             Sink::Local { file, tmp, path } => {
-                let file = file
-                    .into_inner()
-                    .map_err(|e| e.into_error())
-                    .with_context(|| format!("writing {}", tmp.display()))?;
                 file.sync_all()
                     .with_context(|| format!("writing {}", tmp.display()))?;
                 drop(file);

@@ -42,8 +42,8 @@ fn expected(sim: &Sim) -> Vec<Value> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         // the test reads the simulator as a plain client, not through the code under test
-        #[allow(clippy::disallowed_methods)]
         octo_core::http::install_crypto_provider();
+        #[allow(clippy::disallowed_methods)]
         let http = reqwest::Client::new();
         let tok: Value = http
             .post(format!(

@@ -434,10 +434,7 @@ pub struct TakedownConfig {
 pub fn takedown(explicit: Option<&Path>) -> anyhow::Result<TakedownConfig> {
     let (file, config_source): (Option<ConfigFile>, Source) =
         octo_core::config::find_config_file(explicit)?;
-    let sec: TakedownSection = match &file {
-        Some(f) => f.section("takedown")?.unwrap_or_default(),
-        None => TakedownSection::default(),
-    };
+    let sec: TakedownSection = octo_core::config::section_or_default(file.as_ref(), "takedown")?;
     let base_dir = file
         .as_ref()
         .and_then(|f| f.path.parent().map(Path::to_path_buf))

@@ -4,7 +4,10 @@
 
 use std::collections::HashSet;
 
-use octo_core::config::{ConfigFile, Lookup, Setting, Source, find_config_file, resolve_checked};
+use octo_core::config::{
+    ConfigFile, Lookup, Setting, Source, config_file_setting, file_source, find_config_file,
+    resolve_checked, section_or_default,
+};
 use octo_core::env;
 use octo_core::exit::usage;
 use octo_response::events::EventType;
@@ -67,14 +70,8 @@ impl SlackConfig {
         (file, config_source): (Option<ConfigFile>, Source),
         lookup: Lookup<'_>,
     ) -> anyhow::Result<SlackConfig> {
-        let rules: NotifyRules = match &file {
-            Some(f) => f.section("notify")?.unwrap_or_default(),
-            None => NotifyRules::default(),
-        };
-        let file_src = |key: &str| Source::File {
-            path: file.as_ref().map(|f| f.path.clone()).unwrap_or_default(),
-            key: format!("notify.{key}"),
-        };
+        let rules: NotifyRules = section_or_default(file.as_ref(), "notify")?;
+        let file_src = |key: &str| file_source(file.as_ref(), format!("notify.{key}"));
         let routes = match &cli.route {
             Some(p) => Routes::load(p)?,
             None => Routes::default(),
@@ -184,10 +181,7 @@ impl SlackConfig {
             },
         };
         Ok(SlackConfig {
-            config_file: Setting {
-                value: file.as_ref().map(|f| f.path.clone()),
-                source: config_source,
-            },
+            config_file: config_file_setting(file.as_ref(), config_source),
             token,
             webhook_url,
             api_url,
