@@ -148,3 +148,43 @@ fn a_password_in_a_url_without_an_at_sign_is_not_shown() {
         ),
     });
 }
+
+#[test]
+fn a_password_in_the_path_of_a_url_that_parses_is_not_shown() {
+    // found by a 10-minute `make fuzz` (clouds_yaml, seed 0x7838cd2600004000): `https://use://…://user:PASS@…`
+    // parses with host `use` and `user:PASS@` in its path, which Debug printed whole
+    clouds::check_clouds(&clouds::CloudsCase {
+        cloud: "sim".into(),
+        clouds: "clouds:\n  sim:\n    auth:\n      token: 8290408935590822342\n      \
+                 project_name: v3token\n      user_id: v3token\n      \
+                 auth_url: https://use://use://use://user:Pw5ecretFuzz@:]hkyhbeof/\n      \
+                 username: internal\n"
+            .into(),
+        secure: None,
+    });
+}
+
+#[test]
+fn a_leap_second_is_the_instant_after_59() {
+    // found by a 10-minute `make fuzz` (time_expressions, seed 0xe1fbe29d00004000): chrono takes
+    // `23:59:60` as a leap second that prints back as `:60` but is not the instant it names
+    let now = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+    for (expr, want) in [
+        ("2024-06-01 23:59:60", "2024-06-02T00:00:00.000Z"),
+        ("2024-06-01T23:59:60Z", "2024-06-02T00:00:00.000Z"),
+        ("2016-12-31T23:59:60.5+00:00", "2017-01-01T00:00:00.500Z"),
+    ] {
+        time::check_time(&time::TimeCase {
+            expr: expr.into(),
+            other: String::new(),
+            now,
+            stamp: now,
+        });
+        let t = octo_core::time::parse_time(expr, now).unwrap();
+        assert_eq!(octo_core::time::format_api(t), want, "{expr}");
+        if expr.contains('T') {
+            let api = octo_core::time::parse_api(expr).map(octo_core::time::format_api);
+            assert_eq!(api.as_deref(), Some(want), "{expr} from the API");
+        }
+    }
+}

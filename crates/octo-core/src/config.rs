@@ -383,12 +383,33 @@ pub fn redact_url(raw: &str) -> String {
             let _ = u.set_password(None);
             u.to_string()
         }
-        // A URL with an authority and no userinfo: an `@` in its path or query is not a secret.
-        Ok(u) if !u.cannot_be_a_base() => u.to_string(),
+        // A URL with an authority and no userinfo: an `@` in its path or query is not a secret,
+        // unless it ends a `name:secret@` (`https://h://u:PASS@x` parses with host `h` and the
+        // password in its path; found by make fuzz): then the text rule hides it.
+        Ok(u) if !u.cannot_be_a_base() => {
+            let after_host = &u[url::Position::AfterPort..];
+            if redact_userinfo_in_path(after_host) != after_host {
+                redact_url_text(raw)
+            } else {
+                u.to_string()
+            }
+        }
         // `k:secret@host` parses as a scheme `k` with an opaque path: no userinfo to clear, so
         // the text rule applies, as to any text that is not a URL.
         _ => redact_url_text(raw),
     }
+}
+
+/// A URL's path and query with every `name:secret@` in a segment (a password that ended up
+/// outside the authority: `https://h://u:PASS@x` parses with host `h`) as `redacted@`.
+pub fn redact_userinfo_in_path(text: &str) -> String {
+    text.split('/')
+        .map(|segment| match (segment.find(':'), segment.rfind('@')) {
+            (Some(c), Some(a)) if c < a => format!("redacted{}", &segment[a..]),
+            _ => segment.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The text of a URL with everything between its scheme (`…://`, when there is one) and its last

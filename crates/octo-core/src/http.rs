@@ -140,12 +140,14 @@ impl<'a> Req<'a> {
     }
 }
 
-/// Path and query of a URL without userinfo: what errors and logs show.
+/// Path and query of a URL without userinfo: what errors and logs show (a `name:secret@` that
+/// ended up in the path is hidden too, [`crate::config::redact_userinfo_in_path`]).
 pub fn display_target(url: &url::Url) -> String {
-    match url.query() {
+    let target = match url.query() {
         Some(q) => format!("{}?{q}", url.path()),
         None => url.path().to_string(),
-    }
+    };
+    crate::config::redact_userinfo_in_path(&target)
 }
 
 struct RateLimiter {

@@ -5,7 +5,9 @@
 //! and never leave a gap.
 
 use anyhow::Result;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{
+    DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta, Timelike, Utc,
+};
 
 use crate::exit::usage;
 
@@ -43,11 +45,12 @@ fn parse_time_for(what: &str, s: &str, now: DateTime<Utc>) -> Result<DateTime<Ut
         };
     }
     #[allow(clippy::disallowed_methods)] // octo_core::time is the one place that parses times
-    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-        return Ok(dt.with_timezone(&Utc));
-    }
-    if let Some(dt) = parse_naive(t) {
-        return Ok(dt.and_utc());
+    let parsed = DateTime::parse_from_rfc3339(t)
+        .ok()
+        .map(|dt| dt.with_timezone(&Utc))
+        .or_else(|| parse_naive(t).map(|dt| dt.and_utc()));
+    if let Some(dt) = parsed {
+        return Ok(no_leap_second(dt));
     }
     if let Some(ago) = parse_ago(t) {
         return now
@@ -258,7 +261,20 @@ pub fn parse_api(s: &str) -> Option<DateTime<Utc>> {
     #[allow(clippy::disallowed_methods)] // octo_core::time is the one place that parses times
     DateTime::parse_from_rfc3339(s)
         .ok()
-        .map(|t| t.with_timezone(&Utc))
+        .map(|t| no_leap_second(t.with_timezone(&Utc)))
+}
+
+/// chrono reads second `:60` as a leap second: an instant that prints back as `:60` and
+/// compares, formats and truncates unlike the instant it names (found by make fuzz). Every
+/// time parsed here is the instant that follows `:59` instead (`23:59:60.5` → `00:00:00.5`).
+fn no_leap_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    let nanos = t.nanosecond();
+    if nanos < 1_000_000_000 {
+        return t;
+    }
+    DateTime::from_timestamp(t.timestamp(), 0)
+        .and_then(|whole| whole.checked_add_signed(TimeDelta::nanoseconds(i64::from(nanos))))
+        .unwrap_or(t)
 }
 
 #[cfg(test)]

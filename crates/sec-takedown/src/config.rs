@@ -83,7 +83,10 @@ pub struct OsAuth {
 impl fmt::Debug for OsAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OsAuth")
-            .field("auth_url", &self.auth_url.as_str())
+            .field(
+                "auth_url",
+                &octo_core::config::redact_url(self.auth_url.as_str()),
+            )
             .field("method", &self.method.name())
             .field("secret", &"[redacted]")
             .field("region", &self.region)

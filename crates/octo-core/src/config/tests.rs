@@ -323,6 +323,13 @@ fn a_proxy_without_a_scheme_is_redacted_too() {
         "http://redacted@proxy:3128/"
     );
     assert_eq!(redact_url("http://proxy/a@b"), "http://proxy/a@b");
+    // found by a 10-minute make fuzz (clouds_yaml): `https://h://u:PASS@x` parses, with host `h`
+    // and the password in the path
+    assert_eq!(
+        redact_url("https://use://use://user:Pw5ecretFuzz@:]hkyhbeof/v3"),
+        "https://redacted@:]hkyhbeof/v3"
+    );
+    assert_eq!(redact_url("https://h/v3/a:b/c@d"), "https://h/v3/a:b/c@d");
     // found by octo-fuzz (fuzz_clouds_yaml): a mistyped scheme hid the authority from the rule
     assert_eq!(
         redact_url("https\u{fffd}//a%40b:Pw5ecretFuzz@[::1"),
