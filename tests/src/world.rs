@@ -162,9 +162,6 @@ impl World {
                 test_env = test_env.set(&k, v);
             }
         }
-        for (_, secret) in secrets() {
-            test_env = test_env.secret(secret);
-        }
         let env = test_env.vars(Keys::ReadWrite);
         World {
             test_env,

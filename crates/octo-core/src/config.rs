@@ -388,7 +388,10 @@ pub fn redact_url(raw: &str) -> String {
         // password in its path; found by make fuzz): then the text rule hides it.
         Ok(u) if !u.cannot_be_a_base() => {
             let after_host = &u[url::Position::AfterPort..];
-            if redact_userinfo_in_path(after_host) != after_host {
+            if matches!(
+                redact_userinfo_in_path(after_host),
+                std::borrow::Cow::Owned(_)
+            ) {
                 redact_url_text(raw)
             } else {
                 u.to_string()
@@ -402,14 +405,20 @@ pub fn redact_url(raw: &str) -> String {
 
 /// A URL's path and query with every `name:secret@` in a segment (a password that ended up
 /// outside the authority: `https://h://u:PASS@x` parses with host `h`) as `redacted@`.
-pub fn redact_userinfo_in_path(text: &str) -> String {
-    text.split('/')
-        .map(|segment| match (segment.find(':'), segment.rfind('@')) {
-            (Some(c), Some(a)) if c < a => format!("redacted{}", &segment[a..]),
+/// Allocates only when there is something to hide (every request's error target passes here).
+pub fn redact_userinfo_in_path(text: &str) -> std::borrow::Cow<'_, str> {
+    let hides = |segment: &str| matches!((segment.find(':'), segment.rfind('@')), (Some(c), Some(a)) if c < a);
+    if !text.contains('@') || !text.split('/').any(hides) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let shown: Vec<String> = text
+        .split('/')
+        .map(|segment| match segment.rfind('@') {
+            Some(a) if hides(segment) => format!("redacted{}", &segment[a..]),
             _ => segment.to_string(),
         })
-        .collect::<Vec<_>>()
-        .join("/")
+        .collect();
+    std::borrow::Cow::Owned(shown.join("/"))
 }
 
 /// The text of a URL with everything between its scheme (`…://`, when there is one) and its last

@@ -147,7 +147,7 @@ pub fn display_target(url: &url::Url) -> String {
         Some(q) => format!("{}?{q}", url.path()),
         None => url.path().to_string(),
     };
-    crate::config::redact_userinfo_in_path(&target)
+    crate::config::redact_userinfo_in_path(&target).into_owned()
 }
 
 struct RateLimiter {
