@@ -188,3 +188,36 @@ fn a_leap_second_is_the_instant_after_59() {
         }
     }
 }
+
+#[test]
+fn a_password_after_an_escaped_quote_in_a_refused_value_is_not_shown() {
+    // found by a 10-minute `make fuzz` (octo_yml, seed 0x333cf07200004000): serde quotes the
+    // refused string with `\"` inside, which ended the redacted part early, and the text before
+    // `ftp://` hid the scheme
+    config::check_config(&config::ConfigCase {
+        yaml: "takedown:\n  portal_url:\u{fffd}\"ftp://a%40b:Pw5ecretFuzz".into(),
+        env: [("HALO_CONCURRENCY".to_string(), String::new())].into(),
+    });
+}
+
+#[test]
+fn a_number_out_of_range_in_a_skipped_event_is_a_bad_line() {
+    // found by a 10-minute `make fuzz` (response_event_source, seed 0xf23e88ae00004000): the
+    // fast path that skips events of other types without building a record ignored a number
+    // no JSON reader can hold, where the full path names the line
+    for number in ["-9223372036854775833720368547758080", "1e400"] {
+        let line = format!(
+            "{{\"name\":-{},\"type\":\"not_watched\"}}\n",
+            number.repeat(50).trim_start_matches('-')
+        );
+        records::check_events(&records::Events {
+            jsonl: records::Jsonl {
+                bytes: format!("   \n{line}").into_bytes(),
+                objects: None,
+            },
+            types: vec!["halo_login_failure".into()],
+            only_critical: false,
+            groups: None,
+        });
+    }
+}

@@ -220,7 +220,8 @@ pub fn redact_quoted_strings(msg: &str) -> String {
     while let Some(i) = rest.find("string \"") {
         let from = i + "string \"".len();
         out.push_str(&rest[..from]);
-        let (quoted, after) = match rest[from..].find('"') {
+        // serde quotes the string as Rust's Debug does: `\"` inside is not its end
+        let (quoted, after) = match closing_quote(&rest[from..]) {
             Some(j) => (&rest[from..from + j], &rest[from + j..]),
             None => (&rest[from..], ""),
         };
@@ -234,6 +235,20 @@ pub fn redact_quoted_strings(msg: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Where a Debug-quoted string (after its opening `"`) ends: the first `"` not escaped.
+fn closing_quote(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Picks one top-level key of a YAML mapping and deserializes it as `T`, ignoring the others.
@@ -427,15 +442,33 @@ pub fn redact_userinfo_in_path(text: &str) -> std::borrow::Cow<'_, str> {
 /// known (`ftp://a:x//b:PASS@h`, `https//u:PASS@h`), so this hides too much rather than too little.
 /// Every message that echoes a URL a user gave goes through here (or [`redact_url`]).
 pub fn redact_url_text(raw: &str) -> String {
-    let is_scheme = |s: &str| {
-        s.starts_with(|c: char| c.is_ascii_alphabetic())
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    let is_scheme_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.');
+    // The scheme is the run of scheme characters right before the first `://` (from its first
+    // letter); text before it (`portal_url:"ftp://…` in a YAML value) is hidden like a URL
+    // without a scheme, as it may be the rest of a broken authority.
+    let Some(sep) = raw.find("://") else {
+        return redact_authority_text("", raw);
     };
-    let (scheme, rest) = match raw.find("://") {
-        Some(i) if is_scheme(&raw[..i]) => raw.split_at(i + 3),
-        _ => ("", raw),
+    let run = raw[..sep]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_scheme_char(*c))
+        .last()
+        .map_or(sep, |(i, _)| i);
+    let start = raw[run..sep]
+        .find(|c: char| c.is_ascii_alphabetic())
+        .map_or(sep, |i| run + i);
+    let head = if start == 0 {
+        String::new()
+    } else {
+        redact_authority_text("", &raw[..start])
     };
+    head + &redact_authority_text(&raw[start..sep + 3], &raw[sep + 3..])
+}
+
+/// `scheme` (`https://`, or empty) then `rest` with everything up to its last `@` hidden, or,
+/// without an `@`, what follows a `:` of the authority that is not a port.
+fn redact_authority_text(scheme: &str, rest: &str) -> String {
     if let Some(at) = rest.rfind('@') {
         return format!("{scheme}redacted{}", &rest[at..]);
     }
@@ -451,7 +484,7 @@ pub fn redact_url_text(raw: &str) -> String {
         Some(colon) if !authority[colon + 1..].chars().all(|c| c.is_ascii_digit()) => {
             format!("{scheme}{}:redacted{}", &authority[..colon], &rest[end..])
         }
-        _ => raw.to_string(),
+        _ => format!("{scheme}{rest}"),
     }
 }
 

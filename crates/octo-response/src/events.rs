@@ -372,15 +372,152 @@ pub fn save_cursor(path: &std::path::Path, c: &Cursor) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The fields a rule looks at, borrowed from the line.
-#[derive(serde::Deserialize)]
+/// The fields a rule looks at, borrowed from the line. Every other value is read through
+/// [`Checked`], so a line the full path refuses (a number out of range) is refused here too.
+#[derive(Default)]
 struct Peek<'a> {
-    #[serde(rename = "type", borrow, default)]
     etype: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default)]
     critical: Option<bool>,
-    #[serde(borrow, default)]
     server_group_name: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Peek<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Fields<'a> {
+            type Value = Peek<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an event object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Peek<'a>, M::Error> {
+                use serde::de::Error;
+                let mut p = Peek::default();
+                let mut seen = [false; 3];
+                while let Some(Key(slot)) = map.next_key::<Key>()? {
+                    if slot == Key::OTHER {
+                        map.next_value::<Checked>()?;
+                        continue;
+                    }
+                    // a repeated field: the full path decides (its last value counts)
+                    if std::mem::replace(&mut seen[slot], true) {
+                        return Err(M::Error::custom("duplicate field"));
+                    }
+                    match slot {
+                        0 => p.etype = map.next_value::<Option<Text<'de>>>()?.map(|t| t.0),
+                        1 => p.critical = map.next_value()?,
+                        _ => {
+                            p.server_group_name =
+                                map.next_value::<Option<Text<'de>>>()?.map(|t| t.0)
+                        }
+                    }
+                }
+                Ok(p)
+            }
+        }
+        d.deserialize_map(Fields(std::marker::PhantomData))
+    }
+}
+
+/// A key of an event object as the slot of [`Peek`] it fills (read without allocating).
+struct Key(usize);
+
+impl Key {
+    const OTHER: usize = 3;
+}
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E>(self, key: &str) -> Result<Key, E> {
+                Ok(Key(match key {
+                    "type" => 0,
+                    "critical" => 1,
+                    "server_group_name" => 2,
+                    _ => Key::OTHER,
+                }))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A string borrowed from the line where it has no escapes.
+struct Text<'a>(std::borrow::Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Text<'de>, E> {
+                Ok(Text(std::borrow::Cow::Owned(s.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Any JSON value, read and dropped as `serde_json::Value` would read it: unlike serde's
+/// `IgnoredAny`, a number out of range is an error, as it is on the full path.
+struct Checked;
+
+impl<'de> serde::Deserialize<'de> for Checked {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Checked;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_unit<E>(self) -> Result<Checked, E> {
+                Ok(Checked)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Checked, A::Error> {
+                while seq.next_element::<Checked>()?.is_some() {}
+                Ok(Checked)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Checked, A::Error> {
+                while map.next_entry::<Checked, Checked>()?.is_some() {}
+                Ok(Checked)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `Some(true)`: a valid JSON object with a `type` that `trigger` does not match (skip it

@@ -357,12 +357,26 @@ fn a_proxy_without_a_scheme_is_redacted_too() {
         redact_quoted_strings(
             "halo: invalid type: string \"://a:Pw5ecretFuzz@[::1]\", expected struct X at line 2"
         ),
-        "halo: invalid type: string \"redacted@[::1]\", expected struct X at line 2"
+        "halo: invalid type: string \"://redacted@[::1]\", expected struct X at line 2"
     );
     assert_eq!(
         redact_quoted_strings("string \"u:p@h"),
         "string \"redacted@h"
     );
+    // found by a 10-minute `make fuzz` (octo_yml): an escaped quote inside the quoted string,
+    // and text before the scheme
+    assert_eq!(
+        redact_quoted_strings(
+            "takedown: invalid type: string \"portal_url:\u{fffd}\\\"ftp://a%40b:Pw5ecretFuzz\", expected struct T"
+        ),
+        "takedown: invalid type: string \"portal_url:redacted\\\"ftp://a%40b:redacted\", expected struct T"
+    );
+    assert_eq!(
+        redact_url_text("see https://u:Pw5ecret@h/x"),
+        "see https://redacted@h/x"
+    );
+    assert_eq!(redact_url_text("x\"://h:Pw5ecret"), "x\"://h:redacted");
+    assert_eq!(redact_url_text("1ftp://h:Pw5ecret"), "1ftp://h:redacted");
     // `://` after the userinfo is no scheme
     assert_eq!(
         redact_url("user:Pw5ecretFuzz@[::1]x://"),
