@@ -145,6 +145,56 @@ DESC
   # cargo-deb reads the description and changelog files relative to the current directory
   (cd packaging && "$CARGO" deb --locked --no-build --manifest-path Cargo.toml \
     --deb-version "$version-1" "${fast[@]}" --output "$out")
+  merge_depends "$out"
+}
+
+# cargo-deb's `$auto` lists each binary's dpkg-shlibdeps result as it is, so binaries that need
+# different glibc symbol versions give `libc6 (>= 2.34), libc6 (>= 2.35)`. Debian wants one
+# entry a package: keep the highest `>=` of each and rebuild the package with that field.
+merge_depends() {
+  local deb=$1 work depends merged
+  need dpkg-deb "apt-get install dpkg"
+  depends=$(dpkg-deb --field "$deb" Depends)
+  merged=$(merged_depends "$depends")
+  [[ $merged == "$depends" ]] && return
+  work=$(mktemp -d)
+  dpkg-deb --raw-extract "$deb" "$work/root"
+  sed -i "s/^Depends: .*/Depends: $merged/" "$work/root/DEBIAN/control"
+  local level=6
+  [[ ${DEB_FAST:-} == 1 ]] && level=1
+  dpkg-deb --root-owner-group -Zxz "-z$level" --build "$work/root" "$deb" >/dev/null
+  rm -rf "$work"
+  echo "package.sh: Depends: $merged (was: $depends)" >&2
+}
+
+# `a (>= 1), b, a (>= 2)` -> `a (>= 2), b`: one entry a package, the first one's place kept,
+# the highest version of its `>=` entries. Anything else (alternatives, other relations) stays
+# as it is, once.
+merged_depends() {
+  local -a deps=() order=()
+  local -A best=() seen=()
+  local dep name ver o out=()
+  IFS=',' read -ra deps <<<"$1"
+  for dep in "${deps[@]}"; do
+    dep=${dep#"${dep%%[![:space:]]*}"} dep=${dep%"${dep##*[![:space:]]}"}
+    [[ -z $dep ]] && continue
+    if [[ $dep =~ ^([a-z0-9][a-z0-9.+-]*)\ \(\>=\ ([^\)]+)\)$ ]]; then
+      name=${BASH_REMATCH[1]} ver=${BASH_REMATCH[2]}
+      if [[ -z ${best[$name]:-} ]]; then
+        order+=("$name")
+        best[$name]=$ver
+      elif dpkg --compare-versions "$ver" gt "${best[$name]}"; then
+        best[$name]=$ver
+      fi
+    elif [[ -z ${seen[$dep]:-} ]]; then
+      seen[$dep]=1
+      order+=("=$dep")
+    fi
+  done
+  for o in "${order[@]}"; do
+    if [[ $o == =* ]]; then out+=("${o#=}"); else out+=("$o (>= ${best[$o]})"); fi
+  done
+  (IFS=','; echo "${out[*]}") | sed 's/,/, /g'
 }
 
 dist() {
@@ -175,5 +225,6 @@ case ${1:-} in
   uninstall) uninstall_files ;;
   deb) deb ;;
   dist) dist ;;
+  merged-depends) merged_depends "$2" ;;
   *) die "usage: $0 bins|version|tools|install|uninstall|deb|dist" ;;
 esac
