@@ -6,7 +6,7 @@ use std::process::Output;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use octo_testkit::Moto;
-use octo_testkit::harness::{Keys, TestEnv, code, jsonl, stderr, stdout};
+use octo_testkit::harness::{Keys, TestEnv, code, exits_with, jsonl, stderr, stdout};
 use serde_json::{Value, json};
 
 const BASE: &str = "123456789012";
@@ -388,12 +388,7 @@ fn a_region_that_cannot_be_read_is_named_and_the_rest_reported() {
         ],
         Some(&input),
     );
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains(&format!("account {BASE} region xx-nowhere-9:")),
-        "{err}"
-    );
+    let err = exits_with(&out, 4, &format!("account {BASE} region xx-nowhere-9:"));
     assert!(err.contains("could not be read"), "{err}");
     let got: Vec<String> = jsonl(&out)
         .iter()
@@ -445,8 +440,7 @@ fn bad_flags_and_bad_input() {
     ];
     for (args, msg) in cases {
         let out = run(&moto, None, args, Some(""));
-        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(msg), "{args:?}: {}", stderr(&out));
+        exits_with(&out, 2, msg);
     }
     let input = "{\"id\": \"a\"}\n{\"id\": \n";
     let out = run(
@@ -455,12 +449,7 @@ fn bad_flags_and_bad_input() {
         &["--regions", "us-east-1", "--halo-servers", "-"],
         Some(input),
     );
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("ec2-delta: stdin:2: invalid JSON"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 3, "ec2-delta: stdin:2: invalid JSON");
     assert!(stdout(&out).is_empty());
 }
 
@@ -507,11 +496,10 @@ fn a_role_that_cannot_be_assumed_is_named_and_the_rest_reported() {
             ],
             "",
         );
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("ec2-delta: account 222222222222: sts:AssumeRole arn:aws:iam::222222222222:role/reader: AccessDenied"),
-        "{err}"
+    let err = exits_with(
+        &out,
+        4,
+        "ec2-delta: account 222222222222: sts:AssumeRole arn:aws:iam::222222222222:role/reader: AccessDenied",
     );
     let accounts: Vec<String> = jsonl(&out)
         .iter()

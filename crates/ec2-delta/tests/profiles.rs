@@ -4,7 +4,7 @@
 
 use aws_config::{BehaviorVersion, Region};
 use octo_testkit::Moto;
-use octo_testkit::harness::{Keys, TestEnv, code, jsonl, ok, stderr};
+use octo_testkit::harness::{Keys, TestEnv, code, exits_with, jsonl, ok, stderr};
 
 const BASE: &str = "123456789012";
 const OTHER: &str = "111111111111";
@@ -185,8 +185,7 @@ fn role_session_settings_are_used_and_checked() {
     ];
     for (args, want) in bad {
         let out = run(&args);
-        assert_eq!(code(&out), 2, "{args:?}");
-        assert!(stderr(&out).contains(want), "{}", stderr(&out));
+        exits_with(&out, 2, want);
     }
     let out = run(&["--external-id", "octo-ext"]);
     assert_eq!(code(&out), 2);

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use octo_sim::{Faults, Sim, SimConfig, SimHandle};
 use octo_testkit::Moto;
-use octo_testkit::harness::{Keys, TestEnv, code, export_summary, stderr, wait_until};
+use octo_testkit::harness::{Keys, TestEnv, code, exits_with, export_summary, stderr, wait_until};
 use serde_json::Value;
 use sha2::Digest;
 
@@ -166,12 +166,7 @@ fn a_busy_day_to_a_folder_exactly_then_already_exported_then_forced() {
         None,
         &["--date", DAY, "--to", to, "--part-records", "1000"],
     );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("already exported"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 0, "already exported");
     let after = std::fs::metadata(dir.path().join(m["parts"][0]["key"].as_str().unwrap()))
         .unwrap()
         .modified()
@@ -191,12 +186,7 @@ fn a_busy_day_to_a_folder_exactly_then_already_exported_then_forced() {
         .to_string();
     std::fs::remove_file(dir.path().join(&first)).unwrap();
     let out = run(&sim.url(), None, &["--date", DAY, "--to", to]);
-    assert_eq!(code(&out), 1);
-    assert!(
-        stderr(&out).contains("is missing although the manifest lists it"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 1, "is missing although the manifest lists it");
 }
 
 #[test]
@@ -358,12 +348,7 @@ fn to_moto_s3_the_same_bytes_as_to_a_folder() {
     let out = env(&sim.url(), Some(&moto))
         .set("EVENTS_S3_BUCKET", "halo-archive/prod/halo")
         .run("event-export", Keys::Read, &["--date", DAY], "");
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("already exported"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 0, "already exported");
 
     let dir = tempfile::tempdir().unwrap();
     let out = run(
@@ -520,8 +505,7 @@ fn legacy_layout_stdout_and_bad_flags() {
     ];
     for (args, msg) in cases {
         let out = run(&sim.url(), None, args);
-        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(msg), "{args:?}: {}", stderr(&out));
+        exits_with(&out, 2, msg);
     }
 }
 
@@ -610,13 +594,10 @@ fn an_outage_mid_run_names_the_window_keeps_the_checkpoint_and_the_rerun_complet
     });
     let out = child.wait_output(Duration::from_secs(300));
     env.assert_no_secrets(&out);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains(
-            "events 2026-11-19T00:00:00.000Z..2026-11-20T00:00:00.000Z is incomplete: slice(s)"
-        ),
-        "{err}"
+    let err = exits_with(
+        &out,
+        1,
+        "events 2026-11-19T00:00:00.000Z..2026-11-20T00:00:00.000Z is incomplete: slice(s)",
     );
     assert!(
         err.contains("the checkpoint") && err.contains("is kept"),
@@ -630,12 +611,7 @@ fn an_outage_mid_run_names_the_window_keeps_the_checkpoint_and_the_rerun_complet
     );
     sim.set_faults(Faults::default());
     let out = run(&sim.url(), None, &args);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("resuming 2026-11-19"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 0, "resuming 2026-11-19");
     assert_eq!(ids(&read_export(dir.path())), truth(&sim));
 }
 
@@ -687,12 +663,7 @@ fn the_sharded_kubernetes_example_exports_24_hours_and_its_check_passes() {
     let check: Vec<&str> = check.iter().map(String::as_str).collect();
     // before any shard ran, the check fails and names a missing manifest
     let out = run(&sim.url(), None, &check);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("_manifest_000000-010000.json is missing"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 1, "_manifest_000000-010000.json is missing");
     for i in 0..24 {
         let out = env(&sim.url(), None)
             .set("JOB_COMPLETION_INDEX", i.to_string())
@@ -733,12 +704,7 @@ fn the_sharded_kubernetes_example_exports_24_hours_and_its_check_passes() {
     // a damaged shard fails the check
     std::fs::remove_file(&parts[3]).unwrap();
     let out = run(&sim.url(), None, &check);
-    assert_eq!(code(&out), 1);
-    assert!(
-        stderr(&out).contains("is missing although the manifest lists it"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 1, "is missing although the manifest lists it");
     // the daily CronJob example runs as written (yesterday's date, here a folder)
     let daily = local(&k8s_args("event-export-cronjob.yaml")[0]);
     assert_eq!(daily[..2], ["--date", "yesterday"]);
@@ -821,14 +787,11 @@ fn slices_failing_for_one_cause_name_it_once_and_list_the_slices() {
         None,
         &["--date", DAY, "--to", dir.path().to_str().unwrap()],
     );
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains(
-            "events 2026-11-19T00:00:00.000Z..2026-11-20T00:00:00.000Z is incomplete: \
-             slice(s) 00-23 not finished: "
-        ),
-        "{err}"
+    let err = exits_with(
+        &out,
+        1,
+        "events 2026-11-19T00:00:00.000Z..2026-11-20T00:00:00.000Z is incomplete: \
+             slice(s) 00-23 not finished: ",
     );
     assert_eq!(err.matches("HTTP 429").count(), 1, "{err}");
     assert!(!err.contains("since="), "{err}");

@@ -37,9 +37,7 @@ fn servers_group_ambiguity_path_and_state() {
     let url = sim.url();
 
     let out = run(&url, &["servers", "--group", "Web"]);
-    assert_eq!(code(&out), 2, "stderr:\n{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(err.contains("ambiguous"), "{err}");
+    let err = exits_with(&out, 2, "ambiguous");
     assert!(err.contains("Root/Prod/Web"), "{err}");
     assert!(err.contains("Root/Dev/Web"), "{err}");
     assert!(out.stdout.is_empty());
@@ -165,9 +163,7 @@ fn wrong_secret_is_rejected_without_echo() {
     let sim = spawn(SimConfig::default());
     let wrong = "wrong-secret-value-9876";
     let out = run_with_secret(&sim.url(), wrong, &["groups"]);
-    assert_eq!(code(&out), 1, "stderr:\n{}", stderr(&out));
-    let err = stderr(&out);
-    assert!(err.contains("rejected API key"), "{err}");
+    let err = exits_with(&out, 1, "rejected API key");
     assert!(err.contains("HALO_API_SECRET_KEY"), "{err}");
     assert!(!err.contains(wrong), "{err}");
     assert!(!stdout(&out).contains(wrong));
@@ -178,8 +174,7 @@ fn malformed_flags_are_usage_errors() {
     let sim = spawn(SimConfig::default());
     let url = sim.url();
     let out = run(&url, &["events", "--date", "2024-13-01"]);
-    assert_eq!(code(&out), 2, "stderr:\n{}", stderr(&out));
-    assert!(stderr(&out).contains("invalid --date"), "{}", stderr(&out));
+    exits_with(&out, 2, "invalid --date");
     assert!(out.stdout.is_empty());
 
     let out = run(&url, &["bogus-subcommand"]);

@@ -255,8 +255,7 @@ fn group_errors_and_table() {
     let url = sim.url();
     // duplicate names are ambiguous (exit 2, candidates named)
     let out = run(&url, &["group", "Web"]);
-    assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("Root/Dev/Web"), "{}", stderr(&out));
+    exits_with(&out, 2, "Root/Dev/Web");
     let out = run(&url, &["group", "Nope"]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(out.stdout.is_empty());

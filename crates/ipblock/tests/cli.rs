@@ -508,8 +508,7 @@ fn original_octo_conf_is_accepted_and_config_errors_name_key_and_line() {
             &["--config", c.to_str().unwrap()],
             "",
         );
-        assert_eq!(code(&out), 2, "{text}");
-        assert!(stderr(&out).contains(want), "{text}: {}", stderr(&out));
+        exits_with(&out, 2, want);
         if !want.contains("no firewall zone") {
             assert!(stderr(&out).contains("line "), "{}", stderr(&out));
         }

@@ -3,7 +3,7 @@
 //! (sanitized: an escape character in the input never reaches stderr raw), every good event is
 //! handled exactly as without the bad lines, and the run exits 4.
 
-use octo_testkit::harness::{Keys, TestEnv, code, jsonl, stderr, stdout};
+use octo_testkit::harness::{Keys, TestEnv, code, exits_with, jsonl, stderr, stdout};
 use serde_json::{Value, json};
 
 const CONF: &str = "ipblocker:\n  enabled: true\n  ip_zone_name: halo-ipblocker\n  trigger_events: [lids_rule_failed]\n  trigger_only_on_critical: true\n";
@@ -30,12 +30,7 @@ fn bad_lines_fail_by_default_and_are_skipped_and_named_with_skip() {
     assert_eq!(stdout(&clean).lines().count(), 2, "{}", stdout(&clean));
 
     let out = env.run("ipblock", Keys::Read, &["--config", conf], &mixed);
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("stdin:2: invalid JSON"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 3, "stdin:2: invalid JSON");
 
     let out = env.run(
         "ipblock",

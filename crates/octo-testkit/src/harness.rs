@@ -123,6 +123,16 @@ pub fn ok(out: &Output) {
     );
 }
 
+/// Assert exit `want` and that stderr contains `needle`, showing the exit code and stderr
+/// otherwise; stderr, for more checks.
+#[track_caller]
+pub fn exits_with(out: &Output, want: i32, needle: &str) -> String {
+    let err = stderr(out);
+    assert_eq!(code(out), want, "stderr:\n{err}");
+    assert!(err.contains(needle), "no {needle:?} in stderr:\n{err}");
+    err
+}
+
 /// What a run on a pseudo-terminal ([`on_terminal`]) left behind.
 #[derive(Debug)]
 pub struct TerminalRun {

@@ -11,12 +11,42 @@
 //! a tool printed to its contract: the JSON Schema in `bin-docs/schemas/` and the
 //! `deny_unknown_fields` types of [`contract`]. [`pty`] runs a binary on a pseudo-terminal (what a
 //! user's terminal would show). [`hostile`] runs a tool against octo-sim's hostile knobs and holds
-//! the outcome to "fail naming the endpoint, or exactly right".
+//! the outcome to "fail naming the endpoint, or exactly right". [`docs_tests!`] writes a tool's
+//! tests of its committed docs.
 
 pub mod contract;
 pub mod harness;
 pub mod hostile;
 pub mod pty;
+
+/// The docs tests of a tool's `tests/docs.rs`: the committed man pages (one per subcommand) and
+/// completions in `bin-docs/` match the clap definitions (`make docs`) and reference no missing
+/// page, and every subcommand's `--help` ends with examples that parse.
+/// `docs_tests!(ec2_delta::command(), "ec2-delta");` writes the two `#[test]` functions
+/// (`committed_docs_are_current`, `every_subcommand_has_working_examples`). The calling crate
+/// links `octo_core` (octo-testkit does not), and `bin-docs/` is two folders above its manifest.
+#[macro_export]
+macro_rules! docs_tests {
+    ($command:expr, $bin:literal) => {
+        const BIN_DOCS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bin-docs");
+
+        #[test]
+        fn committed_docs_are_current() {
+            let bin_docs = ::std::path::Path::new(BIN_DOCS);
+            let stale = ::octo_core::docs::stale($command, bin_docs).unwrap();
+            assert!(stale.is_empty(), "stale, run `make docs`: {stale:?}");
+            let dangling =
+                ::octo_core::docs::dangling_references(&bin_docs.join("man"), $bin).unwrap();
+            assert!(dangling.is_empty(), "{dangling:?}");
+        }
+
+        #[test]
+        fn every_subcommand_has_working_examples() {
+            let problems = ::octo_core::docs::check_examples(&$command);
+            assert!(problems.is_empty(), "{problems:#?}");
+        }
+    };
+}
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

@@ -249,13 +249,10 @@ fn ambiguous_or_unknown_group_names_are_refused_naming_the_candidates() {
         &["--config", conf.to_str().unwrap()],
         "",
     );
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains(
-            "quarantine.quarantine_group_name: no Halo group has the id, name or path `Quarantaine`"
-        ),
-        "{}",
-        stderr(&out)
+    exits_with(
+        &out,
+        2,
+        "quarantine.quarantine_group_name: no Halo group has the id, name or path `Quarantaine`",
     );
 }
 
@@ -343,12 +340,7 @@ fn release_moves_back_with_plan_and_apply() {
         &["release", "--server", q[1].as_str(), "--to-group", "Web"],
         "",
     );
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("group name `Web` is ambiguous"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 2, "group name `Web` is ambiguous");
 }
 
 #[test]
@@ -383,12 +375,7 @@ fn original_octo_conf_is_accepted_and_disabled_means_plan_only() {
         &["--config", conf.to_str().unwrap(), "--apply"],
         &input,
     );
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("quarantine.enabled is false: refusing --apply"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 2, "quarantine.enabled is false: refusing --apply");
     assert!(env.mutations().is_empty());
     // the same file found through OCTO_CONFIG
     let out = env

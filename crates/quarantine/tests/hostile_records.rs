@@ -3,7 +3,7 @@
 //! on stderr, every good event is handled exactly as in a stream without the bad lines, and the
 //! run exits 4.
 
-use octo_testkit::harness::{Keys, TestEnv, code, jsonl, stderr, stdout};
+use octo_testkit::harness::{Keys, TestEnv, code, exits_with, jsonl, stderr, stdout};
 use serde_json::{Value, json};
 
 const CONF: &str = "quarantine:
@@ -45,12 +45,7 @@ fn bad_lines_fail_by_default_and_are_skipped_and_named_with_skip() {
 
     // default: stop at line 2, after handling line 1
     let out = env.run("quarantine", Keys::Read, &["--config", conf], &mixed);
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("stdin:2: invalid JSON"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 3, "stdin:2: invalid JSON");
     assert_eq!(
         stdout(&out),
         stdout(&clean).lines().next().unwrap().to_string() + "\n"

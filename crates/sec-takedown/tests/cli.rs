@@ -75,12 +75,7 @@ fn info_by_uuid_and_ip_and_app_credential() {
     ok(&out);
     assert_eq!(jsonl(&out)[0]["server"]["id"], json!(id));
     let out = env.run(&["info", "--ip", "10.0.0.1"]);
-    assert_eq!(code(&out), 1);
-    assert!(
-        stderr(&out).contains("no server has the address 10.0.0.1"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 1, "no server has the address 10.0.0.1");
     let out = env.run(&["info", "--ip", "10.0.0.x"]);
     assert_eq!(code(&out), 2);
 
@@ -117,11 +112,10 @@ fn info_by_uuid_and_ip_and_app_credential() {
     let out = Env::new(&sim.url())
         .set("OS_REGION_NAME", "Mars")
         .run(&["info", &id]);
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("no `compute` endpoint for interface public in region Mars"),
-        "{}",
-        stderr(&out)
+    exits_with(
+        &out,
+        2,
+        "no `compute` endpoint for interface public in region Mars",
     );
     let out = Env::new(&sim.url())
         .set("OS_PASSWORD", "wrong-os-pass-31337")
@@ -163,48 +157,27 @@ fn usage_errors_have_exit_2_and_name_the_input() {
     let id = server_id(&sim, "web01", 1);
 
     let out = env.run(&["info", "web01"]);
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("`web01` is not a server UUID"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 2, "`web01` is not a server UUID");
 
     let out = env.run(&["lock", "00000000-0000-4000-8000-000000000000"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("00000000-0000-4000-8000-000000000000 not found"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 1, "00000000-0000-4000-8000-000000000000 not found");
 
     let out = Env::new(&sim.url())
         .unset("FRESHDESK_API_KEY")
         .run(&["lock", &id]);
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("FRESHDESK_API_KEY is not set"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 2, "FRESHDESK_API_KEY is not set");
 
     let out = Env::new(&sim.url())
         .unset("OS_PASSWORD")
         .run(&["info", &id]);
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("OS_PASSWORD is not set"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 2, "OS_PASSWORD is not set");
 
     let out = env.run(&["delete", &id, "--apply"]);
-    assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("add --yes"), "{}", stderr(&out));
+    exits_with(&out, 2, "add --yes");
 
     let out = env.run(&["lock", &id, "--apply", "--dry-run"]);
-    assert_eq!(code(&out), 2, "--apply and --dry-run contradict each other");
-    assert!(stderr(&out).contains("--dry-run"), "{}", stderr(&out));
+    // --apply and --dry-run contradict each other
+    exits_with(&out, 2, "--dry-run");
 
     let out = env.run(&["lock", &id, "--cc", "not-an-email"]);
     assert_eq!(code(&out), 2);
@@ -228,12 +201,7 @@ fn usage_errors_have_exit_2_and_name_the_input() {
     // ticket_url is not known while the ticket is written
     std::fs::write(env_t.config_dir().join("body.html"), "See {ticket_url}").unwrap();
     let out = env_t.run(&["lock", &id]);
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("not available in this template"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 2, "not available in this template");
 
     // wrong FreshDesk key: runtime failure naming the variable
     let out = Env::new(&sim.url())

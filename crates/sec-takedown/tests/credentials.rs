@@ -136,11 +136,10 @@ fn an_os_variable_overrides_one_field_of_the_cloud() {
         ),
     );
     let out = env.run(&["info", &id]);
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("no `compute` endpoint for interface public in region Mars"),
-        "{}",
-        stderr(&out)
+    exits_with(
+        &out,
+        2,
+        "no `compute` endpoint for interface public in region Mars",
     );
     // OS_REGION_NAME replaces the region only: the rest (auth) still comes from clouds.yaml
     let out = env.run_env(&[("OS_REGION_NAME", "RegionOne")], &["info", &id]);
@@ -185,8 +184,7 @@ fn os_token_auth_interface_and_region() {
     assert_eq!(tokens_issued(&sim), before + 1);
 
     let out = env.run_env(&[("OS_TOKEN", "gAAAAA-no-such-token-0000")], &["info", &id]);
-    assert_eq!(code(&out), 1);
-    assert!(stderr(&out).contains("HTTP 401"), "{}", stderr(&out));
+    exits_with(&out, 1, "HTTP 401");
 
     // the interface and region pick the catalog endpoint
     let out = env.run_env(&[("OS_INTERFACE", "internal")], &["info", &id]);
@@ -195,20 +193,16 @@ fn os_token_auth_interface_and_region() {
         &[("OS_INTERFACE", "admin"), ("OS_REGION_NAME", "RegionTwo")],
         &["info", &id],
     );
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains(
-            "the service catalog has no `compute` endpoint for interface admin in region RegionTwo"
-        ),
-        "{}",
-        stderr(&out)
+    exits_with(
+        &out,
+        2,
+        "the service catalog has no `compute` endpoint for interface admin in region RegionTwo",
     );
     let out = env.run_env(&[("OS_INTERFACE", "private")], &["info", &id]);
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("env OS_INTERFACE must be public, internal or admin, got `private`"),
-        "{}",
-        stderr(&out)
+    exits_with(
+        &out,
+        2,
+        "env OS_INTERFACE must be public, internal or admin, got `private`",
     );
 }
 

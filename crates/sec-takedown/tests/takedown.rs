@@ -122,12 +122,7 @@ fn delete_after_lock_needs_a_ticket_and_yes() {
     let id = server_id(&sim, "web01", 1);
     let env = Env::new(&sim.url());
     let out = env.run(&["delete", &id, "--apply", "--yes"]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("run `sec-takedown lock"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 2, "run `sec-takedown lock");
     assert!(server(&sim, &id).is_some());
     ok(&env.run(&["lock", &id, "--apply"]));
     let out = env.run(&["delete", &id, "--apply", "--yes", "--snapshot"]);
@@ -146,12 +141,7 @@ fn evidence_failure_blocks_delete_unless_forced() {
     );
     let env = Env::new(&sim.url());
     let out = env.run(&["takedown", &id, "--apply", "--yes"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("evidence capture failed"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 1, "evidence capture failed");
     let recs = jsonl(&out);
     let failed: Vec<(String, String)> = steps(&recs)
         .into_iter()

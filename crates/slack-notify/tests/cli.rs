@@ -145,12 +145,7 @@ fn critical_only_and_suppress_from_flags_and_config() {
     );
     // unknown event types are configuration errors
     let out = slack(&env, &["--suppress", "server_mooved"], &input);
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("--suppress: unknown event type `server_mooved`"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 2, "--suppress: unknown event type `server_mooved`");
     let conf = env.file("bad.yml", "notify:\n  chanel: x\n");
     let out = slack(&env, &["--config", conf.to_str().unwrap()], &input);
     assert_eq!(code(&out), 2);

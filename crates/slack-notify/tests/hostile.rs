@@ -3,7 +3,7 @@
 //! line is named on stderr, every good record is handled exactly as without the bad lines, and
 //! the run exits 4.
 
-use octo_testkit::harness::{Keys, TestEnv, code, jsonl, stderr, stdout};
+use octo_testkit::harness::{Keys, TestEnv, code, exits_with, jsonl, stderr, stdout};
 use serde_json::{Value, json};
 
 fn event(id: &str) -> Value {
@@ -25,12 +25,7 @@ fn bad_lines_fail_by_default_and_are_skipped_and_named_with_skip() {
     assert_eq!(lines, vec![json!(1), json!(5)]);
 
     let out = env.run("slack-notify", Keys::Read, &["--dry-run"], &mixed);
-    assert_eq!(code(&out), 3, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("stdin:2: invalid JSON"),
-        "{}",
-        stderr(&out)
-    );
+    exits_with(&out, 3, "stdin:2: invalid JSON");
     assert_eq!(jsonl(&out), jsonl(&clean)[..1].to_vec());
 
     let out = env.run(

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 #[allow(unused_imports)] // each test file uses some of them
 pub use octo_testkit::harness::{
-    Keys, TestEnv, anchor, code, jsonl, ok, spawn_sim as spawn, stderr, stdout,
+    Keys, TestEnv, anchor, code, exits_with, jsonl, ok, spawn_sim as spawn, stderr, stdout,
 };
 
 pub fn day_start(y: i32, m: u32, d: u32) -> DateTime<Utc> {

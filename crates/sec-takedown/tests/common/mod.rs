@@ -11,7 +11,7 @@ use std::process::Output;
 use serde_json::Value;
 
 #[allow(unused_imports)] // each test file uses some of them
-pub use octo_testkit::harness::{Background, Keys, TestEnv, code, ok, stderr, stdout};
+pub use octo_testkit::harness::{Background, Keys, TestEnv, code, exits_with, ok, stderr, stdout};
 
 pub fn spawn() -> octo_sim::SimHandle {
     octo_testkit::harness::spawn_sim(octo_sim::SimConfig {
