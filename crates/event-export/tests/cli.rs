@@ -56,6 +56,15 @@ fn run(sim_url: &str, moto: Option<&Moto>, args: &[&str]) -> Output {
     env(sim_url, moto).run("event-export", Keys::Read, args, "")
 }
 
+/// `event-export --date DAY --to DIR EXTRA…` against `sim_url`, which must exit 0; its output.
+fn export_day(sim_url: &str, dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["--date", DAY, "--to", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = run(sim_url, None, &args);
+    assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+    out
+}
+
 fn gunzip(bytes: &[u8]) -> String {
     let mut s = String::new();
     flate2::read::MultiGzDecoder::new(bytes)
@@ -134,12 +143,7 @@ fn a_busy_day_to_a_folder_exactly_then_already_exported_then_forced() {
     assert!(truth.len() > 25_000, "{}", truth.len());
     let dir = tempfile::tempdir().unwrap();
     let to = dir.path().to_str().unwrap();
-    let out = run(
-        &sim.url(),
-        None,
-        &["--date", DAY, "--to", to, "--part-records", "1000"],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = export_day(&sim.url(), dir.path(), &["--part-records", "1000"]);
     assert!(
         stderr(&out).contains(&format!("{} records in", truth.len())),
         "{}",
@@ -161,12 +165,12 @@ fn a_busy_day_to_a_folder_exactly_then_already_exported_then_forced() {
         .unwrap()
         .modified()
         .unwrap();
-    let out = run(
-        &sim.url(),
-        None,
-        &["--date", DAY, "--to", to, "--part-records", "1000"],
+    let out = export_day(&sim.url(), dir.path(), &["--part-records", "1000"]);
+    assert!(
+        stderr(&out).contains("already exported"),
+        "{}",
+        stderr(&out)
     );
-    exits_with(&out, 0, "already exported");
     let after = std::fs::metadata(dir.path().join(m["parts"][0]["key"].as_str().unwrap()))
         .unwrap()
         .modified()
@@ -174,8 +178,7 @@ fn a_busy_day_to_a_folder_exactly_then_already_exported_then_forced() {
     assert_eq!(before, after);
 
     // --force with bigger parts: same records, fewer parts, the old ones removed
-    let out = run(&sim.url(), None, &["--date", DAY, "--to", to, "--force"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    export_day(&sim.url(), dir.path(), &["--force"]);
     assert_eq!(ids(&read_export(dir.path())), truth);
     assert!(manifest(dir.path())["parts"].as_array().unwrap().len() <= 24);
 
@@ -193,19 +196,7 @@ fn a_busy_day_to_a_folder_exactly_then_already_exported_then_forced() {
 fn identical_under_429_5xx_and_3_second_tokens() {
     let clean = sim(8_000);
     let dir_a = tempfile::tempdir().unwrap();
-    let out = run(
-        &clean.url(),
-        None,
-        &[
-            "--date",
-            DAY,
-            "--to",
-            dir_a.path().to_str().unwrap(),
-            "--part-records",
-            "500",
-        ],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    export_day(&clean.url(), dir_a.path(), &["--part-records", "500"]);
     let faulty = Sim::spawn(SimConfig {
         events_per_day: 8_000,
         now: Some(anchor()),
@@ -220,19 +211,7 @@ fn identical_under_429_5xx_and_3_second_tokens() {
     })
     .unwrap();
     let dir_b = tempfile::tempdir().unwrap();
-    let out = run(
-        &faulty.url(),
-        None,
-        &[
-            "--date",
-            DAY,
-            "--to",
-            dir_b.path().to_str().unwrap(),
-            "--part-records",
-            "500",
-        ],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    export_day(&faulty.url(), dir_b.path(), &["--part-records", "500"]);
     assert_eq!(manifest(dir_a.path()), manifest(dir_b.path()));
     assert_eq!(ids(&read_export(dir_b.path())), truth(&clean));
     let by = &faulty.state()["requests"]["by_status"];
@@ -351,12 +330,7 @@ fn to_moto_s3_the_same_bytes_as_to_a_folder() {
     exits_with(&out, 0, "already exported");
 
     let dir = tempfile::tempdir().unwrap();
-    let out = run(
-        &sim.url(),
-        None,
-        &["--date", DAY, "--to", dir.path().to_str().unwrap()],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    export_day(&sim.url(), dir.path(), &[]);
     let local = manifest(dir.path());
     let get = |key: String| {
         rt.block_on(async {
@@ -402,19 +376,7 @@ fn legacy_layout_stdout_and_bad_flags() {
     let sim = sim(25_000);
     let truth = truth(&sim);
     let dir = tempfile::tempdir().unwrap();
-    let out = run(
-        &sim.url(),
-        None,
-        &[
-            "--date",
-            DAY,
-            "--to",
-            dir.path().to_str().unwrap(),
-            "--layout",
-            "legacy",
-        ],
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    export_day(&sim.url(), dir.path(), &["--layout", "legacy"]);
     let files = truth.len().div_ceil(10_000);
     let mut got = Vec::new();
     for n in 1..=files {
@@ -820,9 +782,7 @@ fn a_seeded_day_costs_exactly_the_minimum_requests_and_v_says_so() {
     let truth = truth(&sim);
     let want = minimum_requests(&sim);
     let dir = tempfile::tempdir().unwrap();
-    let to = dir.path().to_str().unwrap();
-    let out = run(&sim.url(), None, &["--date", DAY, "--to", to, "-v"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = export_day(&sim.url(), dir.path(), &["-v"]);
     let err = stderr(&out);
     let sum = export_summary(&err);
     assert_eq!(
@@ -834,8 +794,7 @@ fn a_seeded_day_costs_exactly_the_minimum_requests_and_v_says_so() {
     assert_eq!(sim.state()["requests"]["total"], want);
     assert_eq!(ids(&read_export(dir.path())), truth);
     // without -v: no summary
-    let out = run(&sim.url(), None, &["--date", DAY, "--to", to]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = export_day(&sim.url(), dir.path(), &[]);
     assert!(!stderr(&out).contains("done: "), "{}", stderr(&out));
 }
 
@@ -852,25 +811,10 @@ fn the_same_bytes_at_concurrency_1_4_16_64_and_under_faults() {
     .unwrap();
     let export = |concurrency: &str| {
         let dir = tempfile::tempdir().unwrap();
-        let out = run(
+        export_day(
             &sim.url(),
-            None,
-            &[
-                "--date",
-                DAY,
-                "--to",
-                dir.path().to_str().unwrap(),
-                "--part-records",
-                "700",
-                "--concurrency",
-                concurrency,
-            ],
-        );
-        assert_eq!(
-            code(&out),
-            0,
-            "--concurrency {concurrency}: {}",
-            stderr(&out)
+            dir.path(),
+            &["--part-records", "700", "--concurrency", concurrency],
         );
         octo_testkit::harness::files(dir.path())
     };

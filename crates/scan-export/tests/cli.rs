@@ -34,6 +34,15 @@ fn run(url: &str, args: &[&str]) -> Output {
         .run("scan-export", Keys::Read, args, "")
 }
 
+/// `scan-export --date DAY --to DIR EXTRA…` against Halo at `url`, which must exit 0; its output.
+fn export_day(url: &str, dir: &std::path::Path, extra: &[&str]) -> Output {
+    let mut args = vec!["--date", DAY, "--to", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = run(url, &args);
+    assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", stderr(&out));
+    out
+}
+
 /// What the API says about each scan of the day: `GET /v1/scans/{id}`, and for FIM scans the
 /// findings replaced by every finding's detail.
 fn expected(sim: &Sim) -> Vec<Value> {
@@ -131,18 +140,7 @@ fn a_day_of_scans_with_details_and_fim_findings_exactly() {
                 .is_some_and(|f| f.iter().any(|x| x.get("file").is_some()))
     }));
     let dir = tempfile::tempdir().unwrap();
-    let out = run(
-        &sim.url(),
-        &[
-            "--date",
-            DAY,
-            "--to",
-            dir.path().to_str().unwrap(),
-            "--part-records",
-            "40",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    export_day(&sim.url(), dir.path(), &["--part-records", "40"]);
     let (m, got) = read_hive(dir.path());
     assert_eq!(got, want);
     assert_eq!(m["records"].as_u64().unwrap() as usize, want.len());
@@ -159,18 +157,7 @@ fn a_day_of_scans_with_details_and_fim_findings_exactly() {
 
     // legacy: 100 scans per file at the root
     let legacy = tempfile::tempdir().unwrap();
-    let out = run(
-        &sim.url(),
-        &[
-            "--date",
-            DAY,
-            "--to",
-            legacy.path().to_str().unwrap(),
-            "--layout",
-            "legacy",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    export_day(&sim.url(), legacy.path(), &["--layout", "legacy"]);
     let mut all = Vec::new();
     for n in 1..=want.len().div_ceil(100) {
         let recs = gunzip_lines(
@@ -190,11 +177,7 @@ fn a_day_of_scans_with_details_and_fim_findings_exactly() {
 fn identical_under_faults_and_short_tokens() {
     let clean = sim(Faults::default(), 900);
     let dir_a = tempfile::tempdir().unwrap();
-    let out = run(
-        &clean.url(),
-        &["--date", DAY, "--to", dir_a.path().to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    export_day(&clean.url(), dir_a.path(), &[]);
     let faulty = sim(
         Faults {
             rate_429: 0.15,
@@ -204,11 +187,7 @@ fn identical_under_faults_and_short_tokens() {
         3,
     );
     let dir_b = tempfile::tempdir().unwrap();
-    let out = run(
-        &faulty.url(),
-        &["--date", DAY, "--to", dir_b.path().to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    export_day(&faulty.url(), dir_b.path(), &[]);
     // Same records (the scans' `url` fields name each simulator's own address) and parts.
     let (ma, ra) = read_hive(dir_a.path());
     let (mb, rb) = read_hive(dir_b.path());
@@ -260,11 +239,7 @@ fn an_outage_fails_naming_the_window_and_keeps_the_checkpoint() {
     );
     // healthy again: the export completes
     sim.set_faults(Faults::default());
-    let out = run(
-        &sim.url(),
-        &["--date", DAY, "--to", dir.path().to_str().unwrap()],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    export_day(&sim.url(), dir.path(), &[]);
     assert_eq!(read_hive(dir.path()).1, expected(&sim));
 }
 
@@ -286,11 +261,7 @@ fn a_seeded_day_costs_exactly_the_minimum_requests() {
         .sum();
     sim.reset();
     let dir = tempfile::tempdir().unwrap();
-    let out = run(
-        &sim.url(),
-        &["--date", DAY, "--to", dir.path().to_str().unwrap(), "-v"],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = export_day(&sim.url(), dir.path(), &["-v"]);
     let err = stderr(&out);
     let sum = octo_testkit::harness::export_summary(&err);
     assert_eq!(
@@ -310,24 +281,10 @@ fn the_same_bytes_at_concurrency_1_4_16_64_and_under_faults() {
     let sim = sim(Faults::default(), 3);
     let export = |concurrency: &str| {
         let dir = tempfile::tempdir().unwrap();
-        let out = run(
+        export_day(
             &sim.url(),
-            &[
-                "--date",
-                DAY,
-                "--to",
-                dir.path().to_str().unwrap(),
-                "--part-records",
-                "7",
-                "--concurrency",
-                concurrency,
-            ],
-        );
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "--concurrency {concurrency}: {}",
-            stderr(&out)
+            dir.path(),
+            &["--part-records", "7", "--concurrency", concurrency],
         );
         (
             octo_testkit::harness::files(dir.path()),
@@ -369,10 +326,9 @@ fn auto_concurrency_settles_under_an_in_flight_limit_with_few_retries() {
     });
     let export = |args: &[&str]| {
         let dir = tempfile::tempdir().unwrap();
-        let mut all = vec!["--date", DAY, "--to", dir.path().to_str().unwrap(), "-v"];
+        let mut all = vec!["-v"];
         all.extend_from_slice(args);
-        let out = run(&sim.url(), &all);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let out = export_day(&sim.url(), dir.path(), &all);
         (
             octo_testkit::harness::files(dir.path()),
             stderr(&out),
