@@ -4,14 +4,13 @@
 use std::collections::BTreeSet;
 use std::process::Output;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+mod common;
+
+use aws_config::SdkConfig;
+use common::{BASE, OTHER, ROLE, other_account_cfg};
 use octo_testkit::Moto;
 use octo_testkit::harness::{Keys, TestEnv, code, exits_with, jsonl, stderr, stdout};
 use serde_json::{Value, json};
-
-const BASE: &str = "123456789012";
-const OTHER: &str = "111111111111";
-const ROLE: &str = "inventory-reader";
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -22,31 +21,6 @@ fn rt() -> tokio::runtime::Runtime {
 
 async fn base_cfg(moto: &Moto, region: &str) -> SdkConfig {
     moto.sdk_config(region).await
-}
-
-async fn other_account_cfg(moto: &Moto, region: &str) -> SdkConfig {
-    let base = base_cfg(moto, region).await;
-    let sts = aws_sdk_sts::Client::new(&base);
-    let c = sts
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{OTHER}:role/{ROLE}"))
-        .role_session_name("seed")
-        .send()
-        .await
-        .unwrap();
-    let c = c.credentials().unwrap();
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(moto.url())
-        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
-            c.access_key_id(),
-            c.secret_access_key(),
-            Some(c.session_token().to_string()),
-            None,
-            "test",
-        ))
-        .load()
-        .await
 }
 
 /// Launch `n` instances tagged Name=name-i and team=ops.
@@ -157,6 +131,23 @@ const TWO_ACCOUNTS: [&str; 6] = [
     "--regions",
     "us-east-1,eu-west-1",
 ];
+
+/// The `instance_id` of every JSON Lines record of `out`, in order.
+fn instance_ids(out: &Output) -> Vec<String> {
+    jsonl(out)
+        .iter()
+        .map(|r| r["instance_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The ids of the instances running in BASE, sorted as the tool sorts them.
+fn base_ids(world: &World) -> Vec<String> {
+    expected(world, &[])
+        .into_iter()
+        .filter(|(a, _, _)| a == BASE)
+        .map(|(_, _, id)| id)
+        .collect()
+}
 
 /// Expected rows (account, region, id) sorted as the tool sorts them.
 fn expected(world: &World, protected: &[&str]) -> Vec<(String, String, String)> {
@@ -390,16 +381,7 @@ fn a_region_that_cannot_be_read_is_named_and_the_rest_reported() {
     );
     let err = exits_with(&out, 4, &format!("account {BASE} region xx-nowhere-9:"));
     assert!(err.contains("could not be read"), "{err}");
-    let got: Vec<String> = jsonl(&out)
-        .iter()
-        .map(|r| r["instance_id"].as_str().unwrap().to_string())
-        .collect();
-    let want: Vec<String> = expected(&world, &[])
-        .into_iter()
-        .filter(|(a, _, _)| a == BASE)
-        .map(|(_, _, id)| id)
-        .collect();
-    assert_eq!(got, want);
+    assert_eq!(instance_ids(&out), base_ids(&world));
 }
 
 #[test]
@@ -413,16 +395,7 @@ fn every_region_of_the_account_by_default() {
         Some(""),
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let got: Vec<String> = jsonl(&out)
-        .iter()
-        .map(|r| r["instance_id"].as_str().unwrap().to_string())
-        .collect();
-    let want: Vec<String> = expected(&world, &[])
-        .into_iter()
-        .filter(|(a, _, _)| a == BASE)
-        .map(|(_, _, id)| id)
-        .collect();
-    assert_eq!(got, want);
+    assert_eq!(instance_ids(&out), base_ids(&world));
 }
 
 #[test]
@@ -512,11 +485,7 @@ fn a_role_that_cannot_be_assumed_is_named_and_the_rest_reported() {
 fn output_flags_format_columns_and_no_header() {
     let moto = Moto::start();
     let world = seed_aws(&moto);
-    let want: Vec<String> = expected(&world, &[])
-        .into_iter()
-        .filter(|(a, _, _)| a == BASE)
-        .map(|(_, _, id)| id)
-        .collect();
+    let want = base_ids(&world);
     assert!(!want.is_empty());
     let text = |extra: &[&str]| {
         let mut args = vec!["--regions", "us-east-1,eu-west-1", "--halo-servers", "-"];

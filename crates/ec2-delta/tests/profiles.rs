@@ -2,56 +2,25 @@
 //! profile with `role_arn` + `source_profile` (aws-config's profile provider assumes the role), and
 //! the checked ranges of `--external-id`, `--role-session-name` and `--duration`.
 
-use aws_config::{BehaviorVersion, Region};
-use octo_testkit::Moto;
+mod common;
+
+use std::process::Output;
+
+use common::{BASE, OTHER, ROLE, other_account_cfg};
 use octo_testkit::harness::{Keys, TestEnv, code, exits_with, jsonl, ok, stderr};
-
-const BASE: &str = "123456789012";
-const OTHER: &str = "111111111111";
-
-/// Launch one instance as `creds` (moto puts it in their account); its id.
-async fn launch(moto: &Moto, creds: aws_sdk_ec2::config::Credentials) -> String {
-    let cfg = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(moto.url())
-        .credentials_provider(creds)
-        .load()
-        .await;
-    octo_testkit::launch_instances(&cfg, octo_testkit::Launch::default())
-        .await
-        .remove(0)
-}
+use octo_testkit::{Launch, Moto, launch_instances};
 
 /// One instance in the caller's account and one in OTHER (through AssumeRole); their ids.
 fn seed(moto: &Moto) -> (String, String) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let base = launch(
-            moto,
-            aws_sdk_ec2::config::Credentials::new("testing", "testing", None, None, "t"),
+        let base = launch_instances(&moto.sdk_config("us-east-1").await, Launch::default()).await;
+        let other = launch_instances(
+            &other_account_cfg(moto, "us-east-1").await,
+            Launch::default(),
         )
         .await;
-        let sts = aws_sdk_sts::Client::new(&moto.sdk_config("us-east-1").await);
-        let c = sts
-            .assume_role()
-            .role_arn(format!("arn:aws:iam::{OTHER}:role/inventory-reader"))
-            .role_session_name("seed")
-            .send()
-            .await
-            .unwrap();
-        let c = c.credentials().unwrap();
-        let other = launch(
-            moto,
-            aws_sdk_ec2::config::Credentials::new(
-                c.access_key_id(),
-                c.secret_access_key(),
-                Some(c.session_token().to_string()),
-                None,
-                "t",
-            ),
-        )
-        .await;
-        (base, other)
+        (base[0].clone(), other[0].clone())
     })
 }
 
@@ -62,7 +31,7 @@ fn env(moto: &Moto) -> TestEnv {
     let config = env.file(
         "aws/config",
         &format!(
-            "[profile base]\nregion = us-east-1\n\n[profile chained]\nrole_arn = arn:aws:iam::{OTHER}:role/inventory-reader\nsource_profile = base\nrole_session_name = octobox-test\nregion = us-east-1\n"
+            "[profile base]\nregion = us-east-1\n\n[profile chained]\nrole_arn = arn:aws:iam::{OTHER}:role/{ROLE}\nsource_profile = base\nrole_session_name = octobox-test\nregion = us-east-1\n"
         ),
     );
     let creds = env.file(
@@ -75,7 +44,19 @@ fn env(moto: &Moto) -> TestEnv {
         .set("AWS_SHARED_CREDENTIALS_FILE", creds)
 }
 
-fn rows(out: &std::process::Output) -> Vec<(String, String)> {
+/// `ec2-delta FIRST ARGS` in `env`, secrets checked.
+fn ec2_delta(env: &TestEnv, first: &[&str], args: &[&str]) -> Output {
+    let out = env
+        .command("ec2-delta", Keys::Read)
+        .args(first)
+        .args(args)
+        .output()
+        .unwrap();
+    env.assert_no_secrets(&out);
+    out
+}
+
+fn rows(out: &Output) -> Vec<(String, String)> {
     ok(out);
     jsonl(out)
         .iter()
@@ -101,13 +82,7 @@ fn a_role_chaining_profile_is_assumed_by_flag_or_aws_profile() {
         "-o",
         "jsonl",
     ];
-    let out = env
-        .command("ec2-delta", Keys::Read)
-        .args(["--profile", "chained"])
-        .args(args)
-        .output()
-        .unwrap();
-    env.assert_no_secrets(&out);
+    let out = ec2_delta(&env, &["--profile", "chained"], &args);
     assert_eq!(rows(&out), vec![(OTHER.to_string(), other_id.clone())]);
     let out = env
         .command("ec2-delta", Keys::Read)
@@ -117,12 +92,7 @@ fn a_role_chaining_profile_is_assumed_by_flag_or_aws_profile() {
         .unwrap();
     assert_eq!(rows(&out), vec![(OTHER.to_string(), other_id)]);
     // the source profile alone is the caller's own account
-    let out = env
-        .command("ec2-delta", Keys::Read)
-        .args(["--profile", "base"])
-        .args(args)
-        .output()
-        .unwrap();
+    let out = ec2_delta(&env, &["--profile", "base"], &args);
     assert_eq!(rows(&out), vec![(BASE.to_string(), base_id)]);
 }
 
@@ -132,26 +102,23 @@ fn role_session_settings_are_used_and_checked() {
     let (base_id, other_id) = seed(&moto);
     let env = env(&moto);
     let run = |extra: &[&str]| {
-        env.command("ec2-delta", Keys::Read)
-            .args([
-                "--profile",
-                "base",
-                "--regions",
-                "us-east-1",
-                "--halo-servers",
-                "-",
-                "-o",
-                "jsonl",
-            ])
-            .args(extra)
-            .output()
-            .unwrap()
+        let first = [
+            "--profile",
+            "base",
+            "--regions",
+            "us-east-1",
+            "--halo-servers",
+            "-",
+            "-o",
+            "jsonl",
+        ];
+        ec2_delta(&env, &first, extra)
     };
     let out = run(&[
         "--accounts",
         OTHER,
         "--role-name",
-        "inventory-reader",
+        ROLE,
         "--external-id",
         "octo-ext:42",
         "--role-session-name",
