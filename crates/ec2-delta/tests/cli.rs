@@ -7,7 +7,7 @@ use std::process::Output;
 mod common;
 
 use aws_config::SdkConfig;
-use common::{BASE, OTHER, ROLE, other_account_cfg};
+use common::{BASE, OTHER, ROLE, US_EAST_1_NO_HALO, other_account_cfg};
 use octo_testkit::Moto;
 use octo_testkit::harness::{Keys, TestEnv, code, exits_with, jsonl, stderr, stdout};
 use serde_json::{Value, json};
@@ -456,17 +456,15 @@ fn a_role_that_cannot_be_assumed_is_named_and_the_rest_reported() {
             "ec2-delta",
             Keys::Read,
             &[
-                "--accounts",
-                "111111111111;222222222222",
-                "--role-name",
-                "reader",
-                "--regions",
-                "us-east-1",
-                "--halo-servers",
-                "-",
-                "-o",
-                "jsonl",
-            ],
+                &[
+                    "--accounts",
+                    "111111111111;222222222222",
+                    "--role-name",
+                    "reader",
+                ][..],
+                &US_EAST_1_NO_HALO[..],
+            ]
+            .concat(),
             "",
         );
     let err = exits_with(

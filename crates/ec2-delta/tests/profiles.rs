@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Output;
 
-use common::{BASE, OTHER, ROLE, other_account_cfg};
+use common::{BASE, OTHER, ROLE, US_EAST_1_NO_HALO, other_account_cfg};
 use octo_testkit::harness::{Keys, TestEnv, code, exits_with, jsonl, ok, stderr};
 use octo_testkit::{Launch, Moto, launch_instances};
 
@@ -74,14 +74,7 @@ fn a_role_chaining_profile_is_assumed_by_flag_or_aws_profile() {
     let moto = Moto::start();
     let (base_id, other_id) = seed(&moto);
     let env = env(&moto);
-    let args = [
-        "--regions",
-        "us-east-1",
-        "--halo-servers",
-        "-",
-        "-o",
-        "jsonl",
-    ];
+    let args = US_EAST_1_NO_HALO;
     let out = ec2_delta(&env, &["--profile", "chained"], &args);
     assert_eq!(rows(&out), vec![(OTHER.to_string(), other_id.clone())]);
     let out = env
@@ -102,17 +95,11 @@ fn role_session_settings_are_used_and_checked() {
     let (base_id, other_id) = seed(&moto);
     let env = env(&moto);
     let run = |extra: &[&str]| {
-        let first = [
-            "--profile",
-            "base",
-            "--regions",
-            "us-east-1",
-            "--halo-servers",
-            "-",
-            "-o",
-            "jsonl",
-        ];
-        ec2_delta(&env, &first, extra)
+        ec2_delta(
+            &env,
+            &["--profile", "base"],
+            &[&US_EAST_1_NO_HALO[..], extra].concat(),
+        )
     };
     let out = run(&[
         "--accounts",
