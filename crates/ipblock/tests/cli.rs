@@ -1,6 +1,8 @@
 //! ipblock against octo-sim: extraction and never-block policy, merge that keeps the zone intact
 //! under concurrent writers, durable expiry across runs, unblock, config, bad input, faults.
 
+use std::path::Path;
+
 use octo_testkit::harness::*;
 use serde_json::{Value, json};
 
@@ -73,6 +75,13 @@ fn t(e: &str, ip: &str, s: &str) -> (String, String, String) {
     (e.into(), ip.into(), s.into())
 }
 
+/// `ipblock --config C ARGS < input` with `keys`, which must exit 0; its records.
+fn records(env: &TestEnv, keys: Keys, c: &Path, args: &[&str], input: &str) -> Vec<Value> {
+    let out = env.run_with_config("ipblock", keys, c, args, input);
+    ok(&out);
+    jsonl(&out)
+}
+
 fn puts(env: &TestEnv) -> usize {
     env.mutations()
         .iter()
@@ -84,14 +93,7 @@ fn puts(env: &TestEnv) -> usize {
 fn plan_extracts_validates_and_never_blocks_reserved_and_own_addresses() {
     let env = setup();
     let c = env.file("octo.yml", &conf(""));
-    let out = env.run(
-        "ipblock",
-        Keys::Read,
-        &["--config", c.to_str().unwrap()],
-        &events(),
-    );
-    ok(&out);
-    let recs = jsonl(&out);
+    let recs = records(&env, Keys::Read, &c, &[], &events());
     assert_eq!(
         brief(&recs),
         vec![
@@ -133,12 +135,7 @@ fn plan_extracts_validates_and_never_blocks_reserved_and_own_addresses() {
     assert!(env.mutations().is_empty(), "a plan must not write");
     assert_eq!(zone(&env)["ip_address"], SEED_ZONE);
     // the old --dry-run is accepted and is the same plan
-    let again = env.run(
-        "ipblock",
-        Keys::Read,
-        &["--config", c.to_str().unwrap(), "--dry-run"],
-        &events(),
-    );
+    let again = env.run_with_config("ipblock", Keys::Read, &c, &["--dry-run"], &events());
     ok(&again);
     assert_eq!(brief(&jsonl(&again)), brief(&recs));
     assert!(env.mutations().is_empty(), "--dry-run must not write");
@@ -153,14 +150,7 @@ fn mapped_addresses_are_their_ipv4_address_and_longer_dotted_runs_are_not_addres
         ev("m2", true, "probe by ::ffff:203.0.113.44 refused"),
         ev("m3", true, "package 1.2.3.4.5 installed"),
     ]);
-    let out = env.run(
-        "ipblock",
-        Keys::Read,
-        &["--config", c.to_str().unwrap()],
-        &input,
-    );
-    ok(&out);
-    let recs = jsonl(&out);
+    let recs = records(&env, Keys::Read, &c, &[], &input);
     assert_eq!(
         brief(&recs),
         vec![
@@ -178,10 +168,7 @@ fn mapped_addresses_are_their_ipv4_address_and_longer_dotted_runs_are_not_addres
 fn apply_merges_into_the_zone_keeping_it_intact_and_rerun_changes_nothing() {
     let env = setup();
     let c = env.file("octo.yml", &conf(""));
-    let args = ["--config", c.to_str().unwrap(), "--apply"];
-    let out = env.run("ipblock", Keys::ReadWrite, &args, &events());
-    ok(&out);
-    let recs = jsonl(&out);
+    let recs = records(&env, Keys::ReadWrite, &c, &["--apply"], &events());
     let b = brief(&recs);
     assert_eq!(
         b[0..4],
@@ -209,7 +196,7 @@ fn apply_merges_into_the_zone_keeping_it_intact_and_rerun_changes_nothing() {
     assert_eq!(puts(&env), 2);
     octo_testkit::assert_records(&recs, "ipblock.action.v1");
     // again: both already there, nothing written
-    let out = env.run("ipblock", Keys::ReadWrite, &args, &events());
+    let out = env.run_with_config("ipblock", Keys::ReadWrite, &c, &["--apply"], &events());
     ok(&out);
     let b = brief(&jsonl(&out));
     assert_eq!(
@@ -222,26 +209,20 @@ fn apply_merges_into_the_zone_keeping_it_intact_and_rerun_changes_nothing() {
     assert_eq!(puts(&env), 2);
 }
 
-#[test]
-fn a_write_between_our_read_and_our_write_is_merged_not_lost() {
+/// Block 203.0.113.7 (`--apply`) while another tool writes the zone's list as
+/// `SEED_ZONE,other` after `after_requests` requests to it: the block is applied, merged again
+/// after that one change, the other tool's entry is kept, in `puts_wanted` PUTs.
+fn block_racing(after_requests: u32, other: &str, puts_wanted: usize) {
     let env = setup();
     let c = env.file("octo.yml", &conf(""));
     let zid = zone(&env)["id"].as_str().unwrap().to_string();
-    // `setup` reads the zone once (request 1); the merge reads it (2), and right after that
-    // read another tool writes its own list
     env.sim().race_zone(octo_sim::ZoneRace {
         zone_id: zid,
-        after_requests: 2,
-        ip_address: format!("{SEED_ZONE},198.51.100.77"),
+        after_requests,
+        ip_address: format!("{SEED_ZONE},{other}"),
     });
-    let out = env.run(
-        "ipblock",
-        Keys::ReadWrite,
-        &["--config", c.to_str().unwrap(), "--apply"],
-        &lines(&[ev("e1", true, &sshd("203.0.113.7"))]),
-    );
-    ok(&out);
-    let recs = jsonl(&out);
+    let input = lines(&[ev("e1", true, &sshd("203.0.113.7"))]);
+    let recs = records(&env, Keys::ReadWrite, &c, &["--apply"], &input);
     assert_eq!(recs[1]["status"], "applied");
     assert_eq!(
         recs[1]["reason"],
@@ -249,51 +230,34 @@ fn a_write_between_our_read_and_our_write_is_merged_not_lost() {
     );
     assert_eq!(
         zone(&env)["ip_address"],
-        format!("{SEED_ZONE},198.51.100.77,203.0.113.7")
+        format!("{SEED_ZONE},{other},203.0.113.7")
     );
-    assert_eq!(puts(&env), 1);
+    assert_eq!(puts(&env), puts_wanted);
+}
+
+#[test]
+fn a_write_between_our_read_and_our_write_is_merged_not_lost() {
+    // `setup` reads the zone once (request 1); the merge reads it (2), and right after that
+    // read another tool writes its own list
+    block_racing(2, "198.51.100.77", 1);
 }
 
 #[test]
 fn a_stale_writer_dropping_our_entry_after_our_write_is_detected_and_merged_again() {
-    let env = setup();
-    let c = env.file("octo.yml", &conf(""));
-    let zid = zone(&env)["id"].as_str().unwrap().to_string();
     // requests: setup GET (1), merge GET (2), GET (3), PUT (4) — then a tool that read the zone
     // before our PUT writes its list back, without our address
-    env.sim().race_zone(octo_sim::ZoneRace {
-        zone_id: zid,
-        after_requests: 4,
-        ip_address: format!("{SEED_ZONE},198.51.100.88"),
-    });
-    let out = env.run(
-        "ipblock",
-        Keys::ReadWrite,
-        &["--config", c.to_str().unwrap(), "--apply"],
-        &lines(&[ev("e1", true, &sshd("203.0.113.7"))]),
-    );
-    ok(&out);
-    let recs = jsonl(&out);
-    assert_eq!(
-        recs[1]["reason"],
-        "added to the zone (merged again after 1 concurrent change)"
-    );
-    assert_eq!(
-        zone(&env)["ip_address"],
-        format!("{SEED_ZONE},198.51.100.88,203.0.113.7")
-    );
-    assert_eq!(puts(&env), 2);
+    block_racing(4, "198.51.100.88", 2);
 }
 
 #[test]
 fn expiry_survives_between_runs_and_removes_only_our_blocks() {
     let env = setup();
     let c = env.file("octo.yml", &conf("  block_for: 5s\n"));
-    let cfg = c.to_str().unwrap();
-    let out = env.run(
+    let out = env.run_with_config(
         "ipblock",
         Keys::ReadWrite,
-        &["--config", cfg, "--apply"],
+        &c,
+        &["--apply"],
         &lines(&[
             ev("e1", true, &sshd("203.0.113.7")),
             ev("e2", true, &sshd(SEED_ZONE)),
@@ -310,17 +274,10 @@ fn expiry_survives_between_runs_and_removes_only_our_blocks() {
     );
     let until = jsonl(&out)[1]["expires_at"].as_str().unwrap().to_string();
     // a separate run, before the time: nothing due; with --at in the future: planned only
-    let out = env.run("ipblock", Keys::Read, &["--config", cfg, "expire"], "");
-    ok(&out);
-    let r = jsonl(&out);
+    let r = records(&env, Keys::Read, &c, &["expire"], "");
     assert_eq!(brief(&r), vec![t("", "203.0.113.7", "skipped")]);
     assert_eq!(r[0]["reason"], format!("not due until {until}"));
-    let out = env.run(
-        "ipblock",
-        Keys::Read,
-        &["--config", cfg, "expire", "--at", "+1h"],
-        "",
-    );
+    let out = env.run_with_config("ipblock", Keys::Read, &c, &["expire", "--at", "+1h"], "");
     ok(&out);
     assert_eq!(brief(&jsonl(&out)), vec![t("", "203.0.113.7", "planned")]);
     assert_eq!(puts(&env), 1);
@@ -338,14 +295,7 @@ fn expiry_survives_between_runs_and_removes_only_our_blocks() {
     );
     assert_eq!(status, 204, "{body}");
     let until = ended;
-    let out = env.run(
-        "ipblock",
-        Keys::ReadWrite,
-        &["--config", cfg, "expire", "--apply"],
-        "",
-    );
-    ok(&out);
-    let r = jsonl(&out);
+    let r = records(&env, Keys::ReadWrite, &c, &["expire", "--apply"], "");
     assert_eq!(
         brief(&r),
         vec![
@@ -358,12 +308,7 @@ fn expiry_survives_between_runs_and_removes_only_our_blocks() {
     let z = zone(&env);
     assert_eq!(z["ip_address"], SEED_ZONE, "the entry we did not add stays");
     assert_eq!(z["description"], SEED_DESC);
-    let out = env.run(
-        "ipblock",
-        Keys::ReadWrite,
-        &["--config", cfg, "expire", "--apply"],
-        "",
-    );
+    let out = env.run_with_config("ipblock", Keys::ReadWrite, &c, &["expire", "--apply"], "");
     ok(&out);
     assert!(jsonl(&out).is_empty());
     // the tool's block and removal, and the test's own edit of the expiry record
@@ -374,13 +319,7 @@ fn expiry_survives_between_runs_and_removes_only_our_blocks() {
 fn unblock_removes_listed_addresses() {
     let env = setup();
     let c = env.file("octo.yml", &conf("  block_for: 0\n"));
-    let cfg = c.to_str().unwrap();
-    ok(&env.run(
-        "ipblock",
-        Keys::ReadWrite,
-        &["--config", cfg, "--apply"],
-        &events(),
-    ));
+    ok(&env.run_with_config("ipblock", Keys::ReadWrite, &c, &["--apply"], &events()));
     let z = zone(&env);
     assert_eq!(
         z["description"],
@@ -388,28 +327,17 @@ fn unblock_removes_listed_addresses() {
             "{SEED_DESC}\noctobox-ipblock: 203.0.113.7 until never\noctobox-ipblock: 2001:db8::66 until never"
         )
     );
-    let out = env.run(
-        "ipblock",
-        Keys::ReadWrite,
-        &["--config", cfg, "expire", "--apply"],
-        "",
-    );
+    let out = env.run_with_config("ipblock", Keys::ReadWrite, &c, &["expire", "--apply"], "");
     ok(&out);
     assert!(
         jsonl(&out).iter().all(|r| r["status"] == "skipped"
             && r["reason"] == "never expires (blocked with block_for 0)")
     );
-    let out = env.run(
+    let out = env.run_with_config(
         "ipblock",
         Keys::ReadWrite,
-        &[
-            "--config",
-            cfg,
-            "unblock",
-            "2001:db8::66",
-            "198.51.100.5",
-            "--apply",
-        ],
+        &c,
+        &["unblock", "2001:db8::66", "198.51.100.5", "--apply"],
         "",
     );
     ok(&out);
@@ -427,12 +355,7 @@ fn unblock_removes_listed_addresses() {
         z["description"],
         format!("{SEED_DESC}\noctobox-ipblock: 203.0.113.7 until never")
     );
-    let out = env.run(
-        "ipblock",
-        Keys::Read,
-        &["--config", cfg, "unblock", "bogus"],
-        "",
-    );
+    let out = env.run_with_config("ipblock", Keys::Read, &c, &["unblock", "bogus"], "");
     assert_eq!(code(&out), 2);
     assert_eq!(
         stderr(&out).trim(),
@@ -444,14 +367,7 @@ fn unblock_removes_listed_addresses() {
 fn zone_size_is_capped() {
     let env = setup();
     let c = env.file("octo.yml", &conf("  max_zone_entries: 2\n"));
-    let out = env.run(
-        "ipblock",
-        Keys::Read,
-        &["--config", c.to_str().unwrap()],
-        &events(),
-    );
-    ok(&out);
-    let r = jsonl(&out);
+    let r = records(&env, Keys::Read, &c, &[], &events());
     assert_eq!(
         brief(&r)[0..2],
         [
@@ -469,21 +385,11 @@ fn zone_size_is_capped() {
 fn original_octo_conf_is_accepted_and_config_errors_name_key_and_line() {
     let env = setup();
     let c = env.file("octo_conf.yml", OCTO_CONF);
-    let out = env.run(
-        "ipblock",
-        Keys::Read,
-        &["--config", c.to_str().unwrap()],
-        &events(),
-    );
+    let out = env.run_with_config("ipblock", Keys::Read, &c, &[], &events());
     ok(&out);
     assert_eq!(brief(&jsonl(&out))[0], t("e1", "203.0.113.7", "planned"));
     assert!(stderr(&out).contains("ipblocker.enabled is false: showing the plan only"));
-    let out = env.run(
-        "ipblock",
-        Keys::ReadWrite,
-        &["--config", c.to_str().unwrap(), "--apply"],
-        &events(),
-    );
+    let out = env.run_with_config("ipblock", Keys::ReadWrite, &c, &["--apply"], &events());
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("ipblocker.enabled is false: refusing --apply"));
     for (text, want) in [
@@ -502,12 +408,7 @@ fn original_octo_conf_is_accepted_and_config_errors_name_key_and_line() {
         ),
     ] {
         let c = env.file("bad.yml", text);
-        let out = env.run(
-            "ipblock",
-            Keys::Read,
-            &["--config", c.to_str().unwrap()],
-            "",
-        );
+        let out = env.run_with_config("ipblock", Keys::Read, &c, &[], "");
         exits_with(&out, 2, want);
         if !want.contains("no firewall zone") {
             assert!(stderr(&out).contains("line "), "{}", stderr(&out));
@@ -524,12 +425,7 @@ fn malformed_line_exits_3_after_applying_the_records_before_it() {
         ev("e1", true, &sshd("203.0.113.7")),
         ev("e2", true, &sshd("203.0.113.9"))
     );
-    let out = env.run(
-        "ipblock",
-        Keys::ReadWrite,
-        &["--config", c.to_str().unwrap(), "--apply"],
-        &input,
-    );
+    let out = env.run_with_config("ipblock", Keys::ReadWrite, &c, &["--apply"], &input);
     assert_eq!(code(&out), 3);
     assert_eq!(
         stderr(&out).trim(),
@@ -554,12 +450,7 @@ fn faults_give_identical_output_and_zone() {
     let mut outs = Vec::new();
     for env in [&clean, &faulty] {
         let c = env.file("octo.yml", &conf("  block_for: 0\n"));
-        let out = env.run(
-            "ipblock",
-            Keys::ReadWrite,
-            &["--config", c.to_str().unwrap(), "--apply"],
-            &events(),
-        );
+        let out = env.run_with_config("ipblock", Keys::ReadWrite, &c, &["--apply"], &events());
         ok(&out);
         outs.push(stdout(&out));
     }
@@ -590,16 +481,11 @@ fn from_halo_blocks_addresses_of_events_read_from_the_api() {
         json!({"type": "sca_rule_failed", "critical": true, "server_id": web,
         "message": sshd("203.0.113.98")}),
     );
-    let out = env.run(
+    let out = env.run_with_config(
         "ipblock",
         Keys::Read,
-        &[
-            "--config",
-            c.to_str().unwrap(),
-            "--from-halo",
-            "--since",
-            &since,
-        ],
+        &c,
+        &["--from-halo", "--since", &since],
         "",
     );
     ok(&out);
@@ -608,12 +494,7 @@ fn from_halo_blocks_addresses_of_events_read_from_the_api() {
         vec![t(e["id"].as_str().unwrap(), "203.0.113.99", "planned")]
     );
     // with a subcommand, event input flags are refused
-    let out = env.run(
-        "ipblock",
-        Keys::Read,
-        &["--config", c.to_str().unwrap(), "--from-halo", "expire"],
-        "",
-    );
+    let out = env.run_with_config("ipblock", Keys::Read, &c, &["--from-halo", "expire"], "");
     assert_eq!(code(&out), 2);
     assert_eq!(
         stderr(&out).trim(),
@@ -625,11 +506,8 @@ fn from_halo_blocks_addresses_of_events_read_from_the_api() {
 fn output_flags_format_columns_and_no_header() {
     let env = setup();
     let c = env.file("octo.yml", &conf(""));
-    let c = c.to_str().unwrap();
     let run = |extra: &[&str]| {
-        let mut args = vec!["--config", c];
-        args.extend_from_slice(extra);
-        let out = env.run("ipblock", Keys::Read, &args, &events());
+        let out = env.run_with_config("ipblock", Keys::Read, &c, extra, &events());
         ok(&out);
         String::from_utf8(out.stdout).unwrap()
     };

@@ -1,6 +1,8 @@
 //! quarantine against octo-sim: plan vs apply, exact moves, dedupe, ambiguity, release, keys,
 //! config validation, bad input, faults.
 
+use std::path::Path;
+
 use octo_testkit::harness::*;
 use serde_json::{Value, json};
 
@@ -46,6 +48,13 @@ fn statuses(recs: &[Value]) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// `quarantine --config CONF ARGS < input` with `keys`, which must exit 0; its records.
+fn records(env: &TestEnv, keys: Keys, conf: &Path, args: &[&str], input: &str) -> Vec<Value> {
+    let out = env.run_with_config("quarantine", keys, conf, args, input);
+    ok(&out);
+    jsonl(&out)
+}
+
 fn t(e: &str, s: &str, st: &str) -> (String, String, String) {
     (e.into(), s.into(), st.into())
 }
@@ -55,12 +64,7 @@ fn plan_writes_nothing_and_names_every_decision() {
     let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let (q, input) = scenario(&env);
-    let out = env.run(
-        "quarantine",
-        Keys::Read,
-        &["--config", conf.to_str().unwrap()],
-        &input,
-    );
+    let out = env.run_with_config("quarantine", Keys::Read, &conf, &[], &input);
     ok(&out);
     let recs = jsonl(&out);
     assert_eq!(
@@ -96,12 +100,7 @@ fn plan_writes_nothing_and_names_every_decision() {
     );
     octo_testkit::assert_records(&recs, "quarantine.action.v1");
     // the old --dry-run is accepted and is the same plan
-    let again = env.run(
-        "quarantine",
-        Keys::Read,
-        &["--config", conf.to_str().unwrap(), "--dry-run"],
-        &input,
-    );
+    let again = env.run_with_config("quarantine", Keys::Read, &conf, &["--dry-run"], &input);
     ok(&again);
     assert_eq!(statuses(&jsonl(&again)), statuses(&recs));
     assert!(env.mutations().is_empty(), "--dry-run must not write");
@@ -113,14 +112,7 @@ fn apply_moves_exactly_the_matching_servers_once_and_rerun_is_idempotent() {
     let conf = env.file("octo.yml", CONF);
     let (q, input) = scenario(&env);
     let before: Vec<Value> = env.state()["servers"].as_array().unwrap().clone();
-    let out = env.run(
-        "quarantine",
-        Keys::ReadWrite,
-        &["--config", conf.to_str().unwrap(), "--apply"],
-        &input,
-    );
-    ok(&out);
-    let recs = jsonl(&out);
+    let recs = records(&env, Keys::ReadWrite, &conf, &["--apply"], &input);
     assert_eq!(
         statuses(&recs),
         vec![
@@ -167,12 +159,7 @@ fn apply_moves_exactly_the_matching_servers_once_and_rerun_is_idempotent() {
         }
     }
     // second run: nothing to do, nothing written
-    let out = env.run(
-        "quarantine",
-        Keys::ReadWrite,
-        &["--config", conf.to_str().unwrap(), "--apply"],
-        &input,
-    );
+    let out = env.run_with_config("quarantine", Keys::ReadWrite, &conf, &["--apply"], &input);
     ok(&out);
     assert_eq!(
         statuses(&jsonl(&out)),
@@ -192,26 +179,14 @@ fn max_limits_moves_per_run() {
     let env = TestEnv::response();
     let conf = env.file("octo.yml", &format!("{CONF}  max_moves_per_run: 2\n"));
     let (q, input) = scenario(&env);
-    let out = env.run(
-        "quarantine",
-        Keys::Read,
-        &["--config", conf.to_str().unwrap()],
-        &input,
-    );
-    ok(&out);
-    let recs = jsonl(&out);
+    let recs = records(&env, Keys::Read, &conf, &[], &input);
     assert_eq!(recs[3]["status"], "skipped");
     assert_eq!(recs[3]["server_id"], q[2].as_str());
     assert_eq!(
         recs[3]["reason"],
         "limit of 2 moves per run reached (--max, quarantine.max_moves_per_run)"
     );
-    let out = env.run(
-        "quarantine",
-        Keys::Read,
-        &["--config", conf.to_str().unwrap(), "--max", "1"],
-        &input,
-    );
+    let out = env.run_with_config("quarantine", Keys::Read, &conf, &["--max", "1"], &input);
     ok(&out);
     let st: Vec<String> = jsonl(&out)
         .iter()
@@ -224,12 +199,7 @@ fn max_limits_moves_per_run() {
 fn ambiguous_or_unknown_group_names_are_refused_naming_the_candidates() {
     let env = TestEnv::response();
     let conf = env.file("octo.yml", &CONF.replace("[q-test]", "[q-test, Web]"));
-    let out = env.run(
-        "quarantine",
-        Keys::Read,
-        &["--config", conf.to_str().unwrap()],
-        "",
-    );
+    let out = env.run_with_config("quarantine", Keys::Read, &conf, &[], "");
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let prod = env.group_id("Root/Prod/Web");
     let dev = env.group_id("Root/Dev/Web");
@@ -243,12 +213,7 @@ fn ambiguous_or_unknown_group_names_are_refused_naming_the_candidates() {
     );
     assert!(stdout(&out).is_empty());
     let conf = env.file("octo2.yml", &CONF.replace("Quarantine\n", "Quarantaine\n"));
-    let out = env.run(
-        "quarantine",
-        Keys::Read,
-        &["--config", conf.to_str().unwrap()],
-        "",
-    );
+    let out = env.run_with_config("quarantine", Keys::Read, &conf, &[], "");
     exits_with(
         &out,
         2,
@@ -261,14 +226,13 @@ fn apply_needs_the_full_access_key() {
     let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let (_, input) = scenario(&env);
-    let args = ["--config", conf.to_str().unwrap(), "--apply"];
-    let out = env.run("quarantine", Keys::Read, &args, &input);
+    let out = env.run_with_config("quarantine", Keys::Read, &conf, &["--apply"], &input);
     assert_eq!(code(&out), 2);
     assert_eq!(
         stderr(&out).trim(),
         "quarantine: writing to Halo needs the full-access key: set HALO_API_KEY_RW and HALO_API_SECRET_KEY_RW"
     );
-    let out = env.run("quarantine", Keys::ReadAsRw, &args, &input);
+    let out = env.run_with_config("quarantine", Keys::ReadAsRw, &conf, &["--apply"], &input);
     assert_eq!(code(&out), 2);
     assert_eq!(
         stderr(&out).trim(),
@@ -283,12 +247,7 @@ fn release_moves_back_with_plan_and_apply() {
     let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let (q, input) = scenario(&env);
-    ok(&env.run(
-        "quarantine",
-        Keys::ReadWrite,
-        &["--config", conf.to_str().unwrap(), "--apply"],
-        &input,
-    ));
+    ok(&env.run_with_config("quarantine", Keys::ReadWrite, &conf, &["--apply"], &input));
     let back = env.group_id("Root/q-test");
     let qid = env.group_id("Root/Quarantine");
     let args = [
@@ -348,12 +307,7 @@ fn original_octo_conf_is_accepted_and_disabled_means_plan_only() {
     let env = TestEnv::response();
     let conf = env.file("octo_conf.yml", OCTO_CONF);
     let (q, input) = scenario(&env);
-    let out = env.run(
-        "quarantine",
-        Keys::Read,
-        &["--config", conf.to_str().unwrap()],
-        &input,
-    );
+    let out = env.run_with_config("quarantine", Keys::Read, &conf, &[], &input);
     ok(&out);
     // lids_rule_failed only in the original config: e5 (daemon_compromised) does not match
     assert_eq!(
@@ -369,12 +323,7 @@ fn original_octo_conf_is_accepted_and_disabled_means_plan_only() {
         "{}",
         stderr(&out)
     );
-    let out = env.run(
-        "quarantine",
-        Keys::ReadWrite,
-        &["--config", conf.to_str().unwrap(), "--apply"],
-        &input,
-    );
+    let out = env.run_with_config("quarantine", Keys::ReadWrite, &conf, &["--apply"], &input);
     exits_with(&out, 2, "quarantine.enabled is false: refusing --apply");
     assert!(env.mutations().is_empty());
     // the same file found through OCTO_CONFIG
@@ -407,12 +356,7 @@ fn config_errors_name_the_key_and_line() {
         ("ipblocker: {}\n", "no `quarantine:` section"),
     ] {
         let conf = env.file("bad.yml", text);
-        let out = env.run(
-            "quarantine",
-            Keys::Read,
-            &["--config", conf.to_str().unwrap()],
-            "",
-        );
+        let out = env.run_with_config("quarantine", Keys::Read, &conf, &[], "");
         assert_eq!(code(&out), 2, "{text}");
         let err = stderr(&out);
         assert!(err.contains(want), "{text}: {err}");
@@ -441,12 +385,7 @@ fn malformed_line_exits_3_after_reporting_the_records_before_it() {
         ev("e1", "lids_rule_failed", true, &q[0], "q-test"),
         ev("e2", "lids_rule_failed", true, &q[1], "q-test")
     );
-    let out = env.run(
-        "quarantine",
-        Keys::ReadWrite,
-        &["--config", conf.to_str().unwrap(), "--apply"],
-        &input,
-    );
+    let out = env.run_with_config("quarantine", Keys::ReadWrite, &conf, &["--apply"], &input);
     assert_eq!(code(&out), 3);
     assert_eq!(
         stderr(&out).trim(),
@@ -464,12 +403,7 @@ fn malformed_line_exits_3_after_reporting_the_records_before_it() {
         ev("e1", "lids_rule_failed", true, &q[0], "q-test"),
         json!({"id": "e9", "type": "lids_rule_failed", "critical": true, "server_group_name": "q-test"})
     );
-    let out = env.run(
-        "quarantine",
-        Keys::Read,
-        &["--config", conf.to_str().unwrap()],
-        &input,
-    );
+    let out = env.run_with_config("quarantine", Keys::Read, &conf, &[], &input);
     assert_eq!(code(&out), 3);
     assert_eq!(
         stderr(&out).trim(),
@@ -489,12 +423,7 @@ fn unknown_server_is_skipped() {
         "0123456789abcdef0123456789abcdef",
         "q-test",
     )]);
-    let out = env.run(
-        "quarantine",
-        Keys::Read,
-        &["--config", conf.to_str().unwrap()],
-        &input,
-    );
+    let out = env.run_with_config("quarantine", Keys::Read, &conf, &[], &input);
     ok(&out);
     let r = &jsonl(&out)[0];
     assert_eq!(
@@ -517,12 +446,7 @@ fn faults_give_identical_output_and_effects() {
     for env in [&clean, &faulty] {
         let conf = env.file("octo.yml", CONF);
         let (_, input) = scenario(env);
-        let out = env.run(
-            "quarantine",
-            Keys::ReadWrite,
-            &["--config", conf.to_str().unwrap(), "--apply"],
-            &input,
-        );
+        let out = env.run_with_config("quarantine", Keys::ReadWrite, &conf, &["--apply"], &input);
         ok(&out);
         outs.push(stdout(&out));
     }
@@ -554,20 +478,13 @@ fn from_halo_reads_matching_events_from_the_api() {
         json!({"type": "lids_rule_failed", "critical": false, "server_id": q[2], "message": "x"}),
     );
     let since = octo_core_time(since);
-    let out = env.run(
-        "quarantine",
+    let recs = records(
+        &env,
         Keys::Read,
-        &[
-            "--config",
-            conf.to_str().unwrap(),
-            "--from-halo",
-            "--since",
-            &since,
-        ],
+        &conf,
+        &["--from-halo", "--since", &since],
         "",
     );
-    ok(&out);
-    let recs = jsonl(&out);
     assert_eq!(
         statuses(&recs),
         vec![t(e1["id"].as_str().unwrap(), &q[1], "planned")]
@@ -713,11 +630,8 @@ fn output_flags_format_columns_and_no_header() {
     let env = TestEnv::response();
     let conf = env.file("octo.yml", CONF);
     let (q, input) = scenario(&env);
-    let c = conf.to_str().unwrap();
     let run = |extra: &[&str]| {
-        let mut args = vec!["--config", c];
-        args.extend_from_slice(extra);
-        let out = env.run("quarantine", Keys::Read, &args, &input);
+        let out = env.run_with_config("quarantine", Keys::Read, &conf, extra, &input);
         ok(&out);
         stdout(&out)
     };

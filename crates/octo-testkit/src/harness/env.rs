@@ -276,6 +276,21 @@ impl TestEnv {
         out
     }
 
+    /// [`TestEnv::run`] with `--config CONFIG` before `args` (a response tool's config file).
+    pub fn run_with_config(
+        &self,
+        bin: &str,
+        keys: Keys,
+        config: &Path,
+        args: &[&str],
+        stdin: &str,
+    ) -> Output {
+        let config = config.to_str().expect("a UTF-8 config path");
+        let mut all = vec!["--config", config];
+        all.extend_from_slice(args);
+        self.run(bin, keys, &all, stdin)
+    }
+
     /// Start `bin ARGS` in the background (stdout and stderr piped), killed when the returned
     /// [`Background`] is dropped.
     pub fn spawn(&self, bin: &str, keys: Keys, args: &[&str], stdin: Stdio) -> Background {
