@@ -13,6 +13,14 @@ fn fw_graph(env: &TestEnv) -> Command {
     c
 }
 
+/// [`fw_graph`] with `--policy` the fixture policy file, then `args`.
+fn on_fixture(env: &TestEnv, args: &[&str]) -> Command {
+    let mut c = fw_graph(env);
+    c.args(["--policy", common::fixture_path().to_str().unwrap()])
+        .args(args);
+    c
+}
+
 fn golden(name: &str) -> String {
     std::fs::read_to_string(common::golden_path(name)).unwrap()
 }
@@ -21,13 +29,7 @@ fn golden(name: &str) -> String {
 fn text_formats_on_stdout_match_the_golden_files() {
     let env = TestEnv::new();
     for (format, file) in [("dot", "policy.dot"), ("mermaid", "policy.mmd")] {
-        fw_graph(&env)
-            .args([
-                "--policy",
-                common::fixture_path().to_str().unwrap(),
-                "--format",
-                format,
-            ])
+        on_fixture(&env, &["--format", format])
             .assert()
             .success()
             .stdout(golden(file))
@@ -72,26 +74,14 @@ fn the_bare_policy_object_works_as_well_as_the_wrapped_one() {
 fn svg_and_png_to_stdout_and_files() {
     let env = TestEnv::new();
     let dir = tempfile::tempdir().unwrap();
-    fw_graph(&env)
-        .args([
-            "--policy",
-            common::fixture_path().to_str().unwrap(),
-            "--format",
-            "svg",
-        ])
+    on_fixture(&env, &["--format", "svg"])
         .assert()
         .success()
         .stdout(
             predicate::str::starts_with("<svg").and(predicate::str::contains("load-balancers")),
         );
     // PNG to a pipe is fine (stdout is not a terminal here)
-    let out = fw_graph(&env)
-        .args([
-            "--policy",
-            common::fixture_path().to_str().unwrap(),
-            "--format",
-            "png",
-        ])
+    let out = on_fixture(&env, &["--format", "png"])
         .assert()
         .success()
         .get_output()
@@ -100,13 +90,7 @@ fn svg_and_png_to_stdout_and_files() {
     assert_eq!(&out[..8], b"\x89PNG\r\n\x1a\n");
     // --out FILE, format from the extension, atomic write leaves no temp file behind
     let png = dir.path().join("fw.png");
-    fw_graph(&env)
-        .args([
-            "--policy",
-            common::fixture_path().to_str().unwrap(),
-            "--out",
-            png.to_str().unwrap(),
-        ])
+    on_fixture(&env, &["--out", png.to_str().unwrap()])
         .assert()
         .success()
         .stdout("");
@@ -120,28 +104,14 @@ fn svg_and_png_to_stdout_and_files() {
         ("csv", "record,chain,action,"),
     ] {
         let p = dir.path().join(format!("fw.{ext}"));
-        fw_graph(&env)
-            .args([
-                "--policy",
-                common::fixture_path().to_str().unwrap(),
-                "--out",
-                p.to_str().unwrap(),
-            ])
+        on_fixture(&env, &["--out", p.to_str().unwrap()])
             .assert()
             .success();
         let text = std::fs::read_to_string(&p).unwrap();
         assert!(text.starts_with(starts), "{ext}: {}", &text[..20]);
     }
     // overwrite in place; --format wins over the extension
-    fw_graph(&env)
-        .args([
-            "--policy",
-            common::fixture_path().to_str().unwrap(),
-            "-o",
-            "dot",
-            "--out",
-            png.to_str().unwrap(),
-        ])
+    on_fixture(&env, &["-o", "dot", "--out", png.to_str().unwrap()])
         .assert()
         .success();
     assert_eq!(std::fs::read_to_string(&png).unwrap(), golden("policy.dot"));
@@ -156,28 +126,23 @@ fn svg_and_png_to_stdout_and_files() {
 #[test]
 fn the_edges_as_records_in_every_format_with_columns() {
     let env = TestEnv::new();
-    let f = common::fixture_path();
-    let f = f.to_str().unwrap();
     let golden_jsonl = golden("policy.all.jsonl");
     let records: Vec<serde_json::Value> = golden_jsonl
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     // piped without a format: jsonl, the golden bytes
-    fw_graph(&env)
-        .args(["--policy", f, "--all", "--group-name", "web-servers"])
+    on_fixture(&env, &["--all", "--group-name", "web-servers"])
         .assert()
         .success()
         .stdout(golden_jsonl.clone());
     // -o dot is the DOT picture
-    fw_graph(&env)
-        .args(["--policy", f, "-o", "dot"])
+    on_fixture(&env, &["-o", "dot"])
         .assert()
         .success()
         .stdout(golden("policy.dot"));
     let run = |args: &[&str]| -> String {
-        let out = fw_graph(&env)
-            .args(["--policy", f, "--all", "--group-name", "web-servers"])
+        let out = on_fixture(&env, &["--all", "--group-name", "web-servers"])
             .args(args)
             .output()
             .unwrap();
@@ -252,45 +217,41 @@ fn an_unusable_policy_is_exit_3_naming_the_field_and_position() {
             predicate::str::contains("field `firewall_rules[4].action`")
                 .and(predicate::str::contains("position 5")),
         );
-    fw_graph(&env)
-        .args(["--policy", "-", "--format", "dot"])
-        .write_stdin("{\"firewall_policy\": null}")
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains("no firewall policy"));
-    fw_graph(&env)
-        .args(["--policy", "-", "--format", "dot"])
-        .write_stdin("{\"name\": \"a\", \"firewall_rules\": []}\n{\"name\": \"b\", \"firewall_rules\": []}\n")
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains("stdin:2: a second JSON document"));
+    for (input, message) in [
+        ("{\"firewall_policy\": null}", "no firewall policy"),
+        (
+            "{\"name\": \"a\", \"firewall_rules\": []}\n{\"name\": \"b\", \"firewall_rules\": []}\n",
+            "stdin:2: a second JSON document",
+        ),
+    ] {
+        fw_graph(&env)
+            .args(["--policy", "-", "--format", "dot"])
+            .write_stdin(input)
+            .assert()
+            .code(3)
+            .stderr(predicate::str::contains(message));
+    }
 }
 
 #[test]
 fn usage_errors_are_exit_2() {
     let env = TestEnv::new();
-    let fixture = common::fixture_path();
-    let f = fixture.to_str().unwrap();
-    fw_graph(&env)
-        .args(["--policy", f, "--format", "gif"])
+    on_fixture(&env, &["--format", "gif"])
         .assert()
         .code(2)
         .stdout("");
-    fw_graph(&env)
-        .args(["--policy", f, "--out", "graph.weird"])
+    on_fixture(&env, &["--out", "graph.weird"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--format"));
     // -o is the format, never a file
-    fw_graph(&env)
-        .args(["--policy", f, "-o", "graph.svg"])
+    on_fixture(&env, &["-o", "graph.svg"])
         .assert()
         .code(2)
         .stdout("");
     // columns and --no-header are for the records, not for a picture
     for extra in [&["-c", "from"][..], &["--no-header"]] {
-        fw_graph(&env)
-            .args(["--policy", f, "-o", "svg"])
+        on_fixture(&env, &["-o", "svg"])
             .args(extra)
             .assert()
             .code(2)
@@ -339,30 +300,18 @@ fn renders_with_no_fonts_installed() {
         );
     }
     let empty = tempfile::tempdir().unwrap();
-    let normal = fw_graph(&env)
-        .args([
-            "--policy",
-            common::fixture_path().to_str().unwrap(),
-            "--format",
-            "png",
-        ])
+    let normal = on_fixture(&env, &["--format", "png"])
         .assert()
         .success()
         .get_output()
         .stdout
         .clone();
-    let isolated = fw_graph(&env)
+    let isolated = on_fixture(&env, &["--format", "png"])
         .env("FONTCONFIG_FILE", empty.path().join("none.conf"))
         .env("FONTCONFIG_PATH", empty.path())
         .env("XDG_DATA_DIRS", empty.path())
         .env("XDG_DATA_HOME", empty.path())
         .env("HOME", empty.path())
-        .args([
-            "--policy",
-            common::fixture_path().to_str().unwrap(),
-            "--format",
-            "png",
-        ])
         .assert()
         .success()
         .get_output()

@@ -1,7 +1,9 @@
 //! fw-graph --group: fetches the group's policy from the Halo API (octo-sim).
 
+use std::process::Output;
+
 use octo_sim::{SimConfig, SimHandle};
-use octo_testkit::harness::{Keys, TestEnv};
+use octo_testkit::harness::{Keys, TestEnv, exits_with};
 use serde_json::Value;
 
 fn env() -> TestEnv {
@@ -10,6 +12,11 @@ fn env() -> TestEnv {
 
 fn cmd(env: &TestEnv) -> assert_cmd::Command {
     env.command("fw-graph", Keys::Read)
+}
+
+/// `fw-graph ARGS` in `env` to the end.
+fn run(env: &TestEnv, args: &[&str]) -> Output {
+    cmd(env).args(args).output().unwrap()
 }
 
 /// The Linux firewall policy of group `path`, as octo-sim's world holds it: the group from the
@@ -49,10 +56,7 @@ fn sim_policy(sim: &SimHandle, path: &str) -> Value {
 #[test]
 fn group_policy_renders_the_same_as_the_piped_policy() {
     let env = env();
-    let online = cmd(&env)
-        .args(["--group", "Root/Prod/Web", "--format", "dot"])
-        .output()
-        .unwrap();
+    let online = run(&env, &["--group", "Root/Prod/Web", "--format", "dot"]);
     assert!(
         online.status.success(),
         "{}",
@@ -72,10 +76,10 @@ fn group_policy_renders_the_same_as_the_piped_policy() {
     );
 
     // JSON Lines of the fetched policy: records of the contract, labelled with the group's name
-    let out = cmd(&env)
-        .args(["--group", "Root/Prod/Web", "--format", "jsonl", "--all"])
-        .output()
-        .unwrap();
+    let out = run(
+        &env,
+        &["--group", "Root/Prod/Web", "--format", "jsonl", "--all"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -102,34 +106,17 @@ fn group_policy_renders_the_same_as_the_piped_policy() {
 #[test]
 fn ambiguous_unknown_and_policyless_groups_are_usage_errors() {
     let env = env();
-    let out = cmd(&env)
-        .args(["--group", "Web", "--format", "dot"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let out = run(&env, &["--group", "Web", "--format", "dot"]);
+    let err = exits_with(&out, 2, "ambiguous");
     assert!(
-        err.contains("ambiguous") && err.contains("Root/Prod/Web") && err.contains("Root/Dev/Web"),
+        err.contains("Root/Prod/Web") && err.contains("Root/Dev/Web"),
         "{err}"
     );
     assert!(out.stdout.is_empty());
 
-    let out = cmd(&env)
-        .args(["--group", "NoSuchGroup", "--format", "dot"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("`NoSuchGroup`"));
+    let out = run(&env, &["--group", "NoSuchGroup", "--format", "dot"]);
+    exits_with(&out, 2, "`NoSuchGroup`");
 
-    let out = cmd(&env)
-        .args(["--group", "Root", "--format", "dot"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("has no Linux firewall policy"));
+    let out = run(&env, &["--group", "Root", "--format", "dot"]);
+    exits_with(&out, 2, "has no Linux firewall policy");
 }
