@@ -8,9 +8,7 @@ use serde_json::{Value, json};
 
 #[test]
 fn info_by_uuid_and_ip_and_app_credential() {
-    let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
-    let env = Env::new(&sim.url());
+    let (sim, id, env) = web01_env();
     let out = env.run(&["info", &id]);
     ok(&out);
     let recs = jsonl(&out);
@@ -152,9 +150,7 @@ fn info_by_uuid_and_ip_and_app_credential() {
 
 #[test]
 fn usage_errors_have_exit_2_and_name_the_input() {
-    let sim = spawn();
-    let env = Env::new(&sim.url());
-    let id = server_id(&sim, "web01", 1);
+    let (sim, id, env) = web01_env();
 
     let out = env.run(&["info", "web01"]);
     exits_with(&out, 2, "`web01` is not a server UUID");
@@ -221,9 +217,7 @@ fn usage_errors_have_exit_2_and_name_the_input() {
 
 #[test]
 fn lock_end_to_end_then_rerun_is_unchanged_then_unlock() {
-    let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
-    let env = Env::new(&sim.url());
+    let (sim, id, env) = web01_env();
     let out = env.run(&["lock", &id, "--cc", "csirt@example.org", "--apply"]);
     ok(&out);
     let recs = jsonl(&out);
@@ -404,9 +398,7 @@ fn plan_steps(out: &std::process::Output) -> Vec<String> {
 
 #[test]
 fn every_mutating_command_plans_by_default_and_dry_run_still_plans() {
-    let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
-    let env = Env::new(&sim.url());
+    let (sim, id, env) = web01_env();
     // nothing there yet: lock and takedown plan everything, with and without the old --dry-run
     for extra in [&[][..], &["--dry-run"][..]] {
         for base in [
@@ -505,9 +497,7 @@ fn every_mutating_command_plans_by_default_and_dry_run_still_plans() {
 
 #[test]
 fn apply_without_yes_in_a_pipe_is_refused_before_any_change() {
-    let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
-    let env = Env::new(&sim.url());
+    let (sim, id, env) = web01_env();
     ok(&env.run(&["lock", &id, "--apply"]));
     let before = sim.state();
     for args in [
@@ -541,9 +531,7 @@ fn apply_without_yes_in_a_pipe_is_refused_before_any_change() {
 
 #[test]
 fn on_a_terminal_the_server_id_typed_confirms_the_delete() {
-    let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
-    let env = Env::new(&sim.url());
+    let (sim, id, env) = web01_env();
     ok(&env.run(&["lock", &id, "--apply"]));
     let before = sim.state();
     // a wrong answer: exit 2, nothing changed
@@ -605,7 +593,7 @@ fn shutoff_server_and_owner_without_email() {
 #[test]
 fn non_admin_token_gets_an_explanation() {
     let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
+    let id = web01(&sim);
     // an admin lock first
     let env = Env::new(&sim.url());
     ok(&env.run(&["lock", &id, "--apply"]));

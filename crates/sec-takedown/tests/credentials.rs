@@ -40,7 +40,7 @@ fn status_count(sim: &octo_sim::Sim, status: &str) -> u64 {
 fn a_missing_cloud_names_every_file_searched() {
     let sim = spawn();
     let env = Env::without_os(&sim.url()).set("OS_CLOUD", "prod");
-    let out = env.run(&["info", &server_id(&sim, "web01", 1)]);
+    let out = env.run(&["info", &web01(&sim)]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let xdg = env.0.config_home().join("openstack");
     let x = xdg.display();
@@ -61,12 +61,7 @@ fn a_missing_cloud_names_every_file_searched() {
         &clouds_yaml("http://x", None, ""),
     );
     let env = env.set("OS_CLIENT_CONFIG_FILE", own.to_str().unwrap());
-    let out = env.run(&[
-        "--os-cloud",
-        "staging",
-        "info",
-        &server_id(&sim, "web01", 1),
-    ]);
+    let out = env.run(&["--os-cloud", "staging", "info", &web01(&sim)]);
     assert_eq!(code(&out), 2);
     let e = stderr(&out);
     assert!(
@@ -81,7 +76,7 @@ fn a_missing_cloud_names_every_file_searched() {
 #[test]
 fn secure_yaml_supplies_and_overrides_the_password() {
     let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
+    let id = web01(&sim);
     let auth_url = format!("{}/identity/v3", sim.url());
     // clouds.yaml in ~/.config/openstack with a wrong password, secure.yaml in the working
     // directory with the right one: secure.yaml wins, key by key
@@ -122,7 +117,7 @@ fn secure_yaml_supplies_and_overrides_the_password() {
 #[test]
 fn an_os_variable_overrides_one_field_of_the_cloud() {
     let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
+    let id = web01(&sim);
     let auth_url = format!("{}/identity", sim.url());
     let env = Env::without_os(&sim.url())
         .set("OS_CLOUD", "sim")
@@ -168,7 +163,7 @@ fn an_os_variable_overrides_one_field_of_the_cloud() {
 #[test]
 fn os_token_auth_interface_and_region() {
     let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
+    let id = web01(&sim);
     let token = admin_token(&sim);
     let before = tokens_issued(&sim);
     let env = Env::without_os(&sim.url())
@@ -209,7 +204,7 @@ fn os_token_auth_interface_and_region() {
 #[test]
 fn a_private_ca_from_os_cacert_or_clouds_yaml() {
     let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
+    let id = web01(&sim);
     let dir = tempfile::tempdir().unwrap();
     let good = pki(dir.path(), "good");
     let other = pki(dir.path(), "other");
@@ -286,7 +281,7 @@ fn the_keystone_token_is_renewed_before_it_expires() {
         keystone_token_ttl_ms: 1000,
         ..octo_sim::SimConfig::default()
     });
-    let id = server_id(&sim, "web01", 1);
+    let id = web01(&sim);
     let out = Env::new(&sim.url()).run(&["lock", &id, "--apply"]);
     ok(&out);
     let s = server(&sim, &id).unwrap();

@@ -9,7 +9,7 @@ use serde_json::json;
 fn history_joins_tickets_and_notes_with_outcomes_and_counts() {
     let sim = spawn();
     let env = Env::new(&sim.url());
-    let web = server_id(&sim, "web01", 1);
+    let web = web01(&sim);
     let db = server_id(&sim, "db01", 1);
     let worker = server_id(&sim, "worker01", 2);
     ok(&env.run(&["lock", &web, "--apply"]));

@@ -8,14 +8,8 @@ use serde_json::{Value, json};
 
 fn spawn_with_max(max: (u32, u32)) -> octo_sim::SimHandle {
     octo_testkit::harness::spawn_sim(octo_sim::SimConfig {
-        seed: 11,
-        events_per_day: 10,
-        scans_per_day: 2,
-        days: 1,
-        servers: 5,
-        openstack_transition_ms: 150,
         nova_max_microversion: max,
-        ..octo_sim::SimConfig::default()
+        ..sim_config()
     })
 }
 
@@ -36,7 +30,7 @@ fn lock_requests(sim: &octo_sim::Sim, id: &str) -> Vec<Value> {
 #[test]
 fn an_older_nova_gets_a_lock_without_reason_and_the_reason_in_metadata() {
     let sim = spawn_with_max((2, 60));
-    let id = server_id(&sim, "web01", 1);
+    let id = web01(&sim);
     let env = Env::new(&sim.url());
     let out = env.run(&["lock", &id, "--apply"]);
     ok(&out);
@@ -77,7 +71,7 @@ fn an_older_nova_gets_a_lock_without_reason_and_the_reason_in_metadata() {
 #[test]
 fn a_current_nova_gets_the_reason_in_the_lock_and_no_metadata_copy() {
     let sim = spawn_with_max((2, 96));
-    let id = server_id(&sim, "web01", 1);
+    let id = web01(&sim);
     let env = Env::new(&sim.url());
     let out = env.run(&["lock", &id, "--apply"]);
     ok(&out);

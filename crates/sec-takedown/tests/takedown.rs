@@ -74,9 +74,7 @@ fn assert_taken_down(sim: &octo_sim::Sim, id: &str) {
 
 #[test]
 fn takedown_end_to_end_and_rerun() {
-    let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
-    let env = Env::new(&sim.url());
+    let (sim, id, env) = web01_env();
     let out = env.run(&[
         "takedown",
         &id,
@@ -118,9 +116,7 @@ fn takedown_end_to_end_and_rerun() {
 
 #[test]
 fn delete_after_lock_needs_a_ticket_and_yes() {
-    let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
-    let env = Env::new(&sim.url());
+    let (sim, id, env) = web01_env();
     let out = env.run(&["delete", &id, "--apply", "--yes"]);
     exits_with(&out, 2, "run `sec-takedown lock");
     assert!(server(&sim, &id).is_some());
@@ -133,7 +129,7 @@ fn delete_after_lock_needs_a_ticket_and_yes() {
 #[test]
 fn evidence_failure_blocks_delete_unless_forced() {
     let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
+    let id = web01(&sim);
     sim_put(
         &sim,
         &format!("/_sim/openstack/servers/{id}"),
@@ -190,7 +186,7 @@ const STOP_POINTS: [&str; 13] = [
 
 fn kill_and_resume(points: &[&str]) {
     let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
+    let id = web01(&sim);
     for point in points {
         sim.reset();
         // search lags like FreshDesk's index: only listing can find a just-created ticket
@@ -234,7 +230,7 @@ fn kill_after_each_step_then_resume_second_half() {
 #[test]
 fn kill_during_unlock_then_resume() {
     let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
+    let id = web01(&sim);
     for point in ["unpause", "unlock", "reply:posted", "reply", "resolve"] {
         sim.reset();
         let env = Env::new(&sim.url());
@@ -259,8 +255,8 @@ fn kill_during_unlock_then_resume() {
 fn output_is_identical_under_429_and_5xx_faults() {
     let clean = spawn();
     let faulty = spawn();
-    let id = server_id(&clean, "web01", 1);
-    assert_eq!(id, server_id(&faulty, "web01", 1), "same seed, same ids");
+    let id = web01(&clean);
+    assert_eq!(id, web01(&faulty), "same seed, same ids");
     let out = Env::new(&clean.url()).run(&["takedown", &id, "--apply", "--yes", "--snapshot"]);
     ok(&out);
     let want = normalized(&jsonl(&out));
@@ -292,9 +288,7 @@ fn output_is_identical_under_429_and_5xx_faults() {
 
 #[test]
 fn records_match_the_schema() {
-    let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
-    let env = Env::new(&sim.url());
+    let (_sim, id, env) = web01_env();
     // a dry run (planned only), the takedown itself, then a re-run (unchanged only)
     for (args, statuses) in [
         (vec!["takedown", &id, "--dry-run"], vec!["planned"]),
@@ -317,9 +311,7 @@ fn records_match_the_schema() {
 
 #[test]
 fn delete_after_an_interrupted_lock_adds_the_missing_details_note() {
-    let sim = spawn();
-    let id = server_id(&sim, "web01", 1);
-    let env = Env::new(&sim.url());
+    let (sim, id, env) = web01_env();
     let out = env.run(&["lock", &id, "--apply", "--stop-after", "ticket"]);
     assert_eq!(code(&out), 137);
     let out = env.run(&["delete", &id, "--apply", "--yes"]);

@@ -13,8 +13,9 @@ use serde_json::Value;
 #[allow(unused_imports)] // each test file uses some of them
 pub use octo_testkit::harness::{Background, Keys, TestEnv, code, exits_with, ok, stderr, stdout};
 
-pub fn spawn() -> octo_sim::SimHandle {
-    octo_testkit::harness::spawn_sim(octo_sim::SimConfig {
+/// The simulator of sec-takedown's tests: a small seeded world, OpenStack transitions of 150 ms.
+pub fn sim_config() -> octo_sim::SimConfig {
+    octo_sim::SimConfig {
         seed: 11,
         events_per_day: 10,
         scans_per_day: 2,
@@ -22,7 +23,12 @@ pub fn spawn() -> octo_sim::SimHandle {
         servers: 5,
         openstack_transition_ms: 150,
         ..octo_sim::SimConfig::default()
-    })
+    }
+}
+
+/// octo-sim with [`sim_config`], in-process on a free port.
+pub fn spawn() -> octo_sim::SimHandle {
+    octo_testkit::harness::spawn_sim(sim_config())
 }
 
 /// Admin password auth + FreshDesk for `url`.
@@ -151,6 +157,19 @@ pub fn server_id(sim: &octo_sim::Sim, name: &str, project: usize) -> String {
         .as_str()
         .unwrap()
         .to_string()
+}
+
+/// The id of server `web01` of the second project, the tests' usual target.
+pub fn web01(sim: &octo_sim::Sim) -> String {
+    server_id(sim, "web01", 1)
+}
+
+/// A fresh simulator ([`spawn`]), its [`web01`] and an [`Env`] on it: where most tests start.
+pub fn web01_env() -> (octo_sim::SimHandle, String, Env) {
+    let sim = spawn();
+    let id = web01(&sim);
+    let env = Env::new(&sim.url());
+    (sim, id, env)
 }
 
 pub fn server(sim: &octo_sim::Sim, id: &str) -> Option<Value> {
