@@ -129,6 +129,17 @@ impl Ctx {
         Ok(())
     }
 
+    /// The `planned` record of `step`; whether to go on and apply it (not on a dry run).
+    pub(super) fn plan(
+        &mut self,
+        step: &str,
+        detail: impl Into<String>,
+        calls: &[String],
+    ) -> anyhow::Result<bool> {
+        self.emit(step, "planned", detail, calls, None)?;
+        Ok(!self.dry_run)
+    }
+
     /// After an error: a `failed` record for the step that was planned and did not finish.
     pub fn fail_open_step(&mut self, err: &anyhow::Error) {
         if let Some((step, calls)) = self.open_step.take() {

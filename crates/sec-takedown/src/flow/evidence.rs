@@ -33,14 +33,11 @@ pub(super) async fn step_evidence(ctx: &mut Ctx, srv: &Value) -> anyhow::Result<
         ),
         format!("FreshDesk POST /api/v2/tickets/{tid}/notes (private: console log)"),
     ];
-    ctx.emit(
+    if !ctx.plan(
         "evidence",
-        "planned",
         format!("capture the last {n} console lines into a private note"),
         &calls,
-        None,
-    )?;
-    if ctx.dry_run {
+    )? {
         return Ok(true);
     }
     let r = ctx
@@ -117,14 +114,11 @@ pub(super) async fn step_snapshot(ctx: &mut Ctx, srv: &Value) -> anyhow::Result<
         ),
         format!("FreshDesk POST /api/v2/tickets/{tid}/notes (private: snapshot image id)"),
     ];
-    ctx.emit(
+    if !ctx.plan(
         "snapshot",
-        "planned",
         "snapshot the instance (createImage) and note the image id",
         &calls,
-        None,
-    )?;
-    if ctx.dry_run {
+    )? {
         return Ok(true);
     }
     let (image_id, rid) = match md_str(&md, KEY_SNAPSHOT) {
@@ -210,14 +204,11 @@ pub(super) async fn step_delete(ctx: &mut Ctx, srv: &Srv) -> anyhow::Result<()> 
         "Nova DELETE /servers/{} (then wait for 404)",
         ctx.server_id
     )];
-    ctx.emit(
+    if !ctx.plan(
         "delete",
-        "planned",
         "delete the instance and wait until it is gone",
         &calls,
-        None,
-    )?;
-    if ctx.dry_run {
+    )? {
         return Ok(());
     }
     ctx.write_md(Map::new(), Some("deleting")).await?;
@@ -278,14 +269,7 @@ pub(super) async fn step_reply_deleted(ctx: &mut Ctx) -> anyhow::Result<()> {
     let calls = vec![format!(
         "FreshDesk POST /api/v2/tickets/{id}/reply (\"deleted\")"
     )];
-    ctx.emit(
-        "reply",
-        "planned",
-        "reply to the owner and CC: deleted",
-        &calls,
-        None,
-    )?;
-    if ctx.dry_run {
+    if !ctx.plan("reply", "reply to the owner and CC: deleted", &calls)? {
         return Ok(());
     }
     let body = ctx

@@ -26,14 +26,11 @@ pub(super) async fn step_pause(ctx: &mut Ctx, srv: &mut Value) -> anyhow::Result
                 "Nova POST /servers/{}/action {{\"pause\": null}}",
                 ctx.server_id
             )];
-            ctx.emit(
+            if !ctx.plan(
                 "pause",
-                "planned",
                 "pause the ACTIVE instance (memory kept for forensics)",
                 &calls,
-                None,
-            )?;
-            if ctx.dry_run {
+            )? {
                 return Ok(());
             }
             let rid = ctx
@@ -78,17 +75,11 @@ pub(super) async fn step_lock(ctx: &mut Ctx, srv: &mut Value) -> anyhow::Result<
         } else {
             String::new()
         };
-        ctx.emit(
-            "lock",
-            "planned",
-            format!("lock with reason {reason}{was}"),
-            &calls,
-            None,
-        )?;
+        let apply = ctx.plan("lock", format!("lock with reason {reason}{was}"), &calls)?;
         if let Some(w) = ctx.os.lock_without_reason_notice(&reason) {
             tracing::warn!("{w}");
         }
-        if !ctx.dry_run {
+        if apply {
             let (r2, with_reason) = (reason.clone(), ctx.os.lock_has_reason());
             let body = ctx.os.lock_body(&reason);
             let rid = ctx
@@ -150,14 +141,11 @@ pub(super) async fn step_ticket(
                 ctx.cfg.status_relocked, ctx.cfg.priority
             ),
         ];
-        ctx.emit(
+        if !ctx.plan(
             "ticket",
-            "planned",
             format!("re-open existing ticket {id}: reply \"paused and locked\""),
             &calls,
-            None,
-        )?;
-        if ctx.dry_run {
+        )? {
             return Ok(());
         }
         let body = ctx
@@ -212,20 +200,10 @@ pub(super) async fn step_ticket(
             )?;
             return Ok(());
         }
-        let mut m = Map::new();
-        m.insert(KEY_TICKET.into(), json!(url));
-        ctx.write_md(m, Some("ticketed")).await?;
-        ctx.emit(
-            "ticket",
-            "applied",
-            format!(
-                "ticket {id} found by its tag {tag} (created by an interrupted run) and recorded"
-            ),
-            &calls,
-            None,
-        )?;
-        ctx.hook("ticket");
-        return Ok(());
+        let detail = format!(
+            "ticket {id} found by its tag {tag} (created by an interrupted run) and recorded"
+        );
+        return record_ticket(ctx, &url, detail, &calls).await;
     }
 
     // new ticket: outbound email to the owner, CC managers + --cc
@@ -259,14 +237,11 @@ pub(super) async fn step_ticket(
             ctx.server_id
         ),
     ];
-    ctx.emit(
+    if !ctx.plan(
         "ticket",
-        "planned",
         format!("open ticket: email {requester}, cc [{}]", cc.join(", ")),
         &calls,
-        None,
-    )?;
-    if ctx.dry_run {
+    )? {
         return Ok(());
     }
     // the ticket may exist after an attempt whose outcome is unknown: look for its tag before
@@ -309,19 +284,25 @@ pub(super) async fn step_ticket(
         url: url.clone(),
     });
     ctx.hook("ticket:created");
+    let detail = format!(
+        "ticket {id} opened: emailed {requester}, cc [{}]",
+        cc.join(", ")
+    );
+    record_ticket(ctx, &url, detail, &calls).await
+}
+
+/// The ticket at `url` recorded in the instance's metadata (step `ticketed`), then the `applied`
+/// record of the ticket step saying `detail`.
+async fn record_ticket(
+    ctx: &mut Ctx,
+    url: &str,
+    detail: String,
+    calls: &[String],
+) -> anyhow::Result<()> {
     let mut m = Map::new();
     m.insert(KEY_TICKET.into(), json!(url));
     ctx.write_md(m, Some("ticketed")).await?;
-    ctx.emit(
-        "ticket",
-        "applied",
-        format!(
-            "ticket {id} opened: emailed {requester}, cc [{}]",
-            cc.join(", ")
-        ),
-        &calls,
-        None,
-    )?;
+    ctx.emit("ticket", "applied", detail, calls, None)?;
     ctx.hook("ticket");
     Ok(())
 }
@@ -343,14 +324,7 @@ pub(super) async fn step_note(ctx: &mut Ctx, srv: &Value, info: &Info) -> anyhow
     let calls = vec![format!(
         "FreshDesk POST /api/v2/tickets/{tid}/notes (private: instance details, security groups, actions)"
     )];
-    ctx.emit(
-        "note",
-        "planned",
-        "private note with the instance details",
-        &calls,
-        None,
-    )?;
-    if ctx.dry_run {
+    if !ctx.plan("note", "private note with the instance details", &calls)? {
         return Ok(());
     }
     let rids = if ctx.request_ids.is_empty() {

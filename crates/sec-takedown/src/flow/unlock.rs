@@ -29,8 +29,7 @@ pub async fn unlock(ctx: &mut Ctx, mut srv: Value) -> anyhow::Result<()> {
             "Nova POST /servers/{}/action {{\"unpause\": null}}",
             ctx.server_id
         )];
-        ctx.emit("unpause", "planned", "unpause", &calls, None)?;
-        if !ctx.dry_run {
+        if ctx.plan("unpause", "unpause", &calls)? {
             let rid = ctx
                 .nova_action("unpause", &json!({"unpause": null}), |s| {
                     s["status"] == "ACTIVE" || s["OS-EXT-STS:task_state"] == "unpausing"
@@ -58,8 +57,7 @@ pub async fn unlock(ctx: &mut Ctx, mut srv: Value) -> anyhow::Result<()> {
             "Nova POST /servers/{}/action {{\"unlock\": null}}",
             ctx.server_id
         )];
-        ctx.emit("unlock", "planned", "unlock", &calls, None)?;
-        if !ctx.dry_run {
+        if ctx.plan("unlock", "unlock", &calls)? {
             let rid = ctx
                 .nova_action("unlock", &json!({"unlock": null}), |s| s["locked"] == false)
                 .await?;
@@ -84,14 +82,11 @@ pub async fn unlock(ctx: &mut Ctx, mut srv: Value) -> anyhow::Result<()> {
         let calls = vec![format!(
             "FreshDesk POST /api/v2/tickets/{id}/reply (\"unpaused and unlocked\")"
         )];
-        ctx.emit(
+        if ctx.plan(
             "reply",
-            "planned",
             "reply to the owner and CC: unpaused and unlocked",
             &calls,
-            None,
-        )?;
-        if !ctx.dry_run {
+        )? {
             let body = ctx
                 .cfg
                 .templates
@@ -139,14 +134,7 @@ pub(super) async fn step_resolve(ctx: &mut Ctx, unlock: bool) -> anyhow::Result<
             "FreshDesk PUT /api/v2/tickets/{} {{\"status\": {resolved}}}",
             t.id
         )];
-        ctx.emit(
-            "resolve",
-            "planned",
-            format!("resolve ticket {}", t.id),
-            &calls,
-            None,
-        )?;
-        if ctx.dry_run {
+        if !ctx.plan("resolve", format!("resolve ticket {}", t.id), &calls)? {
             return Ok(());
         }
         ctx.fd.update(t.id, &json!({"status": resolved})).await?;
