@@ -12,7 +12,7 @@
 
 use octo_core::config::{
     ConfigFile, CredentialProcess, Lookup, Setting, Source, config_file_setting, file_source,
-    find_config_file, resolve, resolve_checked, section_or_default,
+    find_config_file, resolve, resolve_slack_api_url, section_or_default,
 };
 use octo_core::env;
 use octo_core::exit::usage;
@@ -75,18 +75,11 @@ impl BotSettings {
                 env::SLACK_CHANNEL
             )));
         }
-        let api_url = resolve_checked(
+        let api_url = resolve_slack_api_url(
             lookup,
             ("--slack-api-url", a.slack_api_url.clone()),
-            Some(env::SLACK_API_URL),
             (file.as_ref(), "bot.api_url", section.api_url.clone()),
-            DEFAULT_API_URL.to_string(),
-            octo_core::config::check_slack_api_url,
         )?;
-        let api_url = Setting {
-            value: Url::parse(&api_url.value).map_err(|e| usage(format!("{e}")))?,
-            source: api_url.source,
-        };
         // SLACK_*_TOKEN > bot.credential_process (run once, only for a token not in the env)
         let from_env = |var: &'static str| {
             lookup(var).map(|t| Setting {

@@ -361,6 +361,28 @@ pub fn check_slack_api_url(v: String) -> Result<String, String> {
         .map_err(|e| format!("{e:#}"))
 }
 
+/// The Slack API base URL of slack-notify and octo-bot: `flag` (name, value) > `SLACK_API_URL` >
+/// `file` (the tool's `api_url` key) > [`SLACK_API_URL_DEFAULT`], checked by
+/// [`check_slack_api_url`] wherever it came from.
+pub fn resolve_slack_api_url(
+    lookup: Lookup<'_>,
+    flag: (&'static str, Option<String>),
+    file: (Option<&ConfigFile>, &str, Option<String>),
+) -> anyhow::Result<Setting<Url>> {
+    let s = resolve_checked(
+        lookup,
+        flag,
+        Some(env::SLACK_API_URL),
+        file,
+        SLACK_API_URL_DEFAULT.to_string(),
+        check_slack_api_url,
+    )?;
+    Ok(Setting {
+        value: Url::parse(&s.value).map_err(|e| usage(format!("{e}")))?,
+        source: s.source,
+    })
+}
+
 /// Parse and check a base URL: http(s) only, no credentials, no query; trailing `/` dropped.
 pub fn parse_base_url(raw: &str, what: &str) -> anyhow::Result<Url> {
     // Messages show the URL through `redact_url_text`: a password in it never prints, even when

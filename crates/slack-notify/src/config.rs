@@ -103,18 +103,11 @@ impl SlackConfig {
                 DEFAULT_CHANNEL.to_string(),
             )?
         };
-        let api_url = resolve_checked(
+        let api_url = octo_core::config::resolve_slack_api_url(
             lookup,
             ("--api-url", cli.api_url.clone()),
-            Some(env::SLACK_API_URL),
             (file.as_ref(), "notify.api_url", rules.api_url.clone()),
-            DEFAULT_API_URL.to_string(),
-            octo_core::config::check_slack_api_url,
         )?;
-        let api_url = Setting {
-            value: Url::parse(&api_url.value).map_err(|e| usage(format!("{e}")))?,
-            source: api_url.source,
-        };
         let batch = resolve_checked(
             lookup,
             ("--batch", cli.batch),
