@@ -400,17 +400,27 @@ fn parse_rule(index: usize, rv: &Value, seen: &mut [u64; 2]) -> Result<Rule, Pol
     })
 }
 
+/// The object at `path` of the rule at `pos`; `None` when it is missing or null, an error
+/// naming its type when it is anything else.
+fn object_or_null<'a>(
+    v: Option<&'a Value>,
+    path: &str,
+    pos: u64,
+) -> Result<Option<&'a Map<String, Value>>, PolicyError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(o)) => Ok(Some(o)),
+        Some(other) => Err(err(
+            path,
+            Some(pos),
+            format!("expected an object or null, got {}", type_name(other)),
+        )),
+    }
+}
+
 fn parse_peer(v: Option<&Value>, path: &str, pos: u64) -> Result<Peer, PolicyError> {
-    let obj = match v {
-        None | Some(Value::Null) => return Ok(Peer::any()),
-        Some(Value::Object(o)) => o,
-        Some(other) => {
-            return Err(err(
-                path,
-                Some(pos),
-                format!("expected an object or null, got {}", type_name(other)),
-            ));
-        }
+    let Some(obj) = object_or_null(v, path, pos)? else {
+        return Ok(Peer::any());
     };
     let type_s = req_string(obj, "type", path, Some(pos))?;
     let kind = match type_s.as_str() {
@@ -439,16 +449,8 @@ fn parse_peer(v: Option<&Value>, path: &str, pos: u64) -> Result<Peer, PolicyErr
 }
 
 fn parse_service(v: Option<&Value>, path: &str, pos: u64) -> Result<Option<Service>, PolicyError> {
-    let obj = match v {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Object(o)) => o,
-        Some(other) => {
-            return Err(err(
-                path,
-                Some(pos),
-                format!("expected an object or null, got {}", type_name(other)),
-            ));
-        }
+    let Some(obj) = object_or_null(v, path, pos)? else {
+        return Ok(None);
     };
     let name = opt_string(obj, "name", path, Some(pos))?;
     let protocol = opt_string(obj, "protocol", path, Some(pos))?.map(|p| p.to_ascii_uppercase());
