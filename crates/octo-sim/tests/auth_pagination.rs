@@ -13,24 +13,14 @@ async fn token_endpoint() {
     let c = client();
     let url = format!("{}/oauth/access_token", sim.url());
 
-    let r = c
-        .post(format!("{url}?grant_type=client_credentials"))
-        .basic_auth(READ_KEY.0, Some(READ_KEY.1))
-        .send()
-        .await
-        .unwrap();
+    let r = token_request(&sim, READ_KEY).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["expires_in"], 900);
     assert_eq!(v["scope"], "read");
     assert_eq!(v["access_token"].as_str().unwrap().len(), 32);
 
-    let r = c
-        .post(format!("{url}?grant_type=client_credentials"))
-        .basic_auth(WRITE_KEY.0, Some(WRITE_KEY.1))
-        .send()
-        .await
-        .unwrap();
+    let r = token_request(&sim, WRITE_KEY).send().await.unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["scope"], "write");
 
@@ -54,12 +44,7 @@ async fn token_endpoint() {
 
     // unknown key / wrong secret / no auth → 401
     for (k, s) in [("nope", "x"), (READ_KEY.0, "wrong")] {
-        let r = c
-            .post(format!("{url}?grant_type=client_credentials"))
-            .basic_auth(k, Some(s))
-            .send()
-            .await
-            .unwrap();
+        let r = token_request(&sim, (k, s)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
     let r = c
@@ -269,20 +254,7 @@ fn spawn_works_from_sync_code() {
     let url = h.url();
     assert!(url.starts_with("http://127.0.0.1:"));
     assert!(!url.ends_with('/'));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let state: Value = rt.block_on(async {
-        client()
-            .get(format!("{url}/_sim/state"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let state = get_json(&format!("{url}/_sim/state"));
     assert_eq!(state["groups"].as_array().unwrap().len(), 11);
     assert_eq!(state, {
         let mut s = h.state();
@@ -291,6 +263,10 @@ fn spawn_works_from_sync_code() {
     });
     drop(h);
     // the server is gone after drop
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let err = rt.block_on(async { client().get(format!("{url}/_sim/state")).send().await });
     assert!(err.is_err());
 }

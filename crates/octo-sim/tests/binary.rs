@@ -1,5 +1,8 @@
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod common;
+
+use std::process::Command;
+
+use common::{get_json, serve};
 
 #[test]
 fn help_teaches_the_demo_keys() {
@@ -27,38 +30,9 @@ fn help_teaches_the_demo_keys() {
 
 #[test]
 fn serve_prints_url_first_and_serves() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_octo-sim"))
-        .args([
-            "serve",
-            "--seed",
-            "3",
-            "--servers",
-            "10",
-            "--events-per-day",
-            "50",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().to_string();
+    let (mut child, url) = serve(&["--seed", "3", "--servers", "10", "--events-per-day", "50"]);
     assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let state: serde_json::Value = rt.block_on(async {
-        plain_get(format!("{url}/_sim/state"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let state = get_json(&format!("{url}/_sim/state"));
     assert_eq!(state["servers"].as_array().unwrap().len(), 10);
     child.kill().unwrap();
     child.wait().unwrap();
@@ -66,39 +40,17 @@ fn serve_prints_url_first_and_serves() {
 
 #[test]
 fn serve_takes_hostile_knobs_and_refuses_unknown_ones() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_octo-sim"))
-        .args([
-            "serve",
-            "--servers",
-            "5",
-            "--events-per-day",
-            "20",
-            "--hostile",
-            "null-list@/v1/events,stall@/v1/scans",
-            "--hostile",
-            "huge-expires-in",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().to_string();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let faults: serde_json::Value = rt.block_on(async {
-        plain_get(format!("{url}/_sim/faults"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let (mut child, url) = serve(&[
+        "--servers",
+        "5",
+        "--events-per-day",
+        "20",
+        "--hostile",
+        "null-list@/v1/events,stall@/v1/scans",
+        "--hostile",
+        "huge-expires-in",
+    ]);
+    let faults = get_json(&format!("{url}/_sim/faults"));
     assert_eq!(
         faults["hostile"],
         serde_json::json!(["null-list@/v1/events", "stall@/v1/scans", "huge-expires-in"])
@@ -128,11 +80,4 @@ fn help_describes_every_hostile_knob() {
     for knob in octo_sim::hostile::Knob::ALL {
         assert!(text.contains(knob.name()), "{knob} missing from --help");
     }
-}
-
-/// `reqwest::get` with the provider reqwest is built without (the workspace picks ring).
-async fn plain_get(url: String) -> reqwest::Result<reqwest::Response> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    #[allow(clippy::disallowed_methods)]
-    reqwest::Client::new().get(url).send().await
 }

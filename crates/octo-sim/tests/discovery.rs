@@ -100,16 +100,8 @@ async fn every_service_serves_its_version_documents_linking_back_to_the_simulato
 }
 
 async fn admin_token(sim: &Sim) -> String {
-    let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": OS_ADMIN.0, "domain": {"name": "Default"}, "password": OS_ADMIN.1}}},
-        "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}}}});
-    let r = common::client()
-        .post(format!("{}/identity/v3/auth/tokens", sim.url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    r.headers()["x-subject-token"].to_str().unwrap().to_string()
+    let (_, tok, _) = common::keystone_token(sim, &common::password(OS_ADMIN, "admin")).await;
+    tok.expect("an X-Subject-Token")
 }
 
 /// `(status, OpenStack-API-Version, X-OpenStack-Nova-API-Version)` of a server list.

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use octo_sim::{Faults, Sim, SimConfig};
+use octo_sim::{Faults, READ_KEY, Sim, SimConfig};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -25,15 +25,7 @@ async fn faults_429_5xx_latency_and_sim_routes_exempt() {
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.headers()["retry-after"], "7");
     // token endpoint is faulted too
-    let r = client()
-        .post(format!(
-            "{}/oauth/access_token?grant_type=client_credentials",
-            sim.url()
-        ))
-        .basic_auth("sim-read-key", Some("sim-read-secret-0000"))
-        .send()
-        .await
-        .unwrap();
+    let r = token_request(&sim, READ_KEY).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     // /_sim is never faulted
     let r = client()
@@ -91,14 +83,7 @@ async fn dropped_connections() {
     })
     .await
     .unwrap();
-    let r = client()
-        .post(format!(
-            "{}/oauth/access_token?grant_type=client_credentials",
-            sim.url()
-        ))
-        .basic_auth("sim-read-key", Some("sim-read-secret-0000"))
-        .send()
-        .await;
+    let r = token_request(&sim, READ_KEY).send().await;
     let err = r.expect_err("connection dropped");
     assert!(!err.is_status() && !err.is_timeout(), "{err:?}");
     let r = client()

@@ -202,15 +202,7 @@ async fn wrapped_object_knobs() {
 }
 
 async fn token_answer(sim: &Sim) -> (StatusCode, String) {
-    let r = client()
-        .post(format!(
-            "{}/oauth/access_token?grant_type=client_credentials",
-            sim.url()
-        ))
-        .basic_auth(octo_sim::READ_KEY.0, Some(octo_sim::READ_KEY.1))
-        .send()
-        .await
-        .unwrap();
+    let r = token_request(sim, octo_sim::READ_KEY).send().await.unwrap();
     (r.status(), r.text().await.unwrap())
 }
 

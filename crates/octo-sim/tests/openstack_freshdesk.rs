@@ -4,30 +4,10 @@ mod common;
 
 use std::time::Duration;
 
+use common::{keystone_token, password};
 use octo_sim::{FRESHDESK_KEY, OS_ADMIN, OS_APP_CRED, OS_OWNER, Sim, SimConfig};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-async fn token(sim: &Sim, body: Value) -> (StatusCode, Option<String>, Value) {
-    let r = common::client()
-        .post(format!("{}/identity/v3/auth/tokens", sim.url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let tok = r
-        .headers()
-        .get("x-subject-token")
-        .map(|v| v.to_str().unwrap().to_string());
-    (status, tok, r.json().await.unwrap())
-}
-
-fn password(user: (&str, &str), project: &str) -> Value {
-    json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": user.0,
-        "domain": {"name": "Default"}, "password": user.1}}},
-        "scope": {"project": {"name": project, "domain": {"name": "Default"}}}}})
-}
 
 fn server_id(sim: &Sim, name: &str, project_index: usize) -> String {
     let st = sim.state();
@@ -46,7 +26,7 @@ fn server_id(sim: &Sim, name: &str, project_index: usize) -> String {
 async fn call(
     sim: &Sim,
     tok: &str,
-    method: reqwest::Method,
+    method: Method,
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
@@ -68,7 +48,7 @@ async fn call(
 #[tokio::test]
 async fn keystone_tokens_catalog_and_managers() {
     let sim = common::start().await;
-    let (s, tok, body) = token(&sim, password(OS_ADMIN, "admin")).await;
+    let (s, tok, body) = keystone_token(&sim, &password(OS_ADMIN, "admin")).await;
     assert_eq!(s, StatusCode::CREATED);
     assert!(tok.is_some());
     let cat = body["token"]["catalog"].as_array().unwrap();
@@ -81,11 +61,11 @@ async fn keystone_tokens_catalog_and_managers() {
             .any(|r| r["name"] == "admin")
     );
 
-    let (s, _, _) = token(&sim, password((OS_ADMIN.0, "wrong"), "admin")).await;
+    let (s, _, _) = keystone_token(&sim, &password((OS_ADMIN.0, "wrong"), "admin")).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, tok2, body) = token(
+    let (s, tok2, body) = keystone_token(
         &sim,
-        json!({"auth": {"identity": {"methods": ["application_credential"],
+        &json!({"auth": {"identity": {"methods": ["application_credential"],
             "application_credential": {"id": OS_APP_CRED.0, "secret": OS_APP_CRED.1}}}}),
     )
     .await;
@@ -96,7 +76,7 @@ async fn keystone_tokens_catalog_and_managers() {
     let (_, roles, _) = call(
         &sim,
         &tok,
-        reqwest::Method::GET,
+        Method::GET,
         "/identity/v3/roles?name=TenantManager",
         None,
     )
@@ -109,7 +89,7 @@ async fn keystone_tokens_catalog_and_managers() {
     let path = format!(
         "/identity/v3/role_assignments?scope.project.id={pid}&role.id={rid}&effective&include_names"
     );
-    let (s, ra, _) = call(&sim, &tok, reqwest::Method::GET, &path, None).await;
+    let (s, ra, _) = call(&sim, &tok, Method::GET, &path, None).await;
     assert_eq!(s, StatusCode::OK);
     let names: Vec<&str> = ra["role_assignments"]
         .as_array()
@@ -120,7 +100,7 @@ async fn keystone_tokens_catalog_and_managers() {
     assert_eq!(names, vec!["bob", "carol", "dave"]);
     // without effective the group grant is a group entry
     let path = format!("/identity/v3/role_assignments?scope.project.id={pid}&role.id={rid}");
-    let (_, ra, _) = call(&sim, &tok, reqwest::Method::GET, &path, None).await;
+    let (_, ra, _) = call(&sim, &tok, Method::GET, &path, None).await;
     assert!(
         ra["role_assignments"]
             .as_array()
@@ -141,9 +121,9 @@ async fn nova_transitions_lock_semantics_and_faults() {
     })
     .await
     .unwrap();
-    let (_, admin, _) = token(&sim, password(OS_ADMIN, "admin")).await;
+    let (_, admin, _) = keystone_token(&sim, &password(OS_ADMIN, "admin")).await;
     let admin = admin.unwrap();
-    let (_, owner, _) = token(&sim, password(OS_OWNER, "genomics-lab")).await;
+    let (_, owner, _) = keystone_token(&sim, &password(OS_OWNER, "genomics-lab")).await;
     let owner = owner.unwrap();
     let id = server_id(&sim, "web01", 1);
     let act = format!("/compute/v2.1/servers/{id}/action");
@@ -152,20 +132,20 @@ async fn nova_transitions_lock_semantics_and_faults() {
     let (s, _, h) = call(
         &sim,
         &admin,
-        reqwest::Method::POST,
+        Method::POST,
         &act,
         Some(json!({"pause": null})),
     )
     .await;
     assert_eq!(s, StatusCode::ACCEPTED);
     assert!(h.get("x-openstack-request-id").is_some());
-    let (_, v, _) = call(&sim, &admin, reqwest::Method::GET, &show, None).await;
+    let (_, v, _) = call(&sim, &admin, Method::GET, &show, None).await;
     assert_eq!(v["server"]["OS-EXT-STS:task_state"], "pausing");
     assert_eq!(v["server"]["status"], "ACTIVE");
     let (s, v, _) = call(
         &sim,
         &admin,
-        reqwest::Method::POST,
+        Method::POST,
         &act,
         Some(json!({"pause": null})),
     )
@@ -178,30 +158,30 @@ async fn nova_transitions_lock_semantics_and_faults() {
             .contains("task_state pausing")
     );
     // still pausing until the transition's time has passed
-    let (_, v, _) = call(&sim, &admin, reqwest::Method::GET, &show, None).await;
+    let (_, v, _) = call(&sim, &admin, Method::GET, &show, None).await;
     assert_eq!(v["server"]["OS-EXT-STS:task_state"], "pausing");
     sim.advance_clock(TRANSITION);
-    let (_, v, _) = call(&sim, &admin, reqwest::Method::GET, &show, None).await;
+    let (_, v, _) = call(&sim, &admin, Method::GET, &show, None).await;
     assert_eq!(v["server"]["status"], "PAUSED");
     assert_eq!(v["server"]["OS-EXT-STS:task_state"], Value::Null);
 
     let (s, _, _) = call(
         &sim,
         &admin,
-        reqwest::Method::POST,
+        Method::POST,
         &act,
         Some(json!({"lock": {"locked_reason": "security"}})),
     )
     .await;
     assert_eq!(s, StatusCode::ACCEPTED);
-    let (_, v, _) = call(&sim, &owner, reqwest::Method::GET, &show, None).await;
+    let (_, v, _) = call(&sim, &owner, Method::GET, &show, None).await;
     assert_eq!(v["server"]["locked"], true);
     assert_eq!(v["server"]["locked_reason"], "security");
     // the owner cannot act on an admin-locked server
     let (s, v, _) = call(
         &sim,
         &owner,
-        reqwest::Method::POST,
+        Method::POST,
         &act,
         Some(json!({"unpause": null})),
     )
@@ -210,7 +190,7 @@ async fn nova_transitions_lock_semantics_and_faults() {
     let (s, _, _) = call(
         &sim,
         &owner,
-        reqwest::Method::POST,
+        Method::POST,
         &act,
         Some(json!({"unlock": null})),
     )
@@ -221,7 +201,7 @@ async fn nova_transitions_lock_semantics_and_faults() {
     let (s, v, _) = call(
         &sim,
         &admin,
-        reqwest::Method::POST,
+        Method::POST,
         &md,
         Some(json!({"metadata": {"a": "1"}})),
     )
@@ -231,7 +211,7 @@ async fn nova_transitions_lock_semantics_and_faults() {
     let (s, _, _) = call(
         &sim,
         &admin,
-        reqwest::Method::POST,
+        Method::POST,
         &md,
         Some(json!({"metadata": {"bad/key": "1"}})),
     )
@@ -241,7 +221,7 @@ async fn nova_transitions_lock_semantics_and_faults() {
     let (_, v, _) = call(
         &sim,
         &admin,
-        reqwest::Method::GET,
+        Method::GET,
         "/compute/v2.1/servers/detail?all_tenants=1&ip=%5E203%5C.0%5C.113%5C.7%24",
         None,
     )
@@ -252,12 +232,12 @@ async fn nova_transitions_lock_semantics_and_faults() {
         "floating IPs are not matched by Nova"
     );
     // delete takes time, then 404
-    let (s, _, _) = call(&sim, &admin, reqwest::Method::DELETE, &show, None).await;
+    let (s, _, _) = call(&sim, &admin, Method::DELETE, &show, None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, v, _) = call(&sim, &admin, reqwest::Method::GET, &show, None).await;
+    let (s, v, _) = call(&sim, &admin, Method::GET, &show, None).await;
     assert_eq!(s, StatusCode::OK, "deleting: {v}");
     sim.advance_clock(TRANSITION);
-    let (s, v, _) = call(&sim, &admin, reqwest::Method::GET, &show, None).await;
+    let (s, v, _) = call(&sim, &admin, Method::GET, &show, None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert!(v["itemNotFound"]["message"].is_string());
     // microversion out of range
@@ -273,7 +253,7 @@ async fn nova_transitions_lock_semantics_and_faults() {
 
 async fn fd(
     sim: &Sim,
-    method: reqwest::Method,
+    method: Method,
     path: &str,
     key: &str,
     body: Option<Value>,
@@ -289,87 +269,90 @@ async fn fd(
     (s, r.json().await.unwrap_or(Value::Null))
 }
 
+/// [`fd`] with the simulator's FreshDesk API key.
+async fn desk(sim: &Sim, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    fd(sim, method, path, FRESHDESK_KEY, body).await
+}
+
 #[tokio::test]
 async fn freshdesk_tickets_notes_search_and_rate_limit() {
     let sim = common::start().await;
-    let (s, _) = fd(&sim, reqwest::Method::GET, "/api/v2/tickets", "wrong", None).await;
+    let (s, _) = fd(&sim, Method::GET, "/api/v2/tickets", "wrong", None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, v) = fd(
+    let (s, v) = desk(
         &sim,
-        reqwest::Method::POST,
+        Method::POST,
         "/api/v2/tickets/outbound_email",
-        FRESHDESK_KEY,
         Some(json!({"email": "a@b.c", "subject": "x"})),
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(v["errors"][0]["field"], "email_config_id");
-    let (s, t) = fd(&sim, reqwest::Method::POST, "/api/v2/tickets/outbound_email", FRESHDESK_KEY,
-        Some(json!({"email": "a@b.c", "subject": "x", "email_config_id": 6000071619_u64, "tags": ["security"],
-            "cc_emails": ["m@b.c"], "description": "<p>hi</p>"}))).await;
+    let ticket = json!({"email": "a@b.c", "subject": "x", "email_config_id": 6000071619_u64,
+        "tags": ["security"], "cc_emails": ["m@b.c"], "description": "<p>hi</p>"});
+    let (s, t) = desk(
+        &sim,
+        Method::POST,
+        "/api/v2/tickets/outbound_email",
+        Some(ticket),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(t["status"], 5, "outbound email defaults to Closed");
     let id = t["id"].as_u64().unwrap();
-    let (s, _) = fd(
+    let (s, _) = desk(
         &sim,
-        reqwest::Method::POST,
+        Method::POST,
         &format!("/api/v2/tickets/{id}/notes"),
-        FRESHDESK_KEY,
         Some(json!({"body": "n"})),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED);
-    let (s, r) = fd(
+    let (s, r) = desk(
         &sim,
-        reqwest::Method::POST,
+        Method::POST,
         &format!("/api/v2/tickets/{id}/reply"),
-        FRESHDESK_KEY,
         Some(json!({"body": "r"})),
     )
     .await;
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(r["replied_to"], json!(["a@b.c", "m@b.c"]));
-    let (s, _) = fd(
+    let (s, _) = desk(
         &sim,
-        reqwest::Method::PUT,
+        Method::PUT,
         &format!("/api/v2/tickets/{id}"),
-        FRESHDESK_KEY,
         Some(json!({"subject": "y"})),
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let (s, _) = fd(
+    let (s, _) = desk(
         &sim,
-        reqwest::Method::PUT,
+        Method::PUT,
         &format!("/api/v2/tickets/{id}"),
-        FRESHDESK_KEY,
         Some(json!({"status": 4})),
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    let (_, v) = fd(
+    let (_, v) = desk(
         &sim,
-        reqwest::Method::GET,
+        Method::GET,
         "/api/v2/search/tickets?query=%22tag:%27security%27%20AND%20status:4%22",
-        FRESHDESK_KEY,
         None,
     )
     .await;
     assert_eq!(v["total"], 1);
-    let (s, _) = fd(
+    let (s, _) = desk(
         &sim,
-        reqwest::Method::GET,
+        Method::GET,
         "/api/v2/search/tickets?query=%22subject:x%22",
-        FRESHDESK_KEY,
         None,
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let (_, convs) = fd(
+    let (_, convs) = desk(
         &sim,
-        reqwest::Method::GET,
+        Method::GET,
         &format!("/api/v2/tickets/{id}/conversations"),
-        FRESHDESK_KEY,
         None,
     )
     .await;
@@ -381,14 +364,7 @@ async fn freshdesk_tickets_notes_search_and_rate_limit() {
         .send()
         .await
         .unwrap();
-    let (s, _) = fd(
-        &sim,
-        reqwest::Method::GET,
-        "/api/v2/tickets",
-        FRESHDESK_KEY,
-        None,
-    )
-    .await;
+    let (s, _) = desk(&sim, Method::GET, "/api/v2/tickets", None).await;
     assert_eq!(s, StatusCode::OK);
     let r = common::client()
         .get(format!("{}/api/v2/tickets", sim.url()))

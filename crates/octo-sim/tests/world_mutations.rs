@@ -7,6 +7,14 @@ use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+/// GET `prefix` followed by the string `id` (a field of an object read before); the JSON body,
+/// whatever the status.
+async fn get_at(sim: &octo_sim::Sim, tok: &str, prefix: &str, id: &Value) -> Value {
+    get(sim, tok, &format!("{prefix}{}", id.as_str().unwrap()))
+        .await
+        .1
+}
+
 #[tokio::test]
 async fn seeded_world_shape() {
     let sim = start().await;
@@ -50,12 +58,7 @@ async fn seeded_world_shape() {
     ] {
         assert!(qt[key].is_array(), "{key}");
     }
-    let (_, g) = get(
-        &sim,
-        &tok,
-        &format!("/v1/groups/{}", qt["id"].as_str().unwrap()),
-    )
-    .await;
+    let g = get_at(&sim, &tok, "/v1/groups/", &qt["id"]).await;
     assert_eq!(g["group"], *qt);
 
     let all = get_all(
@@ -113,12 +116,7 @@ async fn seeded_world_shape() {
         v["count"],
         active.iter().filter(|s| s["platform"] == "windows").count()
     );
-    let (_, v) = get(
-        &sim,
-        &tok,
-        &format!("/v1/servers?group_id={}", qt["id"].as_str().unwrap()),
-    )
-    .await;
+    let v = get_at(&sim, &tok, "/v1/servers?group_id=", &qt["id"]).await;
     assert_eq!(v["count"], 3);
 
     // svm + cve filter agree
@@ -172,13 +170,11 @@ async fn seeded_world_shape() {
         .unwrap();
     assert_eq!(block["ip_address"], "203.0.113.250");
     let web = find_group(&groups, "Root/Prod/Web");
-    let (_, p) = get(
+    let p = get_at(
         &sim,
         &tok,
-        &format!(
-            "/v1/firewall_policies/{}",
-            web["linux_firewall_policy_id"].as_str().unwrap()
-        ),
+        "/v1/firewall_policies/",
+        &web["linux_firewall_policy_id"],
     )
     .await;
     let rules = p["firewall_policy"]["firewall_rules"].as_array().unwrap();
@@ -219,13 +215,11 @@ async fn seeded_world_shape() {
     keys.dedup();
     assert_eq!(keys.len(), n - 1);
     assert_eq!(p["firewall_policy"]["platform"], "linux");
-    let (_, p) = get(
+    let p = get_at(
         &sim,
         &tok,
-        &format!(
-            "/v1/firewall_policies/{}",
-            web["windows_firewall_policy_id"].as_str().unwrap()
-        ),
+        "/v1/firewall_policies/",
+        &web["windows_firewall_policy_id"],
     )
     .await;
     assert_eq!(p["firewall_policy"]["platform"], "windows");
@@ -237,22 +231,9 @@ async fn seeded_world_shape() {
             .iter()
             .any(|s| s["port"] == "22")
     );
-    let (_, v) = get(
-        &sim,
-        &tok,
-        &format!(
-            "/v1/lids_policies/{}",
-            web["lids_policy_ids"][0].as_str().unwrap()
-        ),
-    )
-    .await;
+    let v = get_at(&sim, &tok, "/v1/lids_policies/", &web["lids_policy_ids"][0]).await;
     assert_eq!(v["lids_policy"]["name"], "Linux Auth Log Monitoring");
-    let (_, v) = get(
-        &sim,
-        &tok,
-        &format!("/v1/policies/{}", web["policy_ids"][0].as_str().unwrap()),
-    )
-    .await;
+    let v = get_at(&sim, &tok, "/v1/policies/", &web["policy_ids"][0]).await;
     assert!(v["policy"]["name"].is_string());
 }
 
@@ -265,31 +246,27 @@ async fn server_move_and_retire() {
         .as_str()
         .unwrap()
         .to_string();
-    let (_, v) = get(
+    let v = get_at(
         &sim,
         &rw,
-        &format!(
-            "/v1/servers?group_id={}",
-            find_group(&groups, "Root/q-test")["id"].as_str().unwrap()
-        ),
+        "/v1/servers?group_id=",
+        &find_group(&groups, "Root/q-test")["id"],
     )
     .await;
     let srv = v["servers"][0].clone();
     let sid = srv["id"].as_str().unwrap();
 
     // bad bodies
-    let (st, _) = send(
+    let (st, _) = put(
         &sim,
-        Method::PUT,
         &rw,
         &format!("/v1/servers/{sid}"),
         &json!({"server": {"group_id": [quarantine]}}),
     )
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    let (st, v) = send(
+    let (st, v) = put(
         &sim,
-        Method::PUT,
         &rw,
         &format!("/v1/servers/{sid}"),
         &json!({"server": {"group_id": "ffffffffffffffffffffffffffffffff"}}),
@@ -297,18 +274,16 @@ async fn server_move_and_retire() {
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(v["error"].is_string());
-    let (st, _) = send(
+    let (st, _) = put(
         &sim,
-        Method::PUT,
         &rw,
         &format!("/v1/servers/{sid}"),
         &json!({"group_id": quarantine}),
     )
     .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
-    let (st, _) = send(
+    let (st, _) = put(
         &sim,
-        Method::PUT,
         &rw,
         "/v1/servers/ffffffffffffffffffffffffffffffff",
         &json!({"server": {"group_id": quarantine}}),
@@ -318,7 +293,7 @@ async fn server_move_and_retire() {
     assert_eq!(sim.state()["mutations"], json!([]));
 
     let body = json!({"server": {"group_id": quarantine}});
-    let (st, _) = send(&sim, Method::PUT, &rw, &format!("/v1/servers/{sid}"), &body).await;
+    let (st, _) = put(&sim, &rw, &format!("/v1/servers/{sid}"), &body).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let state = sim.state();
     assert_eq!(
@@ -369,7 +344,7 @@ async fn server_move_and_retire() {
     assert_eq!(v["count"], 1);
 
     // moving again to the same group: success, no new event
-    let (st, _) = send(&sim, Method::PUT, &rw, &format!("/v1/servers/{sid}"), &body).await;
+    let (st, _) = put(&sim, &rw, &format!("/v1/servers/{sid}"), &body).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let (_, v) = get(
         &sim,
@@ -380,9 +355,8 @@ async fn server_move_and_retire() {
     assert_eq!(v["count"], 1);
 
     // retire
-    let (st, _) = send(
+    let (st, _) = put(
         &sim,
-        Method::PUT,
         &rw,
         &format!("/v1/servers/{sid}"),
         &json!({"server": {"retire": true}}),
@@ -438,14 +412,7 @@ async fn zones_put_post_delete() {
         .unwrap();
     let zid = z["id"].as_str().unwrap();
     let body = json!({"firewall_zone": {"id": zid, "name": "halo-ipblocker", "ip_address": "203.0.113.250,203.0.113.7"}});
-    let (st, _) = send(
-        &sim,
-        Method::PUT,
-        &rw,
-        &format!("/v1/firewall_zones/{zid}"),
-        &body,
-    )
-    .await;
+    let (st, _) = put(&sim, &rw, &format!("/v1/firewall_zones/{zid}"), &body).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let (_, v) = get(&sim, &rw, &format!("/v1/firewall_zones/{zid}")).await;
     assert_eq!(
@@ -480,18 +447,16 @@ async fn zones_put_post_delete() {
         "203.0.113.250,203.0.113.7"
     );
     // invalid IP → 422, unchanged
-    let (st, _) = send(
+    let (st, _) = put(
         &sim,
-        Method::PUT,
         &rw,
         &format!("/v1/firewall_zones/{zid}"),
         &json!({"firewall_zone": {"ip_address": "999.1.1.1"}}),
     )
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    let (st, _) = send(
+    let (st, _) = put(
         &sim,
-        Method::PUT,
         &rw,
         "/v1/firewall_zones/ffffffffffffffffffffffffffffffff",
         &body,
