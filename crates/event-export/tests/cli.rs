@@ -15,6 +15,16 @@ use sha2::Digest;
 
 const DAY: &str = "2026-11-19";
 
+/// The hour 06:00-07:00 of DAY, to stdout.
+const HOUR_6_TO_STDOUT: [&str; 6] = [
+    "--since",
+    "2026-11-19T06:00:00Z",
+    "--until",
+    "2026-11-19T07:00:00Z",
+    "--to",
+    "-",
+];
+
 fn anchor() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0).unwrap()
 }
@@ -28,6 +38,20 @@ fn sim(events: usize) -> SimHandle {
     Sim::spawn(SimConfig {
         events_per_day: events,
         now: Some(anchor()),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// [`sim`] answering every request after `latency_ms`.
+fn slow_sim(events: usize, latency_ms: u64) -> SimHandle {
+    Sim::spawn(SimConfig {
+        events_per_day: events,
+        now: Some(anchor()),
+        faults: Faults {
+            latency_ms,
+            ..Faults::default()
+        },
         ..Default::default()
     })
     .unwrap()
@@ -221,16 +245,7 @@ fn identical_under_429_5xx_and_3_second_tokens() {
 #[test]
 fn killed_at_random_points_then_resumed_gives_the_same_result() {
     let reference = tempfile::tempdir().unwrap();
-    let sim = Sim::spawn(SimConfig {
-        events_per_day: 12_000,
-        now: Some(anchor()),
-        faults: Faults {
-            latency_ms: 15,
-            ..Faults::default()
-        },
-        ..Default::default()
-    })
-    .unwrap();
+    let sim = slow_sim(12_000, 15);
     let args = |to: &str| -> Vec<String> {
         [
             "--date",
@@ -406,18 +421,7 @@ fn legacy_layout_stdout_and_bad_flags() {
     );
 
     // --to - : plain JSON Lines on stdout, the exact window
-    let out = run(
-        &sim.url(),
-        None,
-        &[
-            "--since",
-            "2026-11-19T06:00:00Z",
-            "--until",
-            "2026-11-19T07:00:00Z",
-            "--to",
-            "-",
-        ],
-    );
+    let out = run(&sim.url(), None, &HOUR_6_TO_STDOUT);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let (s, _) = day();
     let hour: Vec<String> = sim
@@ -518,16 +522,7 @@ fn an_hour_shard_writes_its_own_manifest_and_parts() {
 
 #[test]
 fn an_outage_mid_run_names_the_window_keeps_the_checkpoint_and_the_rerun_completes() {
-    let sim = Sim::spawn(SimConfig {
-        events_per_day: 12_000,
-        now: Some(anchor()),
-        faults: Faults {
-            latency_ms: 10,
-            ..Faults::default()
-        },
-        ..Default::default()
-    })
-    .unwrap();
+    let sim = slow_sim(12_000, 10);
     let dir = tempfile::tempdir().unwrap();
     let to = dir.path().to_str().unwrap().to_string();
     let checkpoint = dir.path().join(format!("events/dt={DAY}/_checkpoint.json"));
@@ -681,16 +676,8 @@ fn to_stdout_takes_the_output_flags() {
         s + chrono::Duration::hours(7),
     );
     assert!(!hour.is_empty());
-    let window = [
-        "--since",
-        "2026-11-19T06:00:00Z",
-        "--until",
-        "2026-11-19T07:00:00Z",
-        "--to",
-        "-",
-    ];
     let text = |extra: &[&str]| {
-        let mut args = window.to_vec();
+        let mut args = HOUR_6_TO_STDOUT.to_vec();
         args.extend_from_slice(extra);
         let out = run(&sim.url(), None, &args);
         assert_eq!(code(&out), 0, "{}", stderr(&out));

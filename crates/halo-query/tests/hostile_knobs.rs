@@ -50,6 +50,14 @@ fn commands(server_id: &str) -> Vec<Cmd> {
         "2026-11-20T00:00:00Z",
     ];
     let with = |c: &'static str| [&[c][..], &window[..]].concat();
+    let server = [
+        "server",
+        server_id,
+        "--events-limit",
+        "0",
+        "--events-since",
+        "2026-11-19T00:00:00Z",
+    ];
     use Reads::*;
     vec![
         cmd("groups", &["groups"], List, "GET /v1/groups", ""),
@@ -94,28 +102,14 @@ fn commands(server_id: &str) -> Vec<Cmd> {
         ),
         cmd(
             "server",
-            &[
-                "server",
-                server_id,
-                "--events-limit",
-                "0",
-                "--events-since",
-                "2026-11-19T00:00:00Z",
-            ],
+            &server,
             List,
             &format!("GET /v1/servers/{server_id}"),
             "",
         ),
         cmd(
             "server (its issues only)",
-            &[
-                "server",
-                server_id,
-                "--events-limit",
-                "0",
-                "--events-since",
-                "2026-11-19T00:00:00Z",
-            ],
+            &server,
             List,
             &format!("GET /v1/servers/{server_id}/issues"),
             &format!("@/v1/servers/{server_id}/issues"),
