@@ -154,6 +154,18 @@ fn read_export(dir: &Path) -> Vec<Value> {
     out
 }
 
+/// The `id` of every JSON line of `text`, in order.
+fn line_ids(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
 fn ids(v: &[Value]) -> Vec<String> {
     v.iter()
         .map(|e| e["id"].as_str().unwrap().to_string())
@@ -406,12 +418,7 @@ fn legacy_layout_stdout_and_bad_flags() {
                 truth.len() - 10_000 * (files - 1)
             }
         );
-        got.extend(text.lines().map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        }));
+        got.extend(line_ids(&text));
     }
     assert_eq!(got, truth);
     assert!(
@@ -432,16 +439,7 @@ fn legacy_layout_stdout_and_bad_flags() {
         .iter()
         .map(|e| e["id"].as_str().unwrap().to_string())
         .collect();
-    let got: Vec<String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    let got = line_ids(&String::from_utf8(out.stdout).unwrap());
     assert_eq!(got, hour);
 
     let cases: [(&[&str], &str); 5] = [
@@ -645,17 +643,7 @@ fn the_sharded_kubernetes_example_exports_24_hours_and_its_check_passes() {
     parts.sort();
     let got: Vec<String> = parts
         .iter()
-        .flat_map(|p| {
-            gunzip(&std::fs::read(p).unwrap())
-                .lines()
-                .map(|l| {
-                    serde_json::from_str::<Value>(l).unwrap()["id"]
-                        .as_str()
-                        .unwrap()
-                        .to_string()
-                })
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|p| line_ids(&gunzip(&std::fs::read(p).unwrap())))
         .collect();
     assert_eq!(got, truth(&sim));
     // a damaged shard fails the check
