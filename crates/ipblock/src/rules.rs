@@ -123,15 +123,7 @@ fn default_max_zone_entries() -> usize {
 mod tests {
     use super::*;
     use octo_core::config::ConfigFile;
-
-    const OCTO_CONF: &str = "quarantine:
-  enabled: false
-ipblocker:
-  enabled: false
-  ip_zone_name: halo-ipblocker
-  trigger_events: [lids_rule_failed]
-  trigger_only_on_critical: true
-";
+    use octo_testkit::harness::OCTO_CONF;
 
     fn file(text: &str) -> ConfigFile {
         ConfigFile::parse("octo.yml".into(), text.to_string()).unwrap()

@@ -49,19 +49,7 @@ mod tests {
     use super::*;
     use octo_core::config::ConfigFile;
     use octo_response::events::EventType;
-
-    const OCTO_CONF: &str = "quarantine:
-  enabled: false                 # master switch
-  trigger_group_names: [q-test]
-  quarantine_group_name: Quarantine
-  trigger_events: [lids_rule_failed]
-  trigger_only_on_critical: true
-ipblocker:
-  enabled: false
-  ip_zone_name: halo-ipblocker
-  trigger_events: [lids_rule_failed]
-  trigger_only_on_critical: true
-";
+    use octo_testkit::harness::OCTO_CONF;
 
     fn file(text: &str) -> ConfigFile {
         ConfigFile::parse("octo.yml".into(), text.to_string()).unwrap()
