@@ -467,7 +467,7 @@ fn a_role_that_cannot_be_assumed_is_named_and_the_rest_reported() {
             .concat(),
             "",
         );
-    let err = exits_with(
+    exits_with(
         &out,
         4,
         "ec2-delta: account 222222222222: sts:AssumeRole arn:aws:iam::222222222222:role/reader: AccessDenied",
