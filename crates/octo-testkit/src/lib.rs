@@ -117,6 +117,37 @@ impl Moto {
         &self.url
     }
 
+    /// An SDK configuration in `region` with the credentials of `role` in `account`, assumed on
+    /// moto with the keys of [`Moto::sdk_config`]: how tests seed and read another account.
+    pub async fn assumed_config(
+        &self,
+        account: &str,
+        role: &str,
+        region: &str,
+    ) -> aws_config::SdkConfig {
+        let sts = aws_sdk_sts::Client::new(&self.sdk_config(region).await);
+        let out = sts
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/{role}"))
+            .role_session_name("seed")
+            .send()
+            .await
+            .expect("moto answers AssumeRole");
+        let c = out.credentials().expect("AssumeRole returns credentials");
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.to_string()))
+            .endpoint_url(&self.url)
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                Some(c.session_token().to_string()),
+                None,
+                "octo-testkit",
+            ))
+            .load()
+            .await
+    }
+
     /// An AWS SDK configuration for the test's own calls (seeding, reading back): moto's endpoint,
     /// dummy credentials, `region`.
     pub async fn sdk_config(&self, region: &str) -> aws_config::SdkConfig {

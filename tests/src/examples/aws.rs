@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use chrono::NaiveDate;
 use octo_testkit::Moto;
 use serde_json::{Value, json};
@@ -33,26 +33,7 @@ impl<'a> Aws<'a> {
         if account == BASE {
             return base;
         }
-        let c = aws_sdk_sts::Client::new(&base)
-            .assume_role()
-            .role_arn(format!("arn:aws:iam::{account}:role/{ROLE}"))
-            .role_session_name("seed")
-            .send()
-            .await
-            .unwrap();
-        let c = c.credentials().unwrap();
-        aws_config::defaults(BehaviorVersion::latest())
-            .region(Region::new(region.to_string()))
-            .endpoint_url(self.moto.url())
-            .credentials_provider(aws_sdk_ec2::config::Credentials::new(
-                c.access_key_id(),
-                c.secret_access_key(),
-                Some(c.session_token().to_string()),
-                None,
-                "examples",
-            ))
-            .load()
-            .await
+        self.moto.assumed_config(account, ROLE, region).await
     }
 
     /// Launch one running instance; its id.

@@ -1,6 +1,6 @@
 //! What ec2-delta's test files share: the two moto accounts and the role between them.
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::SdkConfig;
 use octo_testkit::Moto;
 
 /// moto's default account, the caller's own.
@@ -23,25 +23,5 @@ pub const US_EAST_1_NO_HALO: [&str; 6] = [
 /// An SDK configuration on moto in `region` with the credentials of ROLE in OTHER, assumed with
 /// the keys of BASE: what the tests seed OTHER's instances with.
 pub async fn other_account_cfg(moto: &Moto, region: &str) -> SdkConfig {
-    let sts = aws_sdk_sts::Client::new(&moto.sdk_config(region).await);
-    let c = sts
-        .assume_role()
-        .role_arn(format!("arn:aws:iam::{OTHER}:role/{ROLE}"))
-        .role_session_name("seed")
-        .send()
-        .await
-        .unwrap();
-    let c = c.credentials().unwrap();
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_string()))
-        .endpoint_url(moto.url())
-        .credentials_provider(aws_sdk_ec2::config::Credentials::new(
-            c.access_key_id(),
-            c.secret_access_key(),
-            Some(c.session_token().to_string()),
-            None,
-            "test",
-        ))
-        .load()
-        .await
+    moto.assumed_config(OTHER, ROLE, region).await
 }
