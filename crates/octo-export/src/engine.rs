@@ -251,7 +251,7 @@ pub(crate) fn records(
     until: DateTime<Utc>,
     ahead: u32,
 ) -> futures::stream::BoxStream<'static, anyhow::Result<RawItem>> {
-    let items = halo.time_series_ahead(
+    let items = halo.time_series(
         job.kind.path,
         job.kind.name,
         &[],

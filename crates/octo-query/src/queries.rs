@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use octo_core::halo::HaloClient;
+use octo_core::halo::cursor::{PAGES_AHEAD, values};
 use octo_core::output::Printer;
 
 use crate::window::{emit_window, window_or_last_day};
@@ -36,7 +37,7 @@ pub async fn scans(
         params.push(("server_id", s.clone()));
     }
     let since = cursor.since;
-    let s = halo.time_series("/v1/scans", "scans", &params, cursor, until);
+    let s = values(halo.time_series("/v1/scans", "scans", &params, cursor, until, PAGES_AHEAD));
     emit_window(out, halo, "scans", s, since, until.unwrap_or(now)).await
 }
 

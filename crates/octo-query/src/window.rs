@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt};
 use octo_core::exit::{Exit, usage};
-use octo_core::halo::cursor::stamp;
+use octo_core::halo::cursor::{PAGES_AHEAD, stamp, values};
 use octo_core::halo::{Cursor, HaloClient, is_transient};
 use octo_core::output::{Format, Printer};
 use octo_core::time::{WindowArgs, format_api};
@@ -103,7 +103,8 @@ pub async fn events(
     };
     if !a.follow {
         let since = cursor.since;
-        let s = halo.time_series("/v1/events", "events", &params, cursor, until);
+        let s =
+            values(halo.time_series("/v1/events", "events", &params, cursor, until, PAGES_AHEAD));
         emit_window(out, halo, "events", s, since, until.unwrap_or(now)).await?;
         return Ok(Exit::Success);
     }
@@ -111,7 +112,14 @@ pub async fn events(
     let poll = Duration::from_secs_f64(a.poll_interval);
     let follow = async {
         loop {
-            let mut s = halo.time_series_raw("/v1/events", "events", &params, cursor.clone(), None);
+            let mut s = halo.time_series(
+                "/v1/events",
+                "events",
+                &params,
+                cursor.clone(),
+                None,
+                PAGES_AHEAD,
+            );
             loop {
                 match s.next().await {
                     Some(Ok(ev)) => {

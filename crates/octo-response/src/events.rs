@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use octo_core::exit::InputError;
+use octo_core::halo::cursor::PAGES_AHEAD;
 use octo_core::halo::{Cursor, HaloClient};
 use octo_core::records::{JsonlReader, Record};
 
@@ -275,12 +276,13 @@ impl EventSource {
                         .iter()
                         .map(|(k, v)| (k.as_str(), v.clone()))
                         .collect();
-                    *stream = Some(halo.time_series_raw(
+                    *stream = Some(halo.time_series(
                         "/v1/events",
                         "events",
                         &p,
                         cursor.clone(),
                         None,
+                        PAGES_AHEAD,
                     ));
                 }
                 let s = stream.as_mut().expect("set above");

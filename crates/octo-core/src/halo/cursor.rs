@@ -119,40 +119,17 @@ pub fn stamp(item: &Value, target: &str) -> anyhow::Result<(DateTime<Utc>, Strin
 }
 
 impl HaloClient {
-    /// Every item of `path` (list key `key`) with `cursor ≤ created_at < until`, ascending, each
-    /// once. `params` are extra filters (`type`, `critical`, `server_id` …). With `until = None`
-    /// the stream ends when the API has nothing newer.
+    /// Every item of `path` (list key `key`) with `start ≤ created_at < until`, ascending, each
+    /// once, as the API sent it ([`RawItem`]: consumers that pass records through, such as
+    /// exports, never parse it into a `Value` and back; [`values`] parses them). `params` are
+    /// extra filters (`type`, `critical`, `server_id` …). With `until = None` the stream ends
+    /// when the API has nothing newer.
+    ///
+    /// Up to `ahead` pages of a query (at least 1; [`PAGES_AHEAD`] as the SDK) are read ahead
+    /// of the one being handed out. Pages past the last one the first page's `count` announces
+    /// are not requested ahead (a `next` link beyond it is still followed), so a query costs
+    /// its pages and no more.
     pub fn time_series(
-        &self,
-        path: &str,
-        key: &str,
-        params: &[(&str, String)],
-        start: Cursor,
-        until: Option<DateTime<Utc>>,
-    ) -> BoxStream<'static, anyhow::Result<Value>> {
-        self.time_series_raw(path, key, params, start, until)
-            .map(|item| item.and_then(|i| i.value()))
-            .boxed()
-    }
-
-    /// [`HaloClient::time_series`] with each item as the API sent it ([`RawItem`]): for
-    /// consumers that pass records through (exports), no parse into a `Value` and back.
-    pub fn time_series_raw(
-        &self,
-        path: &str,
-        key: &str,
-        params: &[(&str, String)],
-        start: Cursor,
-        until: Option<DateTime<Utc>>,
-    ) -> BoxStream<'static, anyhow::Result<RawItem>> {
-        self.time_series_ahead(path, key, params, start, until, PAGES_AHEAD)
-    }
-
-    /// [`HaloClient::time_series_raw`] reading up to `ahead` pages of a query ahead of the one
-    /// being handed out (at least 1). Pages past the last one the first page's `count` announces
-    /// are not requested ahead (a `next` link beyond it is still followed), so a query costs its
-    /// pages and no more.
-    pub fn time_series_ahead(
         &self,
         path: &str,
         key: &str,
@@ -327,6 +304,13 @@ impl RawItem {
             Ok(std::borrow::Cow::Borrowed(text))
         }
     }
+}
+
+/// A time series' items parsed into JSON values (for consumers that look into them).
+pub fn values(
+    items: BoxStream<'static, anyhow::Result<RawItem>>,
+) -> BoxStream<'static, anyhow::Result<Value>> {
+    items.map(|item| item.and_then(|i| i.value())).boxed()
 }
 
 /// A list page split into its items (unparsed) and the link to the next page. Public for the
