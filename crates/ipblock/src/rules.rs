@@ -122,16 +122,12 @@ fn default_max_zone_entries() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use octo_core::config::ConfigFile;
+    use octo_core::config::section_of;
     use octo_testkit::harness::OCTO_CONF;
-
-    fn file(text: &str) -> ConfigFile {
-        ConfigFile::parse("octo.yml".into(), text.to_string()).unwrap()
-    }
 
     #[test]
     fn original_octo_conf_is_accepted() {
-        let i: IpblockerRules = file(OCTO_CONF).section("ipblocker").unwrap().unwrap();
+        let i: IpblockerRules = section_of(OCTO_CONF, "ipblocker").unwrap().unwrap();
         assert!(!i.enabled);
         assert_eq!(i.ip_zone_name.as_deref(), Some("halo-ipblocker"));
         assert_eq!(i.trigger_events, vec![EventType("lids_rule_failed".into())]);
@@ -141,12 +137,7 @@ mod tests {
     }
 
     fn err(text: &str) -> String {
-        format!(
-            "{:#}",
-            file(text)
-                .section::<IpblockerRules>("ipblocker")
-                .unwrap_err()
-        )
+        section_of::<IpblockerRules>(text, "ipblocker").unwrap_err()
     }
 
     #[test]
@@ -182,8 +173,9 @@ mod tests {
         );
         assert!(BlockFor::parse("h").is_err());
         assert!(BlockFor::parse("10").is_err());
-        let f = file("ipblocker:\n  block_for: 0\n");
-        let i: IpblockerRules = f.section("ipblocker").unwrap().unwrap();
+        let i: IpblockerRules = section_of("ipblocker:\n  block_for: 0\n", "ipblocker")
+            .unwrap()
+            .unwrap();
         assert_eq!(i.block_for, BlockFor(None));
     }
 }

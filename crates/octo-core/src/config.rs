@@ -212,6 +212,18 @@ impl ConfigFile {
     }
 }
 
+/// The section `name` of `text` read as a file `octo.yml`, or the error as a tool prints it
+/// (`{:#}`): for the tests of each tool's section.
+#[doc(hidden)]
+pub fn section_of<T: serde::de::DeserializeOwned>(
+    text: &str,
+    name: &str,
+) -> Result<Option<T>, String> {
+    ConfigFile::parse("octo.yml".into(), text.to_string())
+        .and_then(|f| f.section(name))
+        .map_err(|e| format!("{e:#}"))
+}
+
 /// A serde message with the URL passwords hidden in the strings it quotes (`invalid type:
 /// string "https://k:PASS@h", expected …`): a value in the wrong place is echoed by the parser.
 pub fn redact_quoted_strings(msg: &str) -> String {

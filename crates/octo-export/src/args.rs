@@ -124,6 +124,49 @@ fn exporter_halo_config_from(
     Ok(cfg)
 }
 
+/// Everything an export tool takes on its command line: the export flags, the Halo settings
+/// and logging. Each binary flattens it into its own `Cli` (name, examples).
+#[derive(clap::Args, Debug, Clone)]
+pub struct ToolArgs {
+    #[command(flatten)]
+    pub export: ExportArgs,
+    #[command(flatten)]
+    pub halo: octo_core::config::HaloArgs,
+    #[command(flatten)]
+    pub log: octo_core::log::LogArgs,
+}
+
+/// The `--help` text after the flags of an export tool: its examples (literal), then what both
+/// tools say about re-runs, the default destination (`$bucket`, literal) and exit codes.
+#[macro_export]
+macro_rules! after_help {
+    ($examples:literal, $bucket:literal) => {
+        concat!(
+            "Examples:\n",
+            $examples,
+            "\nRe-running a finished window does nothing (\"already exported\"); --force exports it again. A run
+that was killed resumes from its checkpoint and writes exactly what an uninterrupted run would.
+Destination default: s3://$",
+            $bucket,
+            ". AWS: the standard credential chain, AWS_ENDPOINT_URL.
+
+Exit codes: 0 ok (also already exported), 1 API or storage failure (the message names the window and
+what is missing; the checkpoint is kept), 2 usage or configuration error, 130 interrupted."
+        )
+    };
+}
+
+/// One run of an export tool from `main`: logging set up, then [`run`] on its own runtime.
+pub fn main(
+    kind: Kind,
+    args: &ToolArgs,
+    env: &FromEnv,
+    enrich: Option<Enrich>,
+) -> anyhow::Result<octo_core::exit::Exit> {
+    args.log.init();
+    octo_core::block_on(run(kind, &args.export, &args.halo, &args.log, env, enrich))
+}
+
 /// `--concurrency` when not given.
 pub const DEFAULT_CONCURRENCY: Concurrency = Concurrency::Auto;
 

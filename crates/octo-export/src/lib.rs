@@ -25,7 +25,8 @@
 //! - [`manifest`]: the manifest of a finished unit, its verification and `--check`
 //! - [`progress`]: records, pages and rates on the stderr spinner
 //! - [`store`]: where objects go — a directory or S3 (through octo-aws), written atomically
-//! - [`args`]: the flags both exporters share, their Halo settings, and [`run`] (one tool run:
+//! - [`args`]: the flags both exporters share ([`ToolArgs`], the `--help` tail [`after_help!`]),
+//!   their Halo settings, and [`run`] (one tool run:
 //!   window, shards, destination, then each unit, or the records to stdout). The environment
 //!   (default bucket, `JOB_COMPLETION_INDEX`) is read by the binaries and handed in as [`FromEnv`].
 
@@ -40,7 +41,9 @@ pub mod part;
 pub mod progress;
 pub mod store;
 
-pub use args::{DEFAULT_CONCURRENCY, ExportArgs, FromEnv, exporter_halo_config, run};
+pub use args::{
+    DEFAULT_CONCURRENCY, ExportArgs, FromEnv, ToolArgs, exporter_halo_config, main, run,
+};
 pub use concurrency::Concurrency;
 pub use engine::{Outcome, export_unit};
 pub use job::{EVENTS, Enrich, Job, Kind, Layout, SCANS, Unit, shard};

@@ -47,17 +47,13 @@ fn default_max_moves() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use octo_core::config::ConfigFile;
+    use octo_core::config::section_of;
     use octo_response::events::EventType;
     use octo_testkit::harness::OCTO_CONF;
 
-    fn file(text: &str) -> ConfigFile {
-        ConfigFile::parse("octo.yml".into(), text.to_string()).unwrap()
-    }
-
     #[test]
     fn original_octo_conf_is_accepted() {
-        let q: QuarantineRules = file(OCTO_CONF).section("quarantine").unwrap().unwrap();
+        let q: QuarantineRules = section_of(OCTO_CONF, "quarantine").unwrap().unwrap();
         assert!(!q.enabled);
         assert_eq!(q.trigger_group_names, vec!["q-test"]);
         assert_eq!(q.quarantine_group_name.as_deref(), Some("Quarantine"));
@@ -67,12 +63,7 @@ mod tests {
     }
 
     fn err(text: &str) -> String {
-        format!(
-            "{:#}",
-            file(text)
-                .section::<QuarantineRules>("quarantine")
-                .unwrap_err()
-        )
+        section_of::<QuarantineRules>(text, "quarantine").unwrap_err()
     }
 
     #[test]
@@ -93,11 +84,12 @@ mod tests {
             "{e}"
         );
         // OCTOBOX files use YAML 1.1 booleans: they work unchanged
-        let q: QuarantineRules =
-            file("quarantine:\n  enabled: yes\n  trigger_only_on_critical: off\n")
-                .section("quarantine")
-                .unwrap()
-                .unwrap();
+        let q: QuarantineRules = section_of(
+            "quarantine:\n  enabled: yes\n  trigger_only_on_critical: off\n",
+            "quarantine",
+        )
+        .unwrap()
+        .unwrap();
         assert!(q.enabled && !q.trigger_only_on_critical);
     }
 }

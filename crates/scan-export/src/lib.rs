@@ -10,38 +10,27 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{CommandFactory, Parser};
 use futures::{StreamExt, TryStreamExt};
-use octo_core::config::HaloArgs;
 use octo_core::exit::Exit;
 use octo_core::halo::HaloClient;
 use octo_core::halo::api::is_id_like;
-use octo_core::log::LogArgs;
-use octo_export::{Enrich, ExportArgs, FromEnv, SCANS};
+use octo_export::{Enrich, FromEnv, SCANS, ToolArgs};
 use serde_json::Value;
 
-const AFTER_HELP: &str = "\
-Examples:
-  scan-export --to s3://archive/halo                     # yesterday (UTC) → s3://archive/halo/scans/dt=…/
+const AFTER_HELP: &str = octo_export::after_help!(
+    "  scan-export --to s3://archive/halo                     # yesterday (UTC) → s3://archive/halo/scans/dt=…/
   scan-export --date 2026-11-19 --to /var/scans
   scan-export --date yesterday --to - | jq -c 'select(.critical_findings_count > 0)'
   scan-export --layout legacy --to s3://old-bucket       # Halo-Scans_<date>_<n>.gz, 100 scans each
-
-Re-running a finished window does nothing (\"already exported\"); --force exports it again. A run
-that was killed resumes from its checkpoint and writes exactly what an uninterrupted run would.
-Destination default: s3://$SCANS_S3_BUCKET. AWS: the standard credential chain, AWS_ENDPOINT_URL.
-
-Exit codes: 0 ok (also already exported), 1 API or storage failure (the message names the window and
-what is missing; the checkpoint is kept), 2 usage or configuration error, 130 interrupted.";
+",
+    "SCANS_S3_BUCKET"
+);
 
 /// Export Halo scans with their findings for a time window (default: yesterday, UTC).
 #[derive(Debug, Parser)]
 #[command(name = "scan-export", version = octo_core::VERSION, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
-    pub export: ExportArgs,
-    #[command(flatten)]
-    pub halo: HaloArgs,
-    #[command(flatten)]
-    pub log: LogArgs,
+    pub tool: ToolArgs,
 }
 
 /// The clap command: flags, `--generate` and examples (parsing, help, man pages, completions).
@@ -98,18 +87,10 @@ pub async fn scan_details(halo: HaloClient, listed: Value) -> anyhow::Result<Val
 
 /// Entry point used by `main`.
 pub fn run(cli: Cli) -> anyhow::Result<Exit> {
-    cli.log.init();
     let enrich: Enrich = Arc::new(|halo, v| Box::pin(scan_details(halo, v)));
     let env = FromEnv::from_lookup(
         octo_core::env::SCANS_S3_BUCKET,
         &octo_core::env::var_nonempty,
     );
-    octo_core::block_on(octo_export::run(
-        SCANS,
-        &cli.export,
-        &cli.halo,
-        &cli.log,
-        &env,
-        Some(enrich),
-    ))
+    octo_export::main(SCANS, &cli.tool, &env, Some(enrich))
 }
