@@ -410,16 +410,7 @@ impl HaloClient {
 
     /// GET that maps 404 to `None`.
     pub async fn get_opt(&self, path_and_query: &str) -> anyhow::Result<Option<Value>> {
-        match self.get(path_and_query).await {
-            Ok(v) => Ok(Some(v)),
-            Err(e)
-                if e.downcast_ref::<ApiError>()
-                    .is_some_and(ApiError::is_not_found) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(e),
-        }
+        not_found_as_none(self.get(path_and_query).await)
     }
 
     /// GET one object wrapped in `key` (`{"server": {...}}`); 404 → `None`. An answer without
@@ -446,16 +437,7 @@ impl HaloClient {
         params: &[(&str, String)],
         key: &str,
     ) -> anyhow::Result<Option<Vec<Value>>> {
-        match self.list_all(path, params, key).await {
-            Ok(v) => Ok(Some(v)),
-            Err(e)
-                if e.downcast_ref::<ApiError>()
-                    .is_some_and(ApiError::is_not_found) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(e),
-        }
+        not_found_as_none(self.list_all(path, params, key).await)
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
@@ -532,6 +514,20 @@ pub fn is_transient(e: &anyhow::Error) -> bool {
         || e.chain()
             .filter_map(|c| c.downcast_ref::<ApiError>())
             .any(|a| a.status.is_server_error() || a.status.as_u16() == 429)
+}
+
+/// A 404 from the API as `None`; any other outcome as it is.
+fn not_found_as_none<T>(result: anyhow::Result<T>) -> anyhow::Result<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e)
+            if e.downcast_ref::<ApiError>()
+                .is_some_and(ApiError::is_not_found) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]
