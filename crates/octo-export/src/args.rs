@@ -164,7 +164,7 @@ pub fn main(
     enrich: Option<Enrich>,
 ) -> anyhow::Result<octo_core::exit::Exit> {
     args.log.init();
-    octo_core::block_on(run(kind, &args.export, &args.halo, &args.log, env, enrich))
+    octo_core::block_on(run(kind, args, env, enrich))
 }
 
 /// `--concurrency` when not given.
@@ -174,12 +174,11 @@ pub const DEFAULT_CONCURRENCY: Concurrency = Concurrency::Auto;
 /// each day of the window (or stream it to stdout with `--to -`).
 pub async fn run(
     kind: Kind,
-    args: &ExportArgs,
-    halo_args: &octo_core::config::HaloArgs,
-    log: &octo_core::log::LogArgs,
+    tool: &ToolArgs,
     env: &FromEnv,
     enrich: Option<Enrich>,
 ) -> anyhow::Result<octo_core::exit::Exit> {
+    let (args, halo_args, log) = (&tool.export, &tool.halo, &tool.log);
     let now = Utc::now();
     let mut w = args.window.resolve(now)?;
     if w.since.is_none() && w.until.is_none() {
