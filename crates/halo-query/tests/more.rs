@@ -151,6 +151,45 @@ fn server_by_hostname_and_ip() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("ambiguous"));
 }
 
+/// The newest events may share one `created_at` (a burst): `--follow` starts behind all of them,
+/// not only behind the one the API lists first, so none of them is delivered as new.
+#[test]
+fn follow_starts_behind_every_event_of_the_newest_instant() {
+    let sim = spawn(octo_sim::SimConfig::default());
+    let instant = sim
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    for i in 0..3 {
+        sim.add_event(json!({"type": "daemon_compromised", "critical": true,
+            "created_at": instant, "message": format!("burst {i}")}));
+    }
+    let env = env(&sim.url());
+    let mut child = env.spawn(
+        "halo-query",
+        Keys::Read,
+        &["events", "--follow", "--critical", "--poll-interval", "0.2"],
+        Stdio::null(),
+    );
+    let requests = || sim.state()["requests"]["total"].as_u64().unwrap_or(0);
+    // its token, the newest instant (two requests) and a first poll are served
+    assert!(
+        wait_until(Duration::from_secs(60), || requests() >= 4),
+        "halo-query --follow made {} requests",
+        requests()
+    );
+    sim.advance_clock(Duration::from_millis(5));
+    let new = sim.add_event(json!({"type": "daemon_compromised", "critical": true,
+        "message": "after the start"}));
+    let mut reader = child.stdout_lines();
+    let line = read_line(&mut reader).expect("halo-query ended instead of delivering");
+    child.stop("KILL");
+    assert_eq!(
+        serde_json::from_str::<Value>(&line).unwrap()["id"],
+        new["id"],
+        "the first event delivered is the one added after the start: {line}"
+    );
+}
+
 #[test]
 fn follow_delivers_new_events_once_and_in_order() {
     let sim = spawn(octo_sim::SimConfig::default());

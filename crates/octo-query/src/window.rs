@@ -159,9 +159,16 @@ async fn newest_event_cursor(halo: &HaloClient, now: DateTime<Utc>) -> anyhow::R
         .and_then(|a| a.first());
     match newest {
         Some(e) => {
-            let (ts, id) = stamp(e, "/v1/events")?;
+            let (ts, _) = stamp(e, "/v1/events")?;
+            // Every event of that instant is already there (a burst shares one `created_at`),
+            // not only the one the API listed first: all of them are behind the cursor.
             let mut c = Cursor::new(ts);
-            c.observe(ts, &id);
+            let instant = Some(ts + chrono::TimeDelta::milliseconds(1));
+            let mut at = halo.time_series("/v1/events", "events", &[], c.clone(), instant, 1);
+            while let Some(item) = at.next().await {
+                let item = item?;
+                c.observe(item.created_at, &item.id);
+            }
             Ok(c)
         }
         None => Ok(Cursor::new(now)),
