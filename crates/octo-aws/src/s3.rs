@@ -2,6 +2,10 @@
 //! `PutObject` or as a multipart upload (parts of at least [`MIN_PART`], several in flight while
 //! the caller keeps writing) that only becomes visible when it is completed. octo-export's store
 //! puts a local directory beside it behind one interface.
+//!
+//! An object being written holds at most [`IN_MEMORY`] bytes in memory; beyond that its bytes
+//! spool to a temporary file (in `TMPDIR`, deleted when done) that the upload streams from, so
+//! an export writing 24 parts at once does not hold 24 parts in memory.
 
 use anyhow::Context;
 use aws_config::SdkConfig;
@@ -16,6 +20,9 @@ pub use aws_sdk_s3::Client;
 pub const MIN_PART: usize = 5 * 1024 * 1024;
 /// Parts of one object uploading at once.
 const PARTS_IN_FLIGHT: usize = 2;
+/// Bytes of an object kept in memory before it spools to a temporary file: manifests and
+/// checkpoints never touch the disk; a part costs this much memory, whatever its size.
+pub const IN_MEMORY: usize = 64 * 1024;
 
 fn s3_err<E>(what: &str, target: &str, e: &aws_sdk_s3::error::SdkError<E>) -> anyhow::Error
 where
@@ -145,7 +152,7 @@ impl Bucket {
             bucket: self.bucket.clone(),
             key: self.key(key),
             part_size: self.part_size,
-            buf: Vec::new(),
+            body: Body::Memory(Vec::new()),
             upload_id: None,
             next_part: 1,
             in_flight: JoinSet::new(),
@@ -161,7 +168,8 @@ pub struct Upload {
     bucket: String,
     key: String,
     part_size: usize,
-    buf: Vec<u8>,
+    /// The bytes not yet handed to an upload request.
+    body: Body,
     upload_id: Option<String>,
     next_part: i32,
     in_flight: JoinSet<anyhow::Result<CompletedPart>>,
@@ -173,7 +181,7 @@ impl Upload {
         format!("s3://{}/{}", self.bucket, self.key)
     }
 
-    async fn start_part(&mut self, body: Vec<u8>) -> anyhow::Result<()> {
+    async fn start_part(&mut self, body: Body) -> anyhow::Result<()> {
         if self.upload_id.is_none() {
             let out = self
                 .client
@@ -199,13 +207,14 @@ impl Upload {
         let upload_id = self.upload_id.clone().unwrap_or_default();
         let target = self.target();
         self.in_flight.spawn(async move {
+            // `body` (and its temporary file) lives until the request is done
             let out = client
                 .upload_part()
                 .bucket(bucket)
                 .key(key)
                 .upload_id(upload_id)
                 .part_number(n)
-                .body(ByteStream::from(body))
+                .body(body.stream(&target).await?)
                 .send()
                 .await
                 .map_err(|e| s3_err("UploadPart", &target, &e))?;
@@ -226,9 +235,10 @@ impl Upload {
 
     /// Append `data`; a full part starts uploading while the caller goes on.
     pub async fn write(&mut self, data: &[u8]) -> anyhow::Result<()> {
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= self.part_size {
-            let body = std::mem::take(&mut self.buf);
+        let target = self.target();
+        self.body.append(data, &target)?;
+        if self.body.len() >= self.part_size as u64 {
+            let body = std::mem::take(&mut self.body);
             self.start_part(body).await?;
         }
         Ok(())
@@ -237,20 +247,21 @@ impl Upload {
     /// Make the object visible (an upload that fails here is aborted).
     pub async fn finish(mut self) -> anyhow::Result<()> {
         if self.upload_id.is_none() {
-            let body = std::mem::take(&mut self.buf);
+            let target = self.target();
+            let body = std::mem::take(&mut self.body);
             self.client
                 .put_object()
                 .bucket(&self.bucket)
                 .key(&self.key)
-                .body(ByteStream::from(body))
+                .body(body.stream(&target).await?)
                 .send()
                 .await
-                .map_err(|e| s3_err("PutObject", &self.target(), &e))?;
+                .map_err(|e| s3_err("PutObject", &target, &e))?;
             return Ok(());
         }
         let result = async {
-            if !self.buf.is_empty() {
-                let body = std::mem::take(&mut self.buf);
+            if self.body.len() > 0 {
+                let body = std::mem::take(&mut self.body);
                 self.start_part(body).await?;
             }
             while !self.in_flight.is_empty() {
@@ -293,5 +304,74 @@ impl Upload {
                 .send()
                 .await;
         }
+    }
+}
+
+/// Bytes waiting for an upload request: in memory up to [`IN_MEMORY`], then in a temporary file
+/// (removed when the body is dropped).
+#[derive(Default)]
+enum Body {
+    #[default]
+    Empty,
+    Memory(Vec<u8>),
+    Spooled {
+        file: tempfile::NamedTempFile,
+        len: u64,
+    },
+}
+
+impl Body {
+    fn len(&self) -> u64 {
+        match self {
+            Body::Empty => 0,
+            Body::Memory(b) => b.len() as u64,
+            Body::Spooled { len, .. } => *len,
+        }
+    }
+
+    fn append(&mut self, data: &[u8], target: &str) -> anyhow::Result<()> {
+        use std::io::Write;
+        let spool_err = |e: std::io::Error| {
+            anyhow::anyhow!("spooling {target} to a temporary file (TMPDIR): {e}")
+        };
+        match self {
+            Body::Empty => *self = Body::Memory(Vec::new()),
+            Body::Memory(b) if b.len() + data.len() > IN_MEMORY => {
+                let mut file = tempfile::Builder::new()
+                    .prefix(".octo-upload-")
+                    .tempfile()
+                    .map_err(spool_err)?;
+                file.write_all(b).map_err(spool_err)?;
+                *self = Body::Spooled {
+                    len: b.len() as u64,
+                    file,
+                };
+            }
+            _ => {}
+        }
+        match self {
+            Body::Memory(b) => b.extend_from_slice(data),
+            Body::Spooled { file, len } => {
+                file.write_all(data).map_err(spool_err)?;
+                *len += data.len() as u64;
+            }
+            Body::Empty => unreachable!("set above"),
+        }
+        Ok(())
+    }
+
+    /// The request body; a spooled one streams from its file (and can be sent again on a
+    /// retry). The file stays until `self` is dropped.
+    async fn stream(&self, target: &str) -> anyhow::Result<ByteStream> {
+        Ok(match self {
+            Body::Empty => ByteStream::from_static(b""),
+            Body::Memory(b) => ByteStream::from(b.clone()),
+            Body::Spooled { file, len } => ByteStream::read_from()
+                .path(file.path())
+                .length(aws_sdk_s3::primitives::Length::Exact(*len))
+                .build()
+                .await
+                .with_context(|| format!("reading back the spooled {target}"))?,
+        })
     }
 }

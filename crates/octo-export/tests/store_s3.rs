@@ -1,12 +1,27 @@
 //! octo_export::store against moto S3: small objects in one PutObject, large ones as a multipart
 //! upload that is invisible until complete; sizes and sha256 as read back.
 
+use octo_aws::s3::IN_MEMORY;
 use octo_export::store::{MIN_PART, Store};
 use octo_testkit::Moto;
 use sha2::Digest;
 
+/// The files in the temporary folder this test binary spools to.
+fn spooled(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn put_multipart_get_size_delete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spool_dir = tmp.path().join("spool");
+    std::fs::create_dir(&spool_dir).unwrap();
+    tempfile::env::override_temp_dir(&spool_dir).unwrap();
     let moto = Moto::start();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -30,6 +45,24 @@ fn put_multipart_get_size_delete() {
             b"hello world"
         );
         assert_eq!(store.locate("small.txt"), "s3://store-test/a/b/small.txt");
+        assert!(
+            spooled(&spool_dir).is_empty(),
+            "a small object stays in memory"
+        );
+
+        // above IN_MEMORY an object spools to a temporary file, streamed in one PutObject
+        let medium: Vec<u8> = (0..IN_MEMORY * 5).map(|i| (i * 13 % 241) as u8).collect();
+        let mut w = store.create("medium.bin").await.unwrap();
+        for chunk in medium.chunks(32 * 1024) {
+            w.write(chunk).await.unwrap();
+        }
+        let names = spooled(&spool_dir);
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert!(names[0].starts_with(".octo-upload-"), "{names:?}");
+        let written = w.finish().await.unwrap();
+        assert_eq!(written.bytes, medium.len() as u64);
+        assert_eq!(store.get("medium.bin").await.unwrap().unwrap(), medium);
+        assert!(spooled(&spool_dir).is_empty(), "the spool file is removed");
 
         // 2.4 parts of 5 MiB, written in odd-sized chunks
         let data: Vec<u8> = (0..(MIN_PART * 12 / 5))
@@ -52,6 +85,10 @@ fn put_multipart_get_size_delete() {
             Some(data.len() as u64)
         );
         assert_eq!(store.get("big.bin").await.unwrap().unwrap(), data);
+        assert!(
+            spooled(&spool_dir).is_empty(),
+            "the parts' spool files are removed"
+        );
 
         // an aborted multipart upload leaves nothing
         let mut w = store.create("aborted.bin").await.unwrap();
@@ -65,6 +102,10 @@ fn put_multipart_get_size_delete() {
             .await
             .unwrap();
         assert!(uploads.uploads().is_empty(), "{:?}", uploads.uploads());
+        assert!(
+            spooled(&spool_dir).is_empty(),
+            "an abort removes the spool file"
+        );
 
         store.delete("big.bin").await.unwrap();
         assert_eq!(store.get("big.bin").await.unwrap(), None);
