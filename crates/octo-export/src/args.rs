@@ -318,8 +318,7 @@ async fn to_stdout(
     output: &octo_core::output::OutputArgs,
     progress: &Progress,
 ) -> anyhow::Result<octo_core::exit::Exit> {
-    let ahead = crate::engine::pages_ahead(job, 1);
-    let mut items = records(halo, job, Cursor::new(job.since), job.until, ahead);
+    let mut items = records(halo, job, Cursor::new(job.since), job.until, 1);
     let defaults = octo_core::output::Defaults::RECORDS.table_columns(job.kind.table_columns);
     let mut out = octo_core::output::Printer::stdout_with(output, defaults);
     while let Some(item) = items.next().await {

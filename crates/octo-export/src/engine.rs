@@ -190,8 +190,7 @@ async fn run_slice(
     };
     let mut n = state.parts.len();
     let per_part = job.per_part() as u64;
-    let ahead = pages_ahead(job, unit.slices.len());
-    let mut items = records(halo, job, cursor.clone(), until, ahead);
+    let mut items = records(halo, job, cursor.clone(), until, unit.slices.len());
     let mut part: Option<PartWriter> = None;
     let mut line = Vec::with_capacity(4096);
     let result: anyhow::Result<()> = async {
@@ -233,24 +232,45 @@ async fn run_slice(
     Ok(())
 }
 
+/// The job's requests in flight shared among `streams` time series read at once.
+fn share(job: &Job, streams: usize) -> usize {
+    job.concurrency.div_ceil(streams.max(1))
+}
+
 /// Pages each of `streams` time series reads ahead so that together they keep the job's
 /// requests in flight: at least [`PAGES_AHEAD`], more when there are few streams (one a day in
 /// the legacy layout, `--to -`).
 pub(crate) fn pages_ahead(job: &Job, streams: usize) -> u32 {
-    let share = job.concurrency.div_ceil(streams.max(1));
-    u32::try_from(share).unwrap_or(u32::MAX).max(PAGES_AHEAD)
+    u32::try_from(share(job, streams))
+        .unwrap_or(u32::MAX)
+        .max(PAGES_AHEAD)
+}
+
+/// The least records each stream enriches at once, whatever its share.
+const ENRICH_AT_LEAST: usize = 4;
+
+/// Records each of `streams` streams enriches at once (order kept): its share of the job's
+/// requests in flight (at least [`ENRICH_AT_LEAST`]), never more than `enrich_concurrency`.
+/// Enriched records wait in order behind the slowest, so a wider window than the share only
+/// holds more finished records in memory (24 slices × the whole limit was 34 MiB at 5,000 scans).
+pub(crate) fn enrich_width(job: &Job, streams: usize) -> usize {
+    share(job, streams)
+        .max(ENRICH_AT_LEAST)
+        .min(job.enrich_concurrency)
+        .max(1)
 }
 
 /// The records of `[cursor, until)` in `created_at` order, as the API sent them, or enriched
-/// (`enrich_concurrency` at a time, order kept) when the job has an enrich step; `ahead` pages
-/// of the list read ahead.
+/// ([`enrich_width`] at a time, order kept) when the job has an enrich step; the list read ahead
+/// by [`pages_ahead`] — the stream being one of `streams` read at once.
 pub(crate) fn records(
     halo: &HaloClient,
     job: &Job,
     cursor: Cursor,
     until: DateTime<Utc>,
-    ahead: u32,
+    streams: usize,
 ) -> futures::stream::BoxStream<'static, anyhow::Result<RawItem>> {
+    let ahead = pages_ahead(job, streams);
     let items = halo.time_series(
         job.kind.path,
         job.kind.name,
@@ -272,7 +292,7 @@ pub(crate) fn records(
                         Ok(RawItem { json, ..item })
                     }
                 })
-                .buffered(job.enrich_concurrency.max(1))
+                .buffered(enrich_width(job, streams))
                 .boxed()
         }
         None => items,
