@@ -84,6 +84,10 @@ pub enum Posted {
 
 /// Every marker sec-takedown puts into a note or reply starts with this.
 pub const MARKER_PREFIX: &str = "[sec-takedown:";
+/// Items a FreshDesk list page holds at most (`per_page`).
+pub const PER_PAGE: usize = 100;
+/// Pages of a list FreshDesk serves at most (page 301 is refused).
+pub const MAX_PAGES: u32 = 300;
 
 pub struct Fd {
     http: Http,
@@ -194,27 +198,44 @@ impl Fd {
             .await
     }
 
-    /// Every conversation of a ticket, oldest first (follows pages of 100).
-    pub async fn conversations(&self, id: u64) -> anyhow::Result<Vec<Value>> {
+    /// Every item of a FreshDesk list: pages of [`PER_PAGE`] (`page=1, 2, …`) until a short one.
+    /// Fails, naming the list, when a page is not a JSON list or when `max_pages` full pages
+    /// still leave more unread (FreshDesk itself stops at page 300): never a silent short read.
+    pub async fn list_pages(
+        &self,
+        segs: &[&str],
+        query: &[(&str, &str)],
+        max_pages: u32,
+    ) -> anyhow::Result<Vec<Value>> {
+        let per_page = PER_PAGE.to_string();
         let mut out = Vec::new();
-        for page in 1..=50u32 {
+        for page in 1..=max_pages {
             let p = page.to_string();
-            let v = self
-                .call(
-                    Method::GET,
-                    &["tickets", &id.to_string(), "conversations"],
-                    &[("per_page", "100"), ("page", &p)],
-                    None,
-                )
-                .await?;
-            let items = v.as_array().cloned().unwrap_or_default();
+            let mut q = query.to_vec();
+            q.extend([("per_page", per_page.as_str()), ("page", p.as_str())]);
+            let Value::Array(items) = self.call(Method::GET, segs, &q, None).await? else {
+                anyhow::bail!(
+                    "FreshDesk {}: page {page} is not a JSON list",
+                    display_target(&self.url(segs))
+                );
+            };
             let n = items.len();
             out.extend(items);
-            if n < 100 {
-                break;
+            if n < PER_PAGE {
+                return Ok(out);
             }
         }
-        Ok(out)
+        anyhow::bail!(
+            "FreshDesk {}: {max_pages} full pages of {PER_PAGE} read and more remain; not all were read",
+            display_target(&self.url(segs))
+        )
+    }
+
+    /// Every conversation of a ticket, oldest first.
+    pub async fn conversations(&self, id: u64) -> anyhow::Result<Vec<Value>> {
+        let id = id.to_string();
+        self.list_pages(&["tickets", &id, "conversations"], &[], MAX_PAGES)
+            .await
     }
 
     /// Tickets carrying `tag`: search (index lags minutes) plus the newest tickets by listing
@@ -330,5 +351,60 @@ impl Fd {
                 "FreshDesk: could not add a {kind} to ticket {ticket}: {last}"
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use octo_core::config::Source;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn lists_read_to_the_short_page_and_fail_when_the_cap_leaves_more() {
+        let sim = octo_sim::Sim::spawn(octo_sim::SimConfig::default()).unwrap();
+        let fd = Fd::new(
+            crate::http().unwrap(),
+            FdConfig {
+                base: Url::parse(&sim.url()).unwrap(),
+                api_key: octo_sim::FRESHDESK_KEY.to_string().into(),
+                base_source: Source::Env("FRESHDESK_URL"),
+                key_source: Source::Env("FRESHDESK_API_KEY"),
+            },
+        );
+        let ticket = fd
+            .call(
+                Method::POST,
+                &["tickets"],
+                &[],
+                Some(&json!({"email": "owner@example.org", "subject": "paging",
+                    "description": "101 notes", "status": 2, "priority": 1})),
+            )
+            .await
+            .unwrap();
+        let id = ticket["id"].as_u64().unwrap().to_string();
+        for n in 0..=PER_PAGE {
+            fd.call(
+                Method::POST,
+                &["tickets", &id, "notes"],
+                &[],
+                Some(&json!({"body": format!("note {n}"), "private": true})),
+            )
+            .await
+            .unwrap();
+        }
+        let segs = ["tickets", id.as_str(), "conversations"];
+        let all = fd.list_pages(&segs, &[], 2).await.unwrap();
+        assert_eq!(all.len(), PER_PAGE + 1);
+        assert_eq!(all[0]["body"], "note 0");
+        assert_eq!(all[PER_PAGE]["body"], "note 100");
+        assert_eq!(fd.conversations(id.parse().unwrap()).await.unwrap(), all);
+        let e = fd.list_pages(&segs, &[], 1).await.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "FreshDesk /api/v2/tickets/{id}/conversations: 1 full pages of 100 read and more remain; not all were read"
+            )
+        );
     }
 }

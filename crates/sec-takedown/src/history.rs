@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use octo_core::http::Method;
 use serde_json::{Value, json};
 
 use std::path::Path;
@@ -13,7 +12,7 @@ use std::path::Path;
 use octo_core::output::{Format, Printer};
 
 use crate::config::TakedownConfig;
-use crate::freshdesk::{Fd, MARKER_PREFIX};
+use crate::freshdesk::{Fd, MARKER_PREFIX, MAX_PAGES};
 
 pub const INCIDENT: &str = "sec-takedown.incident/v1";
 pub const COUNT: &str = "sec-takedown.count/v1";
@@ -100,38 +99,20 @@ pub fn incident(t: &Value, convs: &[Value], ticket_url: String, resolved_status:
 /// after 300 results), 100 a page.
 pub async fn security_tickets(fd: &Fd, since: DateTime<Utc>) -> anyhow::Result<Vec<Value>> {
     let since_s = since.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let mut out = Vec::new();
-    for page in 1..=300u32 {
-        let p = page.to_string();
-        let v = fd
-            .call(
-                Method::GET,
-                &["tickets"],
-                &[
-                    ("updated_since", &since_s),
-                    ("per_page", "100"),
-                    ("page", &p),
-                ],
-                None,
-            )
-            .await?;
-        let items = v.as_array().cloned().unwrap_or_default();
-        let n = items.len();
-        for t in items {
+    let mut out: Vec<Value> = fd
+        .list_pages(&["tickets"], &[("updated_since", &since_s)], MAX_PAGES)
+        .await?
+        .into_iter()
+        .filter(|t| {
             let tagged = t["tags"]
                 .as_array()
                 .is_some_and(|a| a.iter().any(|x| x == "security"));
             let created = t["created_at"]
                 .as_str()
                 .and_then(octo_core::time::parse_api);
-            if tagged && created.is_some_and(|c| c >= since) {
-                out.push(t);
-            }
-        }
-        if n < 100 {
-            break;
-        }
-    }
+            tagged && created.is_some_and(|c| c >= since)
+        })
+        .collect();
     out.sort_by_key(|t| {
         (
             t["created_at"].as_str().unwrap_or("").to_string(),
