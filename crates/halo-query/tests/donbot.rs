@@ -38,12 +38,6 @@ fn id_set(out: &std::process::Output) -> BTreeSet<String> {
     set
 }
 
-fn requests(sim: &octo_sim::SimHandle) -> u64 {
-    sim.state()["requests"]["total"]
-        .as_u64()
-        .expect("request total")
-}
-
 #[test]
 fn servers_with_a_cve_are_exactly_the_vulnerable_ones() {
     let sim = spawn(fixed());

@@ -4,7 +4,6 @@
 mod common;
 
 use std::io::Read;
-use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
@@ -163,20 +162,8 @@ fn follow_starts_behind_every_event_of_the_newest_instant() {
         sim.add_event(json!({"type": "daemon_compromised", "critical": true,
             "created_at": instant, "message": format!("burst {i}")}));
     }
-    let env = env(&sim.url());
-    let mut child = env.spawn(
-        "halo-query",
-        Keys::Read,
-        &["events", "--follow", "--critical", "--poll-interval", "0.2"],
-        Stdio::null(),
-    );
-    let requests = || sim.state()["requests"]["total"].as_u64().unwrap_or(0);
-    // its token, the newest instant (two requests) and a first poll are served
-    assert!(
-        wait_until(Duration::from_secs(60), || requests() >= 4),
-        "halo-query --follow made {} requests",
-        requests()
-    );
+    // its token, the newest instant (two requests) and a first poll
+    let mut child = start_follow(&sim, 4);
     sim.advance_clock(Duration::from_millis(5));
     let new = sim.add_event(json!({"type": "daemon_compromised", "critical": true,
         "message": "after the start"}));
@@ -193,20 +180,8 @@ fn follow_starts_behind_every_event_of_the_newest_instant() {
 #[test]
 fn follow_delivers_new_events_once_and_in_order() {
     let sim = spawn(octo_sim::SimConfig::default());
-    let env = env(&sim.url());
-    let mut child = env.spawn(
-        "halo-query",
-        Keys::Read,
-        &["events", "--follow", "--critical", "--poll-interval", "0.2"],
-        Stdio::null(),
-    );
-    let requests = || sim.state()["requests"]["total"].as_u64().unwrap_or(0);
-    // started: its token, the newest event (its starting point) and a first poll are served
-    assert!(
-        wait_until(Duration::from_secs(60), || requests() >= 3),
-        "halo-query --follow made {} requests",
-        requests()
-    );
+    // its token, the newest event (its starting point) and a first poll
+    let mut child = start_follow(&sim, 3);
     let mut reader = child.stdout_lines();
     let mut added = Vec::new();
     let mut got = Vec::new();
@@ -220,8 +195,8 @@ fn follow_delivers_new_events_once_and_in_order() {
         got.push(serde_json::from_str::<Value>(&line).unwrap()["id"].clone());
     }
     // a few more polls: nothing may be repeated
-    let seen = requests();
-    assert!(wait_until(Duration::from_secs(60), || requests() >= seen + 3));
+    let seen = requests(&sim);
+    assert!(wait_until(Duration::from_secs(60), || requests(&sim) >= seen + 3));
     child.stop("KILL");
     let mut rest = String::new();
     reader.read_to_string(&mut rest).unwrap();

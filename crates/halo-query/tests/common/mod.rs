@@ -21,6 +21,35 @@ pub fn day_start(y: i32, m: u32, d: u32) -> DateTime<Utc> {
         .and_utc()
 }
 
+/// Requests the simulator has served so far (every API route).
+pub fn requests(sim: &octo_sim::SimHandle) -> u64 {
+    sim.state()["requests"]["total"]
+        .as_u64()
+        .expect("request total")
+}
+
+/// `halo-query events --follow --critical` (a poll every 0.2 s) against `sim`, returned once the
+/// simulator has served `min_requests`: its token, its starting point and a first poll.
+pub fn start_follow(
+    sim: &octo_sim::SimHandle,
+    min_requests: u64,
+) -> octo_testkit::harness::Background {
+    let child = env(&sim.url()).spawn(
+        "halo-query",
+        Keys::Read,
+        &["events", "--follow", "--critical", "--poll-interval", "0.2"],
+        std::process::Stdio::null(),
+    );
+    assert!(
+        octo_testkit::harness::wait_until(std::time::Duration::from_secs(60), || {
+            requests(sim) >= min_requests
+        }),
+        "halo-query --follow made {} requests",
+        requests(sim)
+    );
+    child
+}
+
 /// Where halo-query runs: Halo at `url` with the read key.
 pub fn env(url: &str) -> TestEnv {
     TestEnv::new().halo(url)
