@@ -157,7 +157,6 @@ mod tests {
     use std::io::{Read, Write};
 
     use super::*;
-    use crate::store::{DEFAULT_PART, Dest};
 
     /// JSON lines alike enough to compress like events, different enough to need the window.
     fn lines(n: usize) -> Vec<Vec<u8>> {
@@ -185,10 +184,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_part_is_one_gzip_member_as_small_as_one_stream() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&Dest::Local(dir.path().into()), DEFAULT_PART)
-            .await
-            .unwrap();
+        let (dir, store) = crate::store::temp_local().await;
         let lines = lines(5_000);
         let raw: Vec<u8> = lines.concat();
         assert!(raw.len() > 10 * CHUNK, "several chunks: {}", raw.len());
@@ -222,10 +218,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_one_record_part_reads_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&Dest::Local(dir.path().into()), DEFAULT_PART)
-            .await
-            .unwrap();
+        let (dir, store) = crate::store::temp_local().await;
         write_part(&store, "one.gz", &[b"{}\n".to_vec()]).await;
         let bytes = std::fs::read(dir.path().join("one.gz")).unwrap();
         let mut back = String::new();

@@ -274,6 +274,16 @@ impl ObjectWriter {
     }
 }
 
+/// A store in a new temporary directory (removed when the guard is dropped), for tests.
+#[cfg(test)]
+pub(crate) async fn temp_local() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&Dest::Local(dir.path().into()), DEFAULT_PART)
+        .await
+        .unwrap();
+    (dir, store)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,10 +320,7 @@ mod tests {
 
     #[tokio::test]
     async fn local_objects_appear_only_when_finished() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&Dest::Local(dir.path().into()), DEFAULT_PART)
-            .await
-            .unwrap();
+        let (dir, store) = temp_local().await;
         let mut w = store.create("a/b/part.gz").await.unwrap();
         w.write(b"hello ").await.unwrap();
         w.write(b"world").await.unwrap();
