@@ -335,15 +335,7 @@ fn to_moto_s3_the_same_bytes_as_to_a_folder() {
     let moto = Moto::start();
     let sim = sim(6_000);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let s3 = rt.block_on(async {
-        let s3 = moto.s3_client().await;
-        s3.create_bucket()
-            .bucket("halo-archive")
-            .send()
-            .await
-            .unwrap();
-        s3
-    });
+    let s3 = rt.block_on(moto.s3_bucket("halo-archive"));
     let out = run(
         &sim.url(),
         Some(&moto),

@@ -25,12 +25,7 @@ fn put_multipart_get_size_delete() {
     let moto = Moto::start();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let s3 = moto.s3_client().await;
-        s3.create_bucket()
-            .bucket("store-test")
-            .send()
-            .await
-            .unwrap();
+        let s3 = moto.s3_bucket("store-test").await;
         let store = Store::s3(s3.clone(), "store-test", "a/b/", MIN_PART)
             .await
             .unwrap();

@@ -175,6 +175,17 @@ impl Moto {
         )
     }
 
+    /// An S3 client (as [`s3_client`](Self::s3_client)) after creating `bucket`.
+    pub async fn s3_bucket(&self, bucket: &str) -> aws_sdk_s3::Client {
+        let s3 = self.s3_client().await;
+        s3.create_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("creating bucket {bucket} in moto: {e:?}"));
+        s3
+    }
+
     /// Launch `n` running t3.micro instances in `region` of moto's default account (one
     /// reservation each, tagged `Name=NAME-i`); their ids in launch order.
     pub async fn launch(&self, region: &str, n: usize, name: &str) -> Vec<String> {

@@ -321,15 +321,7 @@ impl HaloClient {
     }
 
     fn api_error(&self, method: &Method, target: &str, resp: &Response) -> ApiError {
-        let mut body = resp.text();
-        if body.len() > 500 {
-            let mut cut = 500;
-            while !body.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            body.truncate(cut);
-            body.push('…');
-        }
+        let body = page::shorten(resp.text(), 500);
         let hint = match resp.status.as_u16() {
             403 if self.inner.access == Access::Read => {
                 " (forbidden: the read-only key cannot do this)".to_string()

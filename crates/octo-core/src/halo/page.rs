@@ -82,9 +82,13 @@ pub(crate) fn check_item(item: &Value, what: &str, target: &str) -> anyhow::Resu
 
 /// A JSON value shortened for an error message.
 pub(super) fn short_json(v: &Value) -> String {
-    let mut t = v.to_string();
-    if t.len() > 60 {
-        let mut cut = 60;
+    shorten(v.to_string(), 60)
+}
+
+/// `t` cut to at most `max` bytes (at a character boundary) and marked `…` when it was longer.
+pub(super) fn shorten(mut t: String, max: usize) -> String {
+    if t.len() > max {
+        let mut cut = max;
         while !t.is_char_boundary(cut) {
             cut -= 1;
         }

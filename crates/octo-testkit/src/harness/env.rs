@@ -310,6 +310,18 @@ impl TestEnv {
         self.sim().state()
     }
 
+    /// Panics unless the simulator answered at least one request with an injected fault
+    /// (429, 500, 502 or 503): a test of fault tolerance whose faults never fired proves nothing.
+    pub fn assert_faults_fired(&self) {
+        let st = self.state();
+        let by = &st["requests"]["by_status"];
+        let n: u64 = ["429", "500", "502", "503"]
+            .iter()
+            .map(|c| by[*c].as_u64().unwrap_or(0))
+            .sum();
+        assert!(n > 0, "no fault fired: {by}");
+    }
+
     /// The `group_path` of server `server_id` (`/_sim/state`).
     pub fn group_of(&self, server_id: &str) -> String {
         self.state()["servers"]
