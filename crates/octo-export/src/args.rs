@@ -149,6 +149,7 @@ that was killed resumes from its checkpoint and writes exactly what an uninterru
 Destination default: s3://$",
             $bucket,
             ". AWS: the standard credential chain, AWS_ENDPOINT_URL.
+A part bound for S3 spools to a temporary file in TMPDIR (removed once uploaded or given up).
 
 Exit codes: 0 ok (also already exported), 1 API or storage failure (the message names the window and
 what is missing; the checkpoint is kept), 2 usage or configuration error, 130 interrupted."

@@ -195,7 +195,7 @@ impl Store {
                 let file = std::fs::File::create(&tmp)
                     .with_context(|| format!("creating {}", tmp.display()))?;
                 Sink::Local {
-                    // unbuffered: the part writes its gzip output in chunks of 32 KB already
+                    // unbuffered: a part writes its gzip output a compressed 64 KiB chunk at a time
                     file,
                     tmp,
                     path,
