@@ -14,7 +14,7 @@
 #   NO_BUILD=1          package the binaries as they are, do not run cargo build
 #   BIN_DIR=...         where the built binaries are (default: the target dir of PROFILE)
 #   DIST_DIR=dist       where `deb` and `dist` write
-#   DEB_FAST=1          cargo-deb --fast (quicker, larger compression; the tests use it)
+#   DEB_FAST=1          gzip, fast (quicker, a larger package; the tests use it) instead of xz
 #   GZIP_LEVEL=9        the gzip level of the `dist` archive (the tests use 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -140,7 +140,7 @@ DESC
   mkdir -p "$DIST_DIR"
   local out fast=()
   out=$(cd "$DIST_DIR" && pwd)/octobox_${version}-1_amd64.deb
-  [[ ${DEB_FAST:-} == 1 ]] && fast=(--fast)
+  [[ ${DEB_FAST:-} == 1 ]] && fast=(--fast --compress-type gz --compress-system)
   tools
   # cargo-deb reads the description and changelog files relative to the current directory
   (cd packaging && "$CARGO" deb --locked --no-build --manifest-path Cargo.toml \
@@ -150,20 +150,34 @@ DESC
 
 # cargo-deb's `$auto` lists each binary's dpkg-shlibdeps result as it is, so binaries that need
 # different glibc symbol versions give `libc6 (>= 2.34), libc6 (>= 2.35)`. Debian wants one
-# entry a package: keep the highest `>=` of each and rebuild the package with that field.
+# entry a package: keep the highest `>=` of each. Only the control member changes: the package
+# (an ar archive of debian-binary, control.tar.*, data.tar.*, in that order) gets a new control
+# member and keeps its data member as built, never decompressed or compressed again.
 merge_depends() {
-  local deb=$1 work depends merged
+  local deb=$1 work depends merged ctl data stamp
   need dpkg-deb "apt-get install dpkg"
+  need ar "apt-get install binutils"
   depends=$(dpkg-deb --field "$deb" Depends)
   merged=$(merged_depends "$depends")
   [[ $merged == "$depends" ]] && return
   work=$(mktemp -d)
-  dpkg-deb --raw-extract "$deb" "$work/root"
-  sed -i "s/^Depends: .*/Depends: $merged/" "$work/root/DEBIAN/control"
-  local level=6
-  [[ ${DEB_FAST:-} == 1 ]] && level=1
-  dpkg-deb --root-owner-group -Zxz "-z$level" --build "$work/root" "$deb" >/dev/null
+  (
+    cd "$work"
+    ar x "$deb"
+    ctl=$(ls control.tar.*) data=$(ls data.tar.*)
+    mkdir control
+    tar -xf "$ctl" -C control
+    stamp=$(stat -c %Y control/control)
+    sed -i "s/^Depends: .*/Depends: $merged/" control/control
+    # tar picks the compressor by the member's suffix (.gz, .xz, .zst)
+    rm "$ctl"
+    tar --auto-compress --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$stamp" \
+      -cf "$ctl" -C control .
+    rm -f "$deb"
+    ar qcD "$deb" debian-binary "$ctl" "$data"
+  )
   rm -rf "$work"
+  dpkg-deb --field "$deb" Depends | grep -qxF "$merged" || die "could not rewrite Depends of $deb"
   echo "package.sh: Depends: $merged (was: $depends)" >&2
 }
 

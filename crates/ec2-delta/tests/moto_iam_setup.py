@@ -42,6 +42,8 @@ role = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id=c["Acce
             aws_secret_access_key=c["SecretAccessKey"], aws_session_token=c["SessionToken"])
 for kw in (user, role):
     ec2 = boto3.client("ec2", **kw)
-    ec2.run_instances(ImageId=ec2.describe_images()["Images"][0]["ImageId"], MinCount=1, MaxCount=1)
+    images = ec2.describe_images()["Images"]  # none when moto runs without its default AMIs
+    ami = images[0]["ImageId"] if images else ec2.register_image(Name="seed")["ImageId"]
+    ec2.run_instances(ImageId=ami, MinCount=1, MaxCount=1)
 print(key["AccessKeyId"])
 print(key["SecretAccessKey"])

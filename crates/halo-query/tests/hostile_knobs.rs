@@ -156,23 +156,55 @@ fn against(knob: Knob) {
         args.extend(c.args.iter().map(String::as_str));
         run(&url, &args)
     };
-    for c in commands(&server_id) {
-        set_hostile(&url, &[]);
-        let clean = run(&c);
-        ok(&clean);
-        let clean = stdout(&clean);
-        assert!(!clean.is_empty(), "{}: no output without the knob", c.name);
-        set_hostile(&url, &[&format!("{knob}{}", c.scope)]);
-        let out = run(&c);
-        let (expect, normalize) = expectation(knob, &c, &clean);
-        check(
-            &out,
-            expect,
-            &c.endpoint,
-            &clean,
-            &normalize,
-            &format!("halo-query {} under {knob}{}", c.name, c.scope),
-        );
+    let commands = commands(&server_id);
+    // `commands[i]` for each `i` in `which`, side by side: under `stall` each one waits out its
+    // whole deadline, so one after another would cost their sum.
+    let side_by_side = |which: &[usize]| -> Vec<std::process::Output> {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (which.iter())
+                .map(|&i| {
+                    let c = &commands[i];
+                    s.spawn(move || run(c))
+                })
+                .collect();
+            (handles.into_iter())
+                .map(|h| h.join().expect("a command's thread"))
+                .collect()
+        })
+    };
+    set_hostile(&url, &[]);
+    let all: Vec<usize> = (0..commands.len()).collect();
+    let clean: Vec<String> = (side_by_side(&all).iter().zip(&commands))
+        .map(|(out, c)| {
+            ok(out);
+            let text = stdout(out);
+            assert!(!text.is_empty(), "{}: no output without the knob", c.name);
+            text
+        })
+        .collect();
+    // the knob once per scope, over the commands of that scope
+    let mut scopes: Vec<&str> = commands.iter().map(|c| c.scope.as_str()).collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    for scope in scopes {
+        set_hostile(&url, &[&format!("{knob}{scope}")]);
+        let which: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|&i| commands[i].scope == scope)
+            .collect();
+        for (&i, out) in which.iter().zip(side_by_side(&which)) {
+            let c = &commands[i];
+            let (expect, normalize) = expectation(knob, c, &clean[i]);
+            check(
+                &out,
+                expect,
+                &c.endpoint,
+                &clean[i],
+                &normalize,
+                &format!("halo-query {} under {knob}{}", c.name, c.scope),
+            );
+        }
     }
 }
 
