@@ -3,8 +3,9 @@
 # (scripts/bench-originals.py on the official CloudPassage SDK: events through TimeSeries, a
 # sequential time cursor with ≤ 10 threads; scans in batches of 30 with 10 threads and one
 # request per finding) against octo-sim answering every request in $LATENCY ms (default 50).
-# Prints wall time, the ratio to the original, the requests the simulator counted and the
-# effective parallelism (requests × latency ÷ wall time); then peak RSS at $BIG events (default
+# Prints wall time, the ratio to the original, the requests the simulator counted, the
+# effective parallelism (requests × latency ÷ wall time) and the wall time against its bound
+# (requests × mean latency ÷ the requests allowed in flight on average, from the tool's `-v`); then peak RSS at $BIG events (default
 # 1,000,000; BIG=0 skips) to a folder and to S3 (moto), and at $BIG_SCANS scans (default 5,000).
 # Release binaries by default (BIN=target/debug to use the debug build).
 # Benchmarks print; nothing here asserts timings.
@@ -30,11 +31,12 @@ sim_requests() {
   curl -fsS "$HALO_API_URL/_sim/state" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"]["total"])'
 }
 sim_reset() { curl -fsS -X POST "$HALO_API_URL/_sim/reset" >/dev/null; }
-# row NAME SECS REQUESTS [REFERENCE_SECS]
+# row NAME SECS REQUESTS [REFERENCE_SECS [BOUND]]: BOUND is the tool's own "Nx the bound"
 row() {
-  awk -v n="$1" -v s="$2" -v r="$3" -v ref="${4:-}" -v l="$LATENCY" 'BEGIN{
+  awk -v n="$1" -v s="$2" -v r="$3" -v ref="${4:-}" -v b="${5:-}" -v l="$LATENCY" 'BEGIN{
     ratio = ref == "" ? "" : sprintf("%5.1fx", ref / s)
-    printf "  %-36s %7.2f s %7d requests  parallelism %5.1f  %s\n", n, s, r, r * l / 1000 / s, ratio }'
+    bound = b == "" ? "" : sprintf("  wall %.2fx its bound", b)
+    printf "  %-36s %7.2f s %7d requests  parallelism %5.1f  %s%s\n", n, s, r, r * l / 1000 / s, ratio, bound }'
 }
 # ours NAME TOOL ARGS…: one export into a fresh folder; prints "secs requests"
 ours() {
@@ -45,7 +47,8 @@ ours() {
   "$BIN/$tool" --date "$day" --to "$out/dest" -v "$@" >/dev/null 2>"$out/err" || { cat "$out/err"; return 1; }
   t1=$(date +%s.%N)
   grep '^done: ' "$out/err" | tail -1 >&2
-  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}') $(sim_requests)"
+  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}') $(sim_requests)" \
+    "$(sed -n 's/^done: .*(\([0-9.]*\)x the bound).*/\1/p' "$out/err" | tail -1)"
 }
 # original WHAT: the model on the SDK; prints "secs requests"
 original() {
@@ -63,9 +66,9 @@ for kind in events scans; do
   read -r so ro < <(original "$kind")
   echo "$kind:"
   row "original (model on the SDK)" "$so" "$ro"
-  read -r s r < <(ours "$tool"); row "$tool (default: auto)" "$s" "$r" "$so"
-  read -r s r < <(ours "$tool" --concurrency 16); row "$tool --concurrency 16" "$s" "$r" "$so"
-  read -r s r < <(ours "$tool" --concurrency 64); row "$tool --concurrency 64" "$s" "$r" "$so"
+  read -r s r b < <(ours "$tool"); row "$tool (default: auto)" "$s" "$r" "$so" "$b"
+  read -r s r b < <(ours "$tool" --concurrency 16); row "$tool --concurrency 16" "$s" "$r" "$so" "$b"
+  read -r s r b < <(ours "$tool" --concurrency 64); row "$tool --concurrency 64" "$s" "$r" "$so" "$b"
 done
 
 # peak TOOL LABEL DEST: peak RSS of one quiet export of yesterday to DEST

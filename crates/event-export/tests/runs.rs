@@ -254,6 +254,18 @@ fn a_seeded_day_costs_exactly_the_minimum_requests_and_v_says_so() {
         "{err}\nwanted {want} requests"
     );
     assert!(err.contains("effective parallelism "), "{err}");
+    // auto: the limit's mean over the run lies between where it starts (16) and its ceiling
+    let done = err
+        .lines()
+        .rfind(|l| l.starts_with("done: "))
+        .expect("a done line");
+    let allowed: f64 = (done.split(" parallelism ").nth(1))
+        .and_then(|r| r.split(" of ").nth(1))
+        .and_then(|r| r.split(" allowed on average (").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no `of N allowed on average (` in {done}"));
+    assert!((16.0..=64.0).contains(&allowed), "{allowed}: {done}");
+    assert!(done.contains("x the bound)"), "{done}");
     assert_eq!(sim.state()["requests"]["total"], want);
     assert_eq!(ids(&read_export(dir.path())), truth);
     // without -v: no summary

@@ -183,7 +183,7 @@ struct Counters {
 }
 
 /// A snapshot of a client's request accounting.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct HttpStats {
     /// Requests sent, retries included.
     pub requests: u64,
@@ -195,6 +195,9 @@ pub struct HttpStats {
     pub busy: Duration,
     /// With an adaptive limit: what it did.
     pub adaptive: Option<LimitStats>,
+    /// Requests allowed in flight, on average over time: the fixed limit, or the adaptive
+    /// limit's [`LimitStats::mean_limit`].
+    pub mean_limit: f64,
 }
 
 impl HttpStats {
@@ -214,6 +217,14 @@ impl HttpStats {
         } else {
             self.busy.as_secs_f64() / wall.as_secs_f64()
         }
+    }
+
+    /// Wall time against its bound, requests × mean latency ÷ requests allowed in flight (the
+    /// mean limit): 1.0 when every allowed request was in flight all the time, 2.0 when half
+    /// were on average.
+    pub fn over_bound(&self, wall: Duration) -> f64 {
+        let p = self.parallelism(wall);
+        if p == 0.0 { 0.0 } else { self.mean_limit / p }
     }
 }
 
@@ -295,12 +306,14 @@ impl Http {
     /// Requests, retries, 429s and time spent so far, by this client and all its clones.
     pub fn stats(&self) -> HttpStats {
         let c = &self.counters;
+        let adaptive = self.aimd.as_ref().map(|a| a.stats());
         HttpStats {
             requests: c.requests.load(Ordering::Relaxed),
             retries: c.retries.load(Ordering::Relaxed),
             throttled: c.throttled.load(Ordering::Relaxed),
             busy: Duration::from_micros(c.busy_us.load(Ordering::Relaxed)),
-            adaptive: self.aimd.as_ref().map(|a| a.stats()),
+            adaptive,
+            mean_limit: adaptive.map_or(self.cfg.max_in_flight as f64, |a| a.mean_limit),
         }
     }
 

@@ -82,8 +82,10 @@ impl Progress {
         )
     }
 
-    /// The run's one summary line (`-v`): records, requests (retries, 429s), wall time and the
-    /// requests really in flight on average (requests × mean latency ÷ wall time).
+    /// The run's one summary line (`-v`): records, requests (retries, 429s), wall time, the
+    /// requests really in flight on average (requests × mean latency ÷ wall time), the requests
+    /// allowed in flight on average (the limit's mean over time), and the wall time against its
+    /// bound (requests × mean latency ÷ allowed).
     pub fn summary(&self) -> String {
         use std::sync::atomic::Ordering::Relaxed;
         let p = &self.0;
@@ -94,14 +96,16 @@ impl Progress {
             .map(|h| h.http().stats())
             .unwrap_or_default();
         format!(
-            "done: {} records, {} requests ({} retries, {} answered 429), {:.2} s, mean latency {} ms, effective parallelism {:.1}",
+            "done: {} records, {} requests ({} retries, {} answered 429), {:.2} s, mean latency {} ms, effective parallelism {:.1} of {:.1} allowed on average ({:.2}x the bound)",
             p.records.load(Relaxed),
             st.requests,
             st.retries,
             st.throttled,
             wall.as_secs_f64(),
             st.mean_latency().as_millis(),
-            st.parallelism(wall)
+            st.parallelism(wall),
+            st.mean_limit,
+            st.over_bound(wall)
         ) + &match st.adaptive {
             Some(l) => format!(
                 "; concurrency auto: {} now, peak {}, halved {} times, most in flight {}",

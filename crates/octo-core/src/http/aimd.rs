@@ -13,7 +13,7 @@
 //! decrease cannot take back at once (they are in use) are taken back as they are returned.
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 
@@ -29,7 +29,7 @@ pub(crate) enum Outcome {
 }
 
 /// What the limit did during a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct LimitStats {
     /// Limit now.
     pub limit: usize,
@@ -40,6 +40,9 @@ pub struct LimitStats {
     pub max_in_flight: usize,
     /// Times the limit was halved.
     pub decreases: u64,
+    /// The limit's mean over time, from the first request until now: the requests a run was
+    /// allowed in flight on average, to hold its effective parallelism against.
+    pub mean_limit: f64,
 }
 
 pub(crate) struct Aimd {
@@ -66,6 +69,11 @@ struct State {
     full: bool,
     /// Mean latency of the fastest window so far.
     baseline: Option<Duration>,
+    /// The limit's integral over time (limit × seconds) up to `changed`, from `first`, the
+    /// first request.
+    limit_secs: f64,
+    first: Option<Instant>,
+    changed: Option<Instant>,
 }
 
 impl Aimd {
@@ -88,6 +96,9 @@ impl Aimd {
                 latency: Duration::ZERO,
                 full: false,
                 baseline: None,
+                limit_secs: 0.0,
+                first: None,
+                changed: None,
             }),
         }
     }
@@ -104,6 +115,10 @@ impl Aimd {
     /// A request holding a permit is sent: returns its epoch.
     pub(crate) fn sent(&self) -> u64 {
         let mut s = self.lock();
+        if s.first.is_none() {
+            let now = Instant::now();
+            (s.first, s.changed) = (Some(now), Some(now));
+        }
         s.in_flight += 1;
         s.max_in_flight = s.max_in_flight.max(s.in_flight);
         if s.in_flight >= s.limit {
@@ -127,7 +142,7 @@ impl Aimd {
             Outcome::Throttled if epoch == s.epoch => {
                 let new = (s.limit / 2).max(1);
                 let cut = s.limit - new;
-                s.limit = new;
+                s.set_limit(new, Instant::now());
                 s.epoch += 1;
                 s.decreases += 1;
                 s.slow_start = false;
@@ -157,7 +172,7 @@ impl Aimd {
                         let step = if s.slow_start { s.limit } else { 1 };
                         let new = (s.limit + step).min(self.ceiling);
                         let mut grow = new - s.limit;
-                        s.limit = new;
+                        s.set_limit(new, Instant::now());
                         s.peak = s.peak.max(s.limit);
                         // permits still owed by a decrease are forgiven before new ones are added
                         let forgiven = grow.min(s.debt);
@@ -184,6 +199,7 @@ impl Aimd {
             peak: s.peak,
             max_in_flight: s.max_in_flight,
             decreases: s.decreases,
+            mean_limit: s.mean_limit(Instant::now()),
         }
     }
 }
@@ -222,6 +238,27 @@ impl Drop for Held<'_> {
 }
 
 impl State {
+    /// The limit's integral up to `now`.
+    fn limit_secs(&self, now: Instant) -> f64 {
+        let since = self.changed.map_or(0.0, |c| (now - c).as_secs_f64());
+        self.limit_secs + self.limit as f64 * since
+    }
+
+    fn set_limit(&mut self, new: usize, now: Instant) {
+        self.limit_secs = self.limit_secs(now);
+        self.changed = self.changed.map(|_| now);
+        self.limit = new;
+    }
+
+    /// The limit's mean over time since the first request (the limit itself before it, or
+    /// when no time has passed).
+    fn mean_limit(&self, now: Instant) -> f64 {
+        match self.first.map(|f| (now - f).as_secs_f64()) {
+            Some(secs) if secs > 0.0 => self.limit_secs(now) / secs,
+            _ => self.limit as f64,
+        }
+    }
+
     fn reset_window(&mut self) {
         self.successes = 0;
         self.latency = Duration::ZERO;
@@ -314,5 +351,26 @@ mod tests {
         full_window(&a, &sem, MS);
         assert_eq!(a.stats().limit, 5, "ceiling");
         assert_eq!(sem.available_permits(), 5);
+    }
+
+    #[test]
+    fn the_mean_limit_weighs_each_limit_by_how_long_it_held() {
+        let a = Aimd::new(16, 64);
+        assert_eq!(
+            a.stats().mean_limit,
+            16.0,
+            "before the first request: the limit"
+        );
+        let t0 = Instant::now();
+        let mut s = a.lock();
+        (s.first, s.changed) = (Some(t0), Some(t0));
+        let sec = Duration::from_secs(1);
+        assert_eq!(s.mean_limit(t0), 16.0, "no time passed: the limit");
+        s.set_limit(32, t0 + sec);
+        assert_eq!(s.mean_limit(t0 + 2 * sec), 24.0);
+        s.set_limit(8, t0 + 2 * sec);
+        // 16 for 1 s, 32 for 1 s, 8 for 2 s
+        assert_eq!(s.mean_limit(t0 + 4 * sec), 16.0);
+        assert_eq!(s.limit_secs(t0 + 4 * sec), 64.0);
     }
 }
