@@ -165,6 +165,9 @@ pub fn main(
     enrich: Option<Enrich>,
 ) -> anyhow::Result<octo_core::exit::Exit> {
     args.log.init();
+    if !crate::alloc::map_large_buffers() {
+        tracing::debug!("malloc's mmap threshold left as it is");
+    }
     octo_core::block_on(run(kind, args, env, enrich))
 }
 
