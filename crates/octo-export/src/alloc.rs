@@ -15,7 +15,7 @@ const MMAP_THRESHOLD: libc::c_int = 64 * 1024;
 
 /// Fix glibc's mmap threshold at [`MMAP_THRESHOLD`] (it also stops glibc from raising it).
 /// Returns whether it was set: false on other C libraries, or if glibc refused.
-pub fn map_large_buffers() -> bool {
+pub(crate) fn map_large_buffers() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         // SAFETY: mallopt only sets one of malloc's parameters, M_MMAP_THRESHOLD to a value in
@@ -37,8 +37,5 @@ mod tests {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     fn glibc_takes_the_threshold() {
         assert!(super::map_large_buffers());
-        // and a big buffer still works end to end
-        let v = vec![7u8; 256 * 1024];
-        assert_eq!(v.iter().map(|&b| u64::from(b)).sum::<u64>(), 7 * 256 * 1024);
     }
 }

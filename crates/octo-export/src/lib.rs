@@ -24,14 +24,14 @@
 //! - [`checkpoint`]: the per-unit checkpoint (parts done and the cursor after them, per slice)
 //! - [`manifest`]: the manifest of a finished unit, its verification and `--check`
 //! - [`progress`]: records, pages and rates on the stderr spinner
-//! - [`alloc`]: glibc's malloc told to map big buffers of their own (peak RSS)
+//! - `alloc`: glibc's malloc told to map big buffers of their own (peak RSS)
 //! - [`store`]: where objects go — a directory or S3 (through octo-aws), written atomically
 //! - [`args`]: the flags both exporters share ([`ToolArgs`], the `--help` tail [`after_help!`]),
 //!   their Halo settings, and [`run`] (one tool run:
 //!   window, shards, destination, then each unit, or the records to stdout). The environment
 //!   (default bucket, `JOB_COMPLETION_INDEX`) is read by the binaries and handed in as [`FromEnv`].
 
-pub mod alloc;
+mod alloc;
 pub mod args;
 pub mod checkpoint;
 pub mod concurrency;
